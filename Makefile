@@ -1,0 +1,33 @@
+# The README's two commands: `make demo` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= $(or $(TMPDIR),/tmp)/annotator-demo
+
+.PHONY: demo test lint samples clean
+
+$(BIN)/annotator: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/annotator
+	rm -rf $(DEMO_DIR)
+	cp -r samples/i2v $(DEMO_DIR)
+	$(BIN)/annotator init $(DEMO_DIR) --mode i2v
+	$(BIN)/annotator check $(DEMO_DIR)
+
+test: $(BIN)/annotator
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/annotator
+	$(BIN)/ruff check annotator tests bench samples
+	$(BIN)/ruff format --check annotator tests bench samples
+	$(BIN)/lint-imports
+
+samples: $(BIN)/annotator
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
