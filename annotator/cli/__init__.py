@@ -1,0 +1,43 @@
+"""The command line: one function per command, no logic of its own."""
+
+from __future__ import annotations
+
+import typer
+
+from annotator import __version__
+
+app = typer.Typer(
+    name="annotator",
+    help=(
+        "Turn a folder of effect clips into a Wan i2v/kf2v LoRA fine-tuning dataset.\n\n"
+        "Typical flow: init -> check -> caption -> mine/template -> review -> export. "
+        "Exit codes: 0 ok, 1 problems found, 2 usage error."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"annotator {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Turn a folder of effect clips into a Wan LoRA fine-tuning dataset."""
+
+
+# Commands register themselves on `app` when their module is imported.
+from annotator.cli import check_cmd, workspace_cmds  # noqa: E402, F401
+
+
+def main() -> None:
+    """Entry point of the `annotator` console script."""
+    app()

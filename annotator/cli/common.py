@@ -1,0 +1,69 @@
+"""What every command shares: the consoles, opening a workspace, turning errors into exits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+if TYPE_CHECKING:
+    from annotator.workspace import Workspace
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+DirArgument = typer.Argument(
+    ...,
+    exists=True,
+    file_okay=False,
+    dir_okay=True,
+    resolve_path=True,
+    help="The folder that holds the clips (the workspace).",
+)
+
+
+def fail(message: str, code: int = EXIT_PROBLEMS) -> typer.Exit:
+    """Print an error on stderr and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def open_workspace(root: Path) -> Iterator[Workspace]:
+    """Open the workspace at ROOT, turning store problems into a clear message and exit 1."""
+    from annotator.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(root)
+    except WorkspaceError as exc:
+        raise fail(str(exc)) from None
+    with ws:
+        yield ws
+
+
+def progress_bar(transient: bool = True) -> Progress:
+    """The progress bar of long work: bar, count, elapsed, ETA, the item at hand."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=err_console,
+        transient=transient,
+    )

@@ -1,0 +1,151 @@
+"""init, scan and status: make a folder a workspace and keep it in line with its clips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from annotator.basemodels import BASE_MODELS, DEFAULT_MODEL, Mode
+from annotator.cli import app
+from annotator.cli.common import (
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    from annotator.workspace import Workspace
+    from annotator.workspace.scan import ScanReport
+
+
+@app.command()
+def init(
+    root: Path = DirArgument,
+    mode: Mode | None = typer.Option(
+        None,
+        "--mode",
+        help="i2v (first frame) or kf2v (first and last frame). Needed the first time.",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help=f"Wan base model: {', '.join(BASE_MODELS)}. "
+        f"Default {DEFAULT_MODEL[Mode.I2V]} (i2v) or {DEFAULT_MODEL[Mode.KF2V]} (kf2v).",
+    ),
+    lang: str | None = typer.Option(None, "--lang", help="Prompt language: en or zh (default en)."),
+    trigger: str | None = typer.Option(None, "--trigger", help="The trigger word, e.g. s86b5p."),
+) -> None:
+    """Make ROOT an annotation workspace: every MP4/MOV clip in it becomes a sample.
+
+    Running it again on a workspace rescans the folder and changes only the settings given.
+    """
+    from annotator.basemodels import UnknownBaseModelError, get_base_model
+    from annotator.workspace import Workspace, WorkspaceError, WorkspaceInfo
+
+    existing = Workspace.is_workspace(root)
+    if lang is not None and lang not in ("en", "zh"):
+        raise fail(f"--lang must be en or zh, not {lang!r}", EXIT_USAGE)
+    if existing:
+        with Workspace.open(root) as ws:
+            current = ws.info
+    elif mode is None:
+        raise fail(
+            f"{root} is new: say which kind of dataset with --mode i2v or --mode kf2v", EXIT_USAGE
+        )
+    else:
+        current = None
+    mode = mode or (current.mode if current else Mode.I2V)
+    model = model or (
+        current.base_model if current and current.mode is mode else DEFAULT_MODEL[mode]
+    )
+    try:
+        get_base_model(model, mode)
+    except UnknownBaseModelError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    info = WorkspaceInfo(
+        mode=mode,
+        base_model=model,
+        lang=lang or (current.lang if current else "en"),
+        trigger=trigger or (current.trigger if current else None),
+    )
+    try:
+        ws = Workspace.create(root, info)
+    except WorkspaceError as exc:
+        raise fail(str(exc)) from None
+    with ws:
+        verb = "Updated" if existing else "Created"
+        console.print(f"{verb} workspace [bold]{root}[/] ({info.mode.value}, {info.base_model})")
+        _print_scan(run_scan(ws))
+
+
+@app.command()
+def scan(root: Path = DirArgument) -> None:
+    """Pick up added, moved and removed clips; annotations of known clips are kept."""
+    with open_workspace(root) as ws:
+        _print_scan(run_scan(ws))
+
+
+@app.command()
+def status(
+    root: Path = DirArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """List the samples with their review status."""
+    with open_workspace(root) as ws:
+        samples = ws.samples()
+        if as_json:
+            rows = [s.model_dump(mode="json", exclude={"probe"}) for s in samples]
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = Table("id", "clip", "status", "duration", "size")
+        for s in samples:
+            probe = s.probe or {}
+            table.add_row(
+                s.id[:8],
+                s.path,
+                s.status.value,
+                f"{probe.get('duration_s', 0):.2f} s",
+                f"{probe.get('width', '?')}x{probe.get('height', '?')}",
+            )
+        console.print(table)
+        counts: dict[str, int] = {}
+        for s in samples:
+            counts[s.status.value] = counts.get(s.status.value, 0) + 1
+        console.print(", ".join(f"{n} {name}" for name, n in counts.items()) or "no samples")
+
+
+def run_scan(ws: Workspace) -> ScanReport:
+    """Scan with a progress bar on stderr."""
+    from annotator.workspace.scan import scan as scan_folder
+
+    with progress_bar() as bar:
+        task = bar.add_task("Scanning", total=None, item="")
+
+        def advance(done: int, total: int, item: str) -> None:
+            bar.update(task, completed=done, total=total, item=item)
+
+        return scan_folder(ws, progress=advance)
+
+
+def _print_scan(report: ScanReport) -> None:
+    parts = [f"{len(report.added)} added"]
+    if report.moved:
+        parts.append(f"{len(report.moved)} moved")
+    if report.removed:
+        parts.append(f"{len(report.removed)} gone (annotations kept)")
+    parts.append(f"{report.unchanged} unchanged")
+    console.print("Clips: " + ", ".join(parts))
+    for old, new in report.moved:
+        console.print(f"  moved {old} -> {new}")
+    for path in report.removed:
+        console.print(f"  gone  {path}")
+    for record in report.problems:
+        err_console.print(f"[yellow]skipped[/] {record.path}: {record.error}")

@@ -1,0 +1,35 @@
+"""The workspace store: samples, captions, the template and the edit history in SQLite."""
+
+from annotator.workspace.models import (
+    Caption,
+    FileRecord,
+    FrameSource,
+    HistoryEntry,
+    Pronoun,
+    Sample,
+    Status,
+    WorkspaceInfo,
+)
+from annotator.workspace.store import (
+    STORE_DIR,
+    NotAWorkspaceError,
+    SampleNotFoundError,
+    Workspace,
+    WorkspaceError,
+)
+
+__all__ = [
+    "STORE_DIR",
+    "Caption",
+    "FileRecord",
+    "FrameSource",
+    "HistoryEntry",
+    "NotAWorkspaceError",
+    "Pronoun",
+    "Sample",
+    "SampleNotFoundError",
+    "Status",
+    "Workspace",
+    "WorkspaceError",
+    "WorkspaceInfo",
+]

@@ -1,0 +1,137 @@
+"""The SQLite file under DIR/.annotator/: connection settings and ordered, named migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the migration's open transaction first, so run one by one.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE samples (
+            id TEXT PRIMARY KEY,
+            path TEXT NOT NULL,
+            present INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'new',
+            subject TEXT NOT NULL DEFAULT '',
+            background TEXT NOT NULL DEFAULT '',
+            pronoun TEXT,
+            prompt_override TEXT,
+            reject_reason TEXT,
+            error TEXT,
+            probe TEXT,
+            first_frame TEXT,
+            first_frame_source TEXT,
+            last_frame TEXT,
+            last_frame_source TEXT,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX samples_path ON samples(path);
+        CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT,
+            error TEXT
+        );
+        CREATE TABLE captions (
+            id INTEGER PRIMARY KEY,
+            sample_id TEXT NOT NULL REFERENCES samples(id),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            instruction TEXT NOT NULL,
+            fps REAL NOT NULL,
+            cache_key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            fields TEXT,
+            flagged TEXT,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX captions_sample ON captions(sample_id);
+        CREATE INDEX captions_key ON captions(cache_key);
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            sample_id TEXT,
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            undone INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    )
+
+
+# Append only: a migration that has shipped is never edited or reordered.
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_initial", _m001_initial),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class NewerSchemaError(RuntimeError):
+    """The store has migrations this version does not know."""
+
+
+def now_iso() -> str:
+    """The current time, UTC, as stored in every timestamp column."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the store with the settings every writer relies on, migrated to the latest schema."""
+    db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives a crash of the process (kill -9); only a power loss can
+    # lose the last commits, and it costs a tenth of FULL.
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own transaction; return their names."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    unknown = done - {name for name, _ in MIGRATIONS}
+    if unknown:
+        raise NewerSchemaError(
+            f"this workspace was written by a newer annotator (schema steps {sorted(unknown)}); "
+            "upgrade annotator to open it"
+        )
+    applied = []
+    for name, migration in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now_iso()))
+            db.execute(f"PRAGMA user_version={len(done) + len(applied) + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

@@ -1,0 +1,122 @@
+"""Pydantic models of what the workspace stores: the edges between the store and the rest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from annotator.basemodels import Mode
+
+
+class Status(StrEnum):
+    """Where a sample stands in review."""
+
+    NEW = "new"
+    CAPTIONED = "captioned"
+    REVIEWED = "reviewed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ERROR = "error"
+
+
+class Pronoun(StrEnum):
+    SHE = "she"
+    HE = "he"
+    IT = "it"
+
+
+class WorkspaceInfo(BaseModel):
+    """The settings of one workspace, fixed at init and changeable later."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: Mode
+    base_model: str
+    lang: str = "en"
+    trigger: str | None = None
+    provider: str | None = None
+    caption_model: str | None = None
+
+
+class FrameSource(StrEnum):
+    SIDECAR = "sidecar"  # an image the user put next to the clip
+    EXTRACTED = "extracted"  # decoded from the clip and cached under .annotator/
+
+
+class Sample(BaseModel):
+    """One clip, identified by the sha256 of its bytes, with its annotation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    path: str  # relative to the workspace root, POSIX separators
+    present: bool = True
+    status: Status = Status.NEW
+    subject: str = ""
+    background: str = ""
+    pronoun: Pronoun | None = None
+    prompt_override: str | None = None
+    reject_reason: str | None = None
+    error: str | None = None
+    probe: dict[str, Any] | None = None
+    first_frame: str | None = None  # relative path of the image used as first frame
+    first_frame_source: FrameSource | None = None
+    last_frame: str | None = None
+    last_frame_source: FrameSource | None = None
+    added_at: datetime
+    updated_at: datetime
+
+    @property
+    def name(self) -> str:
+        """The clip's file name."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+class Caption(BaseModel):
+    """One answer of a vision-language model for one sample."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    sample_id: str
+    provider: str
+    model: str
+    instruction: str
+    fps: float
+    cache_key: str
+    text: str
+    fields: dict[str, str] | None = None
+    flagged: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    created_at: datetime
+
+
+class FileRecord(BaseModel):
+    """A file in the workspace folder as the last scan saw it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    kind: str  # clip, image, other
+    size: int
+    mtime_ns: int
+    sha256: str | None = None
+    error: str | None = None
+
+
+class HistoryEntry(BaseModel):
+    """One change of a person's work, kept so it can be undone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    at: datetime
+    sample_id: str | None  # None for workspace-level changes (the template, the trigger)
+    field: str
+    old: str | None
+    new: str | None
+    undone: bool = False

@@ -1,0 +1,197 @@
+"""Bring the store in line with the folder: new, moved, changed and removed clips."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.basemodels import Mode
+from annotator.media import (
+    MediaError,
+    detect_black_borders,
+    first_frame,
+    last_frame,
+    probe_clip,
+    sample_frames,
+    save_png,
+)
+from annotator.workspace.models import FileRecord, FrameSource, Sample
+from annotator.workspace.store import STORE_DIR, Workspace
+
+CLIP_SUFFIXES = frozenset({".mp4", ".mov"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
+# Video files the service does not take: reported, so the user knows why they were left out.
+OTHER_VIDEO_SUFFIXES = frozenset(
+    {".avi", ".mkv", ".webm", ".flv", ".wmv", ".m4v", ".mpg", ".mpeg", ".ts", ".gif", ".3gp"}
+)
+BORDER_SAMPLE_FRAMES = 5
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ScanReport:
+    """What a scan changed, and the files it could not take."""
+
+    added: list[str] = field(default_factory=list)
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[FileRecord] = field(default_factory=list)
+
+
+def scan(ws: Workspace, progress: Progress | None = None) -> ScanReport:
+    """Hash, probe and frame every clip under the workspace; keep every existing annotation."""
+    report = ScanReport()
+    previous = ws.files()
+    known = {s.id: s for s in ws.samples(include_missing=True)}
+    records: list[FileRecord] = []
+    seen: dict[str, str] = {}  # sample id -> the path that holds it now
+    paths = sorted(_walk(ws.root))
+    for done, path in enumerate(paths):
+        rel = path.relative_to(ws.root).as_posix()
+        if progress:
+            progress(done, len(paths), rel)
+        record = _file_record(path, rel, previous.get(rel))
+        if record.kind == "clip" and record.error is None and record.sha256 is not None:
+            record = _take_clip(ws, path, record, known, seen, report)
+        records.append(record)
+        if record.error:
+            report.problems.append(record)
+    if progress:
+        progress(len(paths), len(paths), "")
+    ws.replace_files(records)
+    gone = [sid for sid, s in known.items() if s.present and sid not in seen]
+    ws.set_present(gone, False)
+    report.removed = [known[sid].path for sid in gone]
+    for sample_id in seen:
+        _attach_frames(ws, ws.sample(sample_id))
+    return report
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    # Symlinked folders are not followed, so a link back to a parent cannot loop the scan.
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != STORE_DIR)
+        for name in files:
+            suffix = Path(name).suffix.lower()
+            if suffix in CLIP_SUFFIXES or suffix in OTHER_VIDEO_SUFFIXES:
+                yield Path(folder) / name
+
+
+def _file_record(path: Path, rel: str, before: FileRecord | None) -> FileRecord:
+    suffix = path.suffix.lower()
+    kind = "clip" if suffix in CLIP_SUFFIXES else "other"
+    try:
+        st = path.stat()
+    except OSError as exc:
+        reason = "symlink loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            reason = "broken symlink: its target does not exist"
+        return FileRecord(path=rel, kind=kind, size=0, mtime_ns=0, error=f"{reason}; skipped")
+    record = FileRecord(path=rel, kind=kind, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    if kind == "other":
+        return record.model_copy(
+            update={"error": f"{suffix} clips are not taken by the service; convert to MP4 or MOV"}
+        )
+    if st.st_size == 0:
+        return record.model_copy(update={"error": "zero-byte file: re-copy or re-export the clip"})
+    if before and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
+        return record.model_copy(update={"sha256": before.sha256})
+    try:
+        return record.model_copy(update={"sha256": file_sha256(path)})
+    except OSError as exc:
+        return record.model_copy(update={"error": f"cannot read the file: {exc.strerror}"})
+
+
+def file_sha256(path: Path) -> str:
+    """The content hash that identifies a clip."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _take_clip(
+    ws: Workspace,
+    path: Path,
+    record: FileRecord,
+    known: dict[str, Sample],
+    seen: dict[str, str],
+    report: ScanReport,
+) -> FileRecord:
+    sid = record.sha256
+    assert sid is not None
+    if sid in seen:
+        return record.model_copy(
+            update={"error": f"duplicate: same content as {seen[sid]}; remove one of the two"}
+        )
+    sample = known.get(sid)
+    if sample is None or sample.probe is None:
+        try:
+            probe = analyse_clip(path)
+        except MediaError as exc:
+            return record.model_copy(update={"error": str(exc)})
+        ws.upsert_sample(sid, path=record.path, present=1, probe=probe)
+        report.added.append(record.path)
+    elif sample.path != record.path or not sample.present:
+        if sample.path != record.path and sample.present:
+            report.moved.append((sample.path, record.path))
+        ws.upsert_sample(sid, path=record.path, present=1)
+    else:
+        report.unchanged += 1
+    seen[sid] = record.path
+    return record
+
+
+def analyse_clip(path: Path) -> dict[str, object]:
+    """Probe a clip and look for black borders on a few frames across it."""
+    probe = probe_clip(path).model_dump()
+    borders = detect_black_borders(sample_frames(path, BORDER_SAMPLE_FRAMES))
+    probe["black_borders"] = None if borders is None else borders.model_dump()
+    return probe
+
+
+def sidecar_image(clip: Path, suffix: str = "") -> Path | None:
+    """The image the user put next to CLIP (STEM.png, or STEM_first.png with suffix _first)."""
+    for candidate in sorted(clip.parent.glob(f"{glob_escape(clip.stem)}{suffix}.*")):
+        if candidate.suffix.lower() in IMAGE_SUFFIXES and candidate.is_file():
+            return candidate
+    return None
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _attach_frames(ws: Workspace, sample: Sample) -> None:
+    """Point the sample at its first (and last) frame: the user's image, or one decoded once."""
+    clip = ws.root / sample.path
+    wanted = [("first", "_first" if ws.info.mode is Mode.KF2V else "")]
+    if ws.info.mode is Mode.KF2V:
+        wanted.append(("last", "_last"))
+    columns: dict[str, object] = {}
+    for which, suffix in wanted:
+        image = sidecar_image(clip, suffix)
+        if image is not None:
+            rel, source = image.relative_to(ws.root).as_posix(), FrameSource.SIDECAR
+        else:
+            cached = ws.frames_dir / f"{sample.id[:16]}_{which}.png"
+            if not cached.exists():
+                try:
+                    extract = first_frame if which == "first" else last_frame
+                    ws.frames_dir.mkdir(parents=True, exist_ok=True)
+                    save_png(extract(clip), cached)
+                except MediaError as exc:
+                    ws.upsert_sample(sample.id, error=f"cannot extract the {which} frame: {exc}")
+                    continue
+            rel, source = cached.relative_to(ws.root).as_posix(), FrameSource.EXTRACTED
+        columns[f"{which}_frame"] = rel
+        columns[f"{which}_frame_source"] = source.value
+    if any(getattr(sample, k) != v for k, v in columns.items()):
+        ws.upsert_sample(sample.id, **columns)

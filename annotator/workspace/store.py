@@ -1,0 +1,423 @@
+"""The workspace: one folder of clips and the SQLite store under its .annotator/ folder."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from annotator.workspace.db import connect, now_iso
+from annotator.workspace.models import (
+    Caption,
+    FileRecord,
+    HistoryEntry,
+    Sample,
+    Status,
+    WorkspaceInfo,
+)
+
+STORE_DIR = ".annotator"
+DB_NAME = "workspace.db"
+
+# What a person edits, per sample; each change is one history entry that undo reverts.
+EDITABLE_FIELDS = frozenset(
+    {"subject", "background", "pronoun", "prompt_override", "status", "reject_reason"}
+)
+# What a person edits for the whole workspace (history entries with no sample).
+WORKSPACE_FIELDS = frozenset({"template", "trigger"})
+_INFO_KEYS = ("mode", "base_model", "lang", "trigger", "provider", "caption_model")
+
+
+class WorkspaceError(Exception):
+    """A problem with the workspace itself; the message names the folder and the fix."""
+
+
+class NotAWorkspaceError(WorkspaceError):
+    pass
+
+
+class SampleNotFoundError(WorkspaceError):
+    pass
+
+
+class Workspace:
+    """A folder of clips and its store; every write is its own committed transaction."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        self.root = root
+        self._db = db
+        # One connection serves the caption workers' threads too; writes take turns.
+        self._lock = threading.RLock()
+
+    # -- opening -------------------------------------------------------------------------
+
+    @staticmethod
+    def is_workspace(root: Path) -> bool:
+        """True when ROOT holds a store."""
+        return (root / STORE_DIR / DB_NAME).is_file()
+
+    @classmethod
+    def create(cls, root: Path, info: WorkspaceInfo) -> Workspace:
+        """Make ROOT a workspace with INFO, or open it and update its settings if it is one."""
+        root = _existing_dir(root)
+        store = root / STORE_DIR
+        try:
+            store.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot create {store}: {exc.strerror}; make {root} writable "
+                "(or copy the clips to a folder you can write to)"
+            ) from exc
+        ws = cls(root, _connect(store / DB_NAME))
+        with ws.transaction():
+            for key in _INFO_KEYS:
+                value = getattr(info, key)
+                if value is not None:
+                    ws._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+        return ws
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        """Open the workspace at ROOT (migrating its store); the error says how to make one."""
+        root = _existing_dir(root)
+        if not cls.is_workspace(root):
+            raise NotAWorkspaceError(
+                f"{root} is not an annotator workspace: run `annotator init {root} --mode i2v` "
+                "(or --mode kf2v) first"
+            )
+        return cls(root, _connect(root / STORE_DIR / DB_NAME))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def store_dir(self) -> Path:
+        return self.root / STORE_DIR
+
+    @property
+    def frames_dir(self) -> Path:
+        return self.store_dir / "frames"
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: committed at the end, rolled back on any error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- settings ------------------------------------------------------------------------
+
+    @property
+    def info(self) -> WorkspaceInfo:
+        rows = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        return WorkspaceInfo.model_validate({k: rows[k] for k in _INFO_KEYS if k in rows})
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a workspace value that is not a person's edit (no history)."""
+        with self.transaction() as db:
+            _write_meta(db, key, value)
+
+    # -- samples -------------------------------------------------------------------------
+
+    def samples(self, *, include_missing: bool = False) -> list[Sample]:
+        """The samples in a stable order (by path); missing clips only when asked."""
+        sql = "SELECT * FROM samples"
+        if not include_missing:
+            sql += " WHERE present = 1"
+        return [_sample(row) for row in self._db.execute(sql + " ORDER BY path, id")]
+
+    def sample(self, sample_id: str) -> Sample:
+        row = self._db.execute("SELECT * FROM samples WHERE id = ?", (sample_id,)).fetchone()
+        if row is None:
+            raise SampleNotFoundError(f"no sample {sample_id!r} in {self.root}")
+        return _sample(row)
+
+    def resolve(self, ref: str) -> Sample:
+        """Find a sample by id, unique id prefix (>= 4 characters), clip path or file name."""
+        matches = [
+            s
+            for s in self.samples(include_missing=True)
+            if s.id == ref
+            or (len(ref) >= 4 and s.id.startswith(ref))
+            or s.path == ref
+            or s.name == ref
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise SampleNotFoundError(
+                f"no sample matches {ref!r} in {self.root}; "
+                "give a clip name or an id prefix as `annotator status` lists them"
+            )
+        names = ", ".join(s.path for s in matches)
+        raise SampleNotFoundError(f"{ref!r} matches several samples ({names}); be more precise")
+
+    def upsert_sample(self, sample_id: str, **columns: Any) -> None:
+        """Insert or update a sample's scan-owned columns (path, presence, probe, frames)."""
+        if "probe" in columns and columns["probe"] is not None:
+            columns["probe"] = json.dumps(columns["probe"])
+        now = now_iso()
+        with self.transaction() as db:
+            exists = db.execute("SELECT 1 FROM samples WHERE id = ?", (sample_id,)).fetchone()
+            if exists is None:
+                columns = {"id": sample_id, "added_at": now, "updated_at": now, **columns}
+                names = ", ".join(columns)
+                marks = ", ".join("?" * len(columns))
+                db.execute(
+                    f"INSERT INTO samples ({names}) VALUES ({marks})", list(columns.values())
+                )
+            elif columns:
+                sets = ", ".join(f"{name} = ?" for name in columns)
+                db.execute(
+                    f"UPDATE samples SET {sets} WHERE id = ?", [*columns.values(), sample_id]
+                )
+
+    def set_present(self, sample_ids: Sequence[str], present: bool) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE samples SET present = ? WHERE id = ?",
+                [(int(present), sid) for sid in sample_ids],
+            )
+
+    # -- a person's edits, with history -------------------------------------------------
+
+    def edit(self, sample_id: str, field: str, value: str | None) -> Sample:
+        """Change one field a person edits; the old value goes to the history."""
+        if field not in EDITABLE_FIELDS:
+            raise ValueError(f"{field!r} is not an editable field ({sorted(EDITABLE_FIELDS)})")
+        if field == "status":
+            Status(value)
+        with self.transaction() as db:
+            old = self._column(sample_id, field)
+            if old != value:
+                _set_sample_field(db, sample_id, field, value)
+                _record(db, sample_id, field, old, value)
+        return self.sample(sample_id)
+
+    def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
+        """Accept, reject or otherwise move a sample, with the reason for a rejection."""
+        self.edit(sample_id, "status", status.value)
+        if status is Status.REJECTED or reason is not None:
+            self.edit(sample_id, "reject_reason", reason)
+        return self.sample(sample_id)
+
+    def set_status_by_machine(self, sample_id: str, status: Status, error: str | None) -> None:
+        """Set a status that a tool decided (captioned, error); not an undoable edit."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE samples SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+                (status.value, error, now_iso(), sample_id),
+            )
+
+    def template(self) -> str | None:
+        """The effect's standard motion description, shared by every sample."""
+        return self.meta("template")
+
+    def set_workspace_field(self, field: str, value: str | None) -> None:
+        """Change the template or the trigger; the old value goes to the history."""
+        if field not in WORKSPACE_FIELDS:
+            raise ValueError(f"{field!r} is not a workspace field ({sorted(WORKSPACE_FIELDS)})")
+        with self.transaction() as db:
+            old = self.meta(field)
+            if old != value:
+                _write_meta(db, field, value)
+                _record(db, None, field, old, value)
+
+    def history(self, limit: int = 50) -> list[HistoryEntry]:
+        rows = self._db.execute("SELECT * FROM history ORDER BY id DESC LIMIT ?", (limit,))
+        return [_history(row) for row in rows]
+
+    def undo(self) -> HistoryEntry | None:
+        """Revert the latest edit not yet undone; None when there is nothing to undo."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM history WHERE undone = 0 ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            entry = _history(row)
+            self._apply(db, entry, entry.old)
+            db.execute("UPDATE history SET undone = 1 WHERE id = ?", (entry.id,))
+        return entry
+
+    def redo(self) -> HistoryEntry | None:
+        """Apply again the edit undone last; None when there is nothing to redo."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM history WHERE undone = 1 ORDER BY id ASC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            entry = _history(row)
+            self._apply(db, entry, entry.new)
+            db.execute("UPDATE history SET undone = 0 WHERE id = ?", (entry.id,))
+        return entry
+
+    def _apply(self, db: sqlite3.Connection, entry: HistoryEntry, value: str | None) -> None:
+        if entry.sample_id is None:
+            _write_meta(db, entry.field, value)
+        else:
+            _set_sample_field(db, entry.sample_id, entry.field, value)
+
+    def _column(self, sample_id: str, field: str) -> Any:
+        row = self._db.execute(f"SELECT {field} FROM samples WHERE id = ?", (sample_id,)).fetchone()
+        if row is None:
+            raise SampleNotFoundError(f"no sample {sample_id!r} in {self.root}")
+        return row[0]
+
+    # -- captions ------------------------------------------------------------------------
+
+    def add_caption(
+        self,
+        sample_id: str,
+        *,
+        provider: str,
+        model: str,
+        instruction: str,
+        fps: float,
+        cache_key: str,
+        text: str,
+        fields: dict[str, str] | None = None,
+        flagged: str | None = None,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+    ) -> Caption:
+        """Store one model answer, committed at once."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO captions (sample_id, provider, model, instruction, fps, cache_key,"
+                " text, fields, flagged, input_tokens, output_tokens, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sample_id,
+                    provider,
+                    model,
+                    instruction,
+                    fps,
+                    cache_key,
+                    text,
+                    None if fields is None else json.dumps(fields, ensure_ascii=False),
+                    flagged,
+                    input_tokens,
+                    output_tokens,
+                    now_iso(),
+                ),
+            )
+            row = db.execute("SELECT * FROM captions WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _caption(row)
+
+    def captions(self, sample_id: str) -> list[Caption]:
+        """Every caption of a sample, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM captions WHERE sample_id = ? ORDER BY id", (sample_id,)
+        )
+        return [_caption(row) for row in rows]
+
+    def latest_captions(self) -> dict[str, Caption]:
+        """The newest caption of each sample that has one."""
+        rows = self._db.execute(
+            "SELECT * FROM captions WHERE id IN (SELECT MAX(id) FROM captions GROUP BY sample_id)"
+        )
+        return {row["sample_id"]: _caption(row) for row in rows}
+
+    def cached_keys(self) -> set[str]:
+        """The cache keys of every stored caption (a re-run skips these)."""
+        return {row[0] for row in self._db.execute("SELECT DISTINCT cache_key FROM captions")}
+
+    # -- files as the last scan saw them -------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        rows = self._db.execute("SELECT * FROM files")
+        return {row["path"]: FileRecord.model_validate(dict(row)) for row in rows}
+
+    def replace_files(self, records: Sequence[FileRecord]) -> None:
+        """Replace the file table with what a scan found."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(r.path, r.kind, r.size, r.mtime_ns, r.sha256, r.error) for r in records],
+            )
+
+
+def _existing_dir(root: Path) -> Path:
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise WorkspaceError(f"{root} does not exist: give the folder that holds your clips")
+    if not root.is_dir():
+        raise WorkspaceError(
+            f"{root} is a file, not a folder: give the folder that holds the clips"
+        )
+    return root.resolve()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        return connect(path)
+    except sqlite3.OperationalError as exc:
+        raise WorkspaceError(f"cannot open the store {path}: {exc}; check its permissions") from exc
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(
+            f"{path} is damaged ({exc}); restore it from a backup or move it away and run init"
+        ) from exc
+
+
+def _write_meta(db: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        db.execute("DELETE FROM meta WHERE key = ?", (key,))
+    else:
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _set_sample_field(db: sqlite3.Connection, sample_id: str, field: str, value: Any) -> None:
+    db.execute(
+        f"UPDATE samples SET {field} = ?, updated_at = ? WHERE id = ?",
+        (value, now_iso(), sample_id),
+    )
+
+
+def _record(db: sqlite3.Connection, sample_id: str | None, field: str, old: Any, new: Any) -> None:
+    # A new edit ends the redo chain, as in any editor.
+    db.execute("DELETE FROM history WHERE undone = 1")
+    db.execute(
+        "INSERT INTO history (at, sample_id, field, old, new) VALUES (?, ?, ?, ?, ?)",
+        (now_iso(), sample_id, field, old, new),
+    )
+
+
+def _sample(row: sqlite3.Row) -> Sample:
+    data = dict(row)
+    data["present"] = bool(data["present"])
+    data["probe"] = json.loads(data["probe"]) if data["probe"] else None
+    return Sample.model_validate(data)
+
+
+def _caption(row: sqlite3.Row) -> Caption:
+    data = dict(row)
+    data["fields"] = json.loads(data["fields"]) if data["fields"] else None
+    return Caption.model_validate(data)
+
+
+def _history(row: sqlite3.Row) -> HistoryEntry:
+    data = dict(row)
+    data["undone"] = bool(data["undone"])
+    return HistoryEntry.model_validate(data)
