@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from annotator.config import ConfigError, config_path, load_settings, user_dir
+
+
+def test_home_and_config_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path))
+    monkeypatch.delenv("ANNOTATOR_CONFIG", raising=False)
+    assert user_dir() == tmp_path
+    assert config_path() == tmp_path / "config.toml"
+    assert load_settings().caption.provider == "replay"  # no file: the defaults
+
+
+def test_endpoints_are_data(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[caption]\nprovider = "local"\nconcurrency = 2\n\n'
+        '[endpoints.local]\nbase_url = "http://127.0.0.1:8000/v1"\nmodel = "Qwen2.5-VL-7B"\n'
+        'video_as = "frames"\n'
+    )
+    settings = load_settings(path)
+    assert settings.caption.concurrency == 2
+    assert settings.endpoints["local"].video_as == "frames"
+    assert settings.endpoints["local"].key_env_var is None
+
+
+@pytest.mark.parametrize(
+    "text", ["[caption\n", "[caption]\nconcurrency = 0\n", "[caption]\napi_key = 'sk-x'\n"]
+)
+def test_bad_config_names_the_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=str(path)):
+        load_settings(path)
