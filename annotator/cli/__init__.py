@@ -35,7 +35,7 @@ def _root(
 
 
 # Commands register themselves on `app` when their module is imported.
-from annotator.cli import check_cmd, workspace_cmds  # noqa: E402, F401
+from annotator.cli import caption_cmd, check_cmd, workspace_cmds  # noqa: E402, F401
 
 
 def main() -> None:

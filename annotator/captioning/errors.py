@@ -1,0 +1,84 @@
+"""Errors a provider raises, sorted by what the batch runner should do with them.
+
+Every error carries a message written for the person at the terminal: it names
+the clip or the setting at fault and, where there is one, the fix.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ProviderError(Exception):
+    """Base class: something went wrong captioning one clip.
+
+    ``retryable`` says whether the same request may succeed later;
+    ``stops_batch`` says whether every other request would fail the same way,
+    so the runner should start nothing new.
+    """
+
+    retryable: ClassVar[bool] = False
+    stops_batch: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code  # the server's error code when there is one, e.g. "Throttling"
+
+
+class AuthError(ProviderError):
+    """The key was refused (401), the account or model is not usable (403, Arrearage)."""
+
+    stops_batch = True
+
+
+class MissingKeyError(AuthError):
+    """No key in the environment variable the provider reads."""
+
+
+class ModelNotFoundError(ProviderError):
+    """The model name does not exist on this endpoint: every request would fail."""
+
+    stops_batch = True
+
+
+class ContentRejectedError(ProviderError):
+    """Content moderation refused the clip or the answer (DataInspectionFailed)."""
+
+
+class InvalidRequestError(ProviderError):
+    """The request for this clip cannot be sent or was refused as invalid (400).
+
+    Also raised before sending, e.g. for a clip too large for base64 or one
+    that cannot be decoded.
+    """
+
+
+class RateLimitedError(ProviderError):
+    """429: too many requests or tokens; wait ``retry_after`` seconds when given."""
+
+    retryable = True
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class TransientError(ProviderError):
+    """5xx, a timeout or a dropped connection: the same request may work later."""
+
+    retryable = True
+
+
+class BadAnswerError(ProviderError):
+    """The server answered 200 but with nothing usable (empty or garbled)."""
+
+
+def missing_key_message(env_var: str, region_hint: str) -> str:
+    """The text of a MissingKeyError: which variable, which region, and the way out."""
+    return (
+        f"{env_var} is not set: export it with a key for {region_hint}, "
+        "or use --provider replay for the offline demo"
+    )

@@ -1,0 +1,1 @@
+"""Built-in providers. Each module imports its SDK only when a caption is asked for."""

@@ -1,0 +1,148 @@
+"""Qwen-VL through the native ``dashscope`` SDK, sending the clip file itself.
+
+The SDK uploads a local file to DashScope's temporary storage (GET
+``{base}/uploads?action=getPolicy``, then a multipart POST to the OSS host it
+names) and sends ``oss://...`` with the ``X-DashScope-OssResourceResolve``
+header. We call that same SDK upload code (``OssUtils``) ourselves instead of
+passing ``file://`` because, in dashscope 2.0.2, ``MultiModalConversation``
+does not forward ``base_address`` to the getPolicy request: a ``file://``
+message always uploads through the global ``dashscope.base_http_api_url``.
+Uploading first lets every call carry its own base URL, so two providers with
+different regions (or a test's fake server) work side by side with no global
+state. The request on the wire is the same as for ``file://``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.errors import BadAnswerError, InvalidRequestError, TransientError
+from annotator.captioning.providers.dashscope_common import (
+    DEFAULT_KEY_ENV_VAR,
+    error_from_status,
+    get_region,
+    read_key,
+)
+from annotator.captioning.structured import RawAnswer, complete
+
+DEFAULT_MODEL = "qwen-vl-max"
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the SDK local-path limit (dashscope-api.md section 1)
+
+
+class DashScopeProvider:
+    """``dashscope.MultiModalConversation.call`` with the clip uploaded and ``fps`` set."""
+
+    name = "dashscope"
+    needs_key = True
+    accepts = frozenset({ACCEPTS_VIDEO_FILE})
+
+    def __init__(
+        self,
+        *,
+        region: str = "cn",
+        base_url: str | None = None,
+        key_env_var: str = DEFAULT_KEY_ENV_VAR,
+        timeout: float = 300.0,
+    ) -> None:
+        """``base_url`` overrides the region's ``.../api/v1`` base (a proxy, a test server)."""
+        self.region = get_region(region)
+        self.base_url = (base_url or self.region.native_base).rstrip("/")
+        self.key_env_var = key_env_var
+        self.timeout = timeout
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        """Upload the clip once, then ask (twice at most, for a bad structured answer)."""
+        key = read_key(self.key_env_var, self.region, required=True)
+        assert key is not None
+        oss_url = self._upload(request, key)
+        return complete(request, lambda text: self._ask(request, key, oss_url, text), self.name)
+
+    def _fail(self, request: CaptionRequest, response: Any) -> Exception:
+        return error_from_status(
+            int(response.status_code),
+            response.code,
+            str(response.message or ""),
+            clip=request.clip.name,
+            key_env_var=self.key_env_var,
+            region=self.region,
+            headers=response.headers,
+        )
+
+    def _upload(self, request: CaptionRequest, key: str) -> str:
+        import requests
+        from dashscope.common.error import UploadFileException
+        from dashscope.utils.oss_utils import OssUtils
+
+        clip = request.clip
+        if not clip.is_file():
+            raise InvalidRequestError(f"{clip}: file not found")
+        size = clip.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise InvalidRequestError(
+                f"{clip.name}: {size / 2**20:.0f} MB is over the 100 MB the SDK can upload"
+            )
+        try:
+            policy = OssUtils.get_upload_certificate(
+                model=request.model,
+                api_key=key,
+                base_address=self.base_url,
+                request_timeout=self.timeout,
+            )
+            if policy.status_code != 200:
+                raise self._fail(request, policy)
+            url, _ = OssUtils.upload(
+                model=request.model,
+                file_path=str(clip),
+                api_key=key,
+                upload_certificate=policy.output,
+            )
+        except (requests.RequestException, UploadFileException) as exc:
+            raise TransientError(f"{clip.name}: upload to DashScope failed: {exc}") from exc
+        return str(url)
+
+    def _ask(self, request: CaptionRequest, key: str, oss_url: str, text: str) -> RawAnswer:
+        import dashscope
+        import requests
+
+        messages = [
+            {
+                "role": "user",
+                "content": [{"video": oss_url, "fps": request.fps}, {"text": text}],
+            }
+        ]
+        try:
+            response = dashscope.MultiModalConversation.call(
+                model=request.model,
+                messages=messages,
+                api_key=key,
+                base_address=self.base_url,
+                request_timeout=self.timeout,
+            )
+        except requests.exceptions.JSONDecodeError as exc:
+            raise BadAnswerError(f"{request.clip.name}: the server sent no JSON: {exc}") from exc
+        except requests.RequestException as exc:
+            raise TransientError(f"{request.clip.name}: {type(exc).__name__}: {exc}") from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            # A 200 whose body is not the JSON the SDK expects ends up here.
+            raise BadAnswerError(
+                f"{request.clip.name}: unreadable answer from the server: {exc}"
+            ) from exc
+        if response.status_code != 200:
+            raise self._fail(request, response)
+        return RawAnswer(_answer_text(request, response), *_usage(response))
+
+
+def _answer_text(request: CaptionRequest, response: Any) -> str:
+    try:
+        content = response.output.choices[0].message.content
+    except (AttributeError, IndexError, KeyError, TypeError) as exc:
+        raise BadAnswerError(f"{request.clip.name}: the answer has no message: {exc}") from None
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
+
+
+def _usage(response: Any) -> tuple[int | None, int | None]:
+    usage = response.usage or {}
+    return usage.get("input_tokens"), usage.get("output_tokens")

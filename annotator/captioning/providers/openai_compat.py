@@ -1,0 +1,191 @@
+"""Qwen-VL through any OpenAI-compatible chat endpoint.
+
+DashScope's compatible mode by default; a local vLLM, LM Studio or Ollama
+with ``base_url``. The clip goes one of three ways (section 2 of
+dashscope-api.md):
+
+- ``video_as="video"``: the whole file as a base64 ``video_url`` part with an
+  ``fps`` sibling key (DashScope and vLLM decode it themselves). Base64 must
+  stay under 10 MB, so files over 7 MB are refused before sending.
+- ``video_as="frames"``: frames sampled and resized here the way
+  qwen-vl-utils does, sent as one DashScope ``{"type": "video", "video": [...]}``
+  part, or with ``frames_as="images"`` as several ``image_url`` parts for
+  servers that take only images (Ollama).
+
+The SDK's own retries are off (``max_retries=0``): the batch runner retries.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import threading
+from typing import Any
+
+from annotator.captioning.base import (
+    ACCEPTS_FRAMES,
+    ACCEPTS_VIDEO_FILE,
+    CaptionRequest,
+    CaptionResult,
+)
+from annotator.captioning.errors import (
+    BadAnswerError,
+    InvalidRequestError,
+    ProviderError,
+    TransientError,
+)
+from annotator.captioning.frames import jpeg_data_url, patch_factor, sample_frames
+from annotator.captioning.providers.dashscope_common import (
+    DEFAULT_KEY_ENV_VAR,
+    error_from_status,
+    get_region,
+    read_key,
+)
+from annotator.captioning.structured import RawAnswer, complete
+
+MAX_BASE64_VIDEO_BYTES = 7 * 1024 * 1024  # raw size whose base64 stays under 10 MB
+VIDEO_AS = ("video", "frames")
+FRAMES_AS = ("video", "images")
+# Local servers accept any key but the SDK insists on one.
+NO_KEY = "EMPTY"
+
+
+class OpenAICompatProvider:
+    """``chat.completions.create`` with the clip as a base64 video or as sampled frames."""
+
+    name = "openai"
+    accepts = frozenset({ACCEPTS_VIDEO_FILE, ACCEPTS_FRAMES})
+
+    def __init__(
+        self,
+        *,
+        region: str = "cn",
+        base_url: str | None = None,
+        key_env_var: str | None = DEFAULT_KEY_ENV_VAR,
+        video_as: str = "video",
+        frames_as: str = "video",
+        frame_factor: int | None = None,
+        timeout: float = 300.0,
+    ) -> None:
+        """With no ``base_url`` this is DashScope's compatible mode for ``region``, and the
+        key is required; with one (a local server) a missing key is sent as "EMPTY"."""
+        if video_as not in VIDEO_AS:
+            raise ValueError(f"video_as must be one of {', '.join(VIDEO_AS)}, not {video_as!r}")
+        if frames_as not in FRAMES_AS:
+            raise ValueError(f"frames_as must be one of {', '.join(FRAMES_AS)}, not {frames_as!r}")
+        self.region = get_region(region)
+        self.base_url = (base_url or self.region.compatible_base).rstrip("/")
+        self.needs_key = base_url is None
+        self.key_env_var = key_env_var
+        self.video_as = video_as
+        self.frames_as = frames_as
+        self.frame_factor = frame_factor
+        self.timeout = timeout
+        self._client: Any = None
+        self._client_key: str | None = None
+        self._lock = threading.Lock()
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        """Build the clip's content parts once, then ask (twice at most)."""
+        client = self._get_client()
+        parts = self._clip_parts(request)
+        return complete(request, lambda text: self._ask(client, request, parts, text), self.name)
+
+    def _get_client(self) -> Any:
+        key = read_key(self.key_env_var, self.region, required=self.needs_key) or NO_KEY
+        with self._lock:
+            # One client for all threads (it pools connections); a new one if the key changed.
+            if self._client is None or key != self._client_key:
+                import openai
+
+                self._client = openai.OpenAI(
+                    base_url=self.base_url, api_key=key, max_retries=0, timeout=self.timeout
+                )
+                self._client_key = key
+            return self._client
+
+    def _clip_parts(self, request: CaptionRequest) -> list[dict[str, Any]]:
+        clip = request.clip
+        if not clip.is_file():
+            raise InvalidRequestError(f"{clip}: file not found")
+        if self.video_as == "video":
+            return [_video_part(request)]
+        factor = self.frame_factor or patch_factor(request.model)
+        try:
+            sampled = sample_frames(clip, request.fps, factor)
+        except Exception as exc:  # PyAV raises many kinds; all mean "cannot read this clip"
+            raise InvalidRequestError(f"{clip.name}: cannot sample frames: {exc}") from exc
+        urls = [jpeg_data_url(image) for image in sampled.images]
+        if self.frames_as == "images":
+            return [{"type": "image_url", "image_url": {"url": url}} for url in urls]
+        # fps here tells the model the rate the frames were taken at.
+        return [{"type": "video", "video": urls, "fps": round(sampled.sample_fps, 3)}]
+
+    def _ask(
+        self, client: Any, request: CaptionRequest, parts: list[dict[str, Any]], text: str
+    ) -> RawAnswer:
+        import openai
+
+        content = [*parts, {"type": "text", "text": text}]
+        try:
+            completion = client.chat.completions.create(
+                model=request.model, messages=[{"role": "user", "content": content}]
+            )
+        except openai.APIError as exc:
+            raise self._map_error(request, exc) from exc
+        if not hasattr(completion, "choices"):  # the SDK hands back a str for a non-JSON body
+            raise BadAnswerError(f"{request.clip.name}: the server did not send a chat completion")
+        try:
+            answer = completion.choices[0].message.content
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise BadAnswerError(f"{request.clip.name}: the answer has no message") from exc
+        usage = getattr(completion, "usage", None)
+        return RawAnswer(
+            answer or "",
+            getattr(usage, "prompt_tokens", None),
+            getattr(usage, "completion_tokens", None),
+        )
+
+    def _map_error(self, request: CaptionRequest, exc: Exception) -> ProviderError:
+        import openai
+
+        clip = request.clip.name
+        if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+            return TransientError(f"{clip}: {exc.message} ({self.base_url})")
+        if isinstance(exc, openai.APIResponseValidationError):
+            return BadAnswerError(f"{clip}: unreadable answer from the server: {exc.message}")
+        if isinstance(exc, openai.APIStatusError):
+            return error_from_status(
+                exc.status_code,
+                exc.code or exc.type,
+                _error_message(exc),
+                clip=clip,
+                key_env_var=self.key_env_var,
+                region=self.region if self.needs_key else None,
+                headers=exc.response.headers,
+            )
+        return ProviderError(f"{clip}: {type(exc).__name__}: {exc}")
+
+
+def _error_message(exc: Any) -> str:
+    body = exc.body
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])
+    return str(exc.message)
+
+
+def _video_part(request: CaptionRequest) -> dict[str, Any]:
+    clip = request.clip
+    size = clip.stat().st_size
+    if size > MAX_BASE64_VIDEO_BYTES:
+        raise InvalidRequestError(
+            f"{clip.name}: {size / 2**20:.1f} MB is too large to send as base64 (limit 7 MB): "
+            "use video_as=frames, or the dashscope provider, which uploads files up to 100 MB"
+        )
+    mime = mimetypes.guess_type(clip.name)[0] or "video/mp4"
+    data = base64.b64encode(clip.read_bytes()).decode("ascii")
+    return {
+        "type": "video_url",
+        "video_url": {"url": f"data:{mime};base64,{data}"},
+        "fps": request.fps,
+    }

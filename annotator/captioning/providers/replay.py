@@ -1,0 +1,113 @@
+"""Recorded captions, for the offline demo and for tests: no key, no network.
+
+The recordings are a JSONL file, one caption per line::
+
+    {"sha256": "...", "file": "clip01.mp4", "lang": "en",
+     "instruction_kind": "freeform" | "structured", "text": "...", "fields": {...}?}
+
+A clip is found by its sha256, else by its file name (so a re-encoded sample
+still replays). Among its recordings the one of the same kind (structured or
+free-form) is taken, preferring the instruction's language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.errors import ProviderError
+from annotator.captioning.structured import StructuredAnswerError, parse_structured
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class ReplayEntry(BaseModel):
+    """One recorded caption."""
+
+    sha256: str
+    file: str
+    lang: str = "en"
+    instruction_kind: Literal["freeform", "structured"]
+    text: str
+    fields: dict[str, str] | None = None
+
+
+class ReplayMissError(ProviderError):
+    """The replay file has no recording for this clip (or none of the kind asked for)."""
+
+
+def load_recordings(path: Path) -> list[ReplayEntry]:
+    """All entries of a replay file; errors name the file and the line."""
+    if not path.is_file():
+        raise FileNotFoundError(f"replay file not found: {path}")
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(ReplayEntry.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            reason = str(exc).splitlines()[0]
+            raise ValueError(f"{path}:{number}: not a replay record: {reason}") from None
+    return entries
+
+
+class ReplayProvider:
+    """Answers from a recordings file; results say provider "replay"."""
+
+    name = "replay"
+    key_env_var = None
+    needs_key = False
+    accepts = frozenset({ACCEPTS_VIDEO_FILE})
+
+    def __init__(self, *, path: str | Path, lang: str | None = None) -> None:
+        """``path``: the JSONL recordings. ``lang``: prefer this language's recordings
+        (default: "zh" when the instruction has Chinese in it, else "en")."""
+        self.path = Path(path)
+        self.lang = lang
+        self._by_sha: dict[str, list[ReplayEntry]] = {}
+        self._by_name: dict[str, list[ReplayEntry]] = {}
+        for entry in load_recordings(self.path):
+            self._by_sha.setdefault(entry.sha256, []).append(entry)
+            self._by_name.setdefault(Path(entry.file).name, []).append(entry)
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        """The recorded caption for the clip; ReplayMissError if there is none."""
+        entry = self._find(request)
+        fields = entry.fields
+        if request.structured and fields is None:
+            try:
+                fields = parse_structured(entry.text)
+            except StructuredAnswerError:
+                fields = None
+        return CaptionResult(
+            text=entry.text,
+            provider=self.name,
+            model=request.model,
+            input_tokens=None,
+            output_tokens=None,
+            fields=fields if request.structured else None,
+        )
+
+    def _find(self, request: CaptionRequest) -> ReplayEntry:
+        name = request.clip.name
+        found = self._by_sha.get(request.clip_sha256) or self._by_name.get(name)
+        if not found:
+            raise ReplayMissError(
+                f"{name}: no recorded caption in {self.path} "
+                f"(looked for sha256 {request.clip_sha256[:12]}... and file name {name})"
+            )
+        kind = "structured" if request.structured else "freeform"
+        same_kind = [e for e in found if e.instruction_kind == kind]
+        if not same_kind:
+            has = ", ".join(sorted({e.instruction_kind for e in found}))
+            raise ReplayMissError(
+                f"{name}: {self.path} has only {has} captions for this clip, no {kind} one"
+            )
+        lang = self.lang or ("zh" if _CJK.search(request.instruction) else "en")
+        return next((e for e in same_kind if e.lang == lang), same_kind[0])

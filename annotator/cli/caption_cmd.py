@@ -1,0 +1,181 @@
+"""caption: ask a vision-language model about every clip that has no caption yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.table import Table
+
+from annotator.cli import app
+from annotator.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    from annotator.captioning import BatchProgress
+    from annotator.pipeline.caption import CaptionPlan
+    from annotator.workspace import Workspace
+
+
+@app.command()
+def caption(
+    root: Path = DirArgument,
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        "-p",
+        help="replay (recorded captions, offline), dashscope, openai, or an endpoint named in "
+        "the config file. Default: the workspace's, else the config file's, else replay.",
+    ),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="VL model, e.g. qwen-vl-max, qwen3-vl-plus."
+    ),
+    region: str | None = typer.Option(
+        None, "--region", help="DashScope region: cn (Beijing) or intl (Singapore)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM)."
+    ),
+    video_as: str | None = typer.Option(
+        None,
+        "--video-as",
+        help="openai provider: send the clip as 'video' (base64) or as 'frames'.",
+    ),
+    replay_file: Path | None = typer.Option(
+        None, "--replay-file", help="replay provider: the recordings (default DIR/replay.jsonl)."
+    ),
+    freeform: bool = typer.Option(
+        False,
+        "--freeform",
+        help="Ask for a free description instead of subject/background/motion JSON.",
+    ),
+    instruction: Path | None = typer.Option(
+        None, "--instruction", exists=True, dir_okay=False, help="Your own instruction text file."
+    ),
+    fps: float | None = typer.Option(
+        None, "--fps", min=0.1, max=10, help="Frames per second the model sees (default 2)."
+    ),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", "-j", min=1, max=64, help="Requests at once (default 4)."
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Caption again even where a caption with the same settings is stored.",
+    ),
+    only: list[str] = typer.Option(
+        [], "--only", help="Only these samples (clip name or id prefix); repeatable."
+    ),
+    status: str | None = typer.Option(
+        None, "--status", help="Only samples with this status, e.g. error."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="List what would be sent and estimate the tokens; send nothing."
+    ),
+) -> None:
+    """Caption every sample that has no caption for these settings yet.
+
+    Each answer is stored the moment it arrives: stop it at any time and run it again to send
+    only what is missing. Rate limits slow the batch down instead of failing it.
+    """
+    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
+    from annotator.config import ConfigError, load_settings
+    from annotator.pipeline.caption import plan_captions, run_plan
+    from annotator.workspace import SampleNotFoundError, Status
+
+    options: dict[str, Any] = {"base_url": base_url, "video_as": video_as, "region": region}
+    if replay_file is not None:
+        options["path"] = replay_file
+    with open_workspace(root) as ws:
+        try:
+            settings = load_settings()
+            ids = [ws.resolve(ref).id for ref in only] or None
+            wanted = Status(status) if status else None
+            plan = plan_captions(
+                ws,
+                ids,
+                provider=provider,
+                options=options,
+                model=model,
+                instruction_kind="freeform" if freeform else "structured",
+                instruction_file=instruction,
+                fps=fps,
+                force=force,
+                status=wanted,
+                settings=settings,
+            )
+        except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+        except ValueError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+        except (ConfigError, FileNotFoundError, ProviderError) as exc:
+            raise fail(str(exc)) from None
+        if dry_run:
+            _print_plan(ws, plan)
+            return
+        if not plan.requests:
+            console.print(f"Nothing to caption ({plan.cached} sample(s) already have a caption).")
+            return
+        failures: list[str] = []
+        with progress_bar(transient=False) as bar:
+            task = bar.add_task(
+                f"Captioning ({plan.provider_name})", total=len(plan.requests), item=""
+            )
+
+            def show(p: BatchProgress) -> None:
+                item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
+                bar.update(task, completed=p.finished, item=item)
+
+            summary = run_plan(
+                ws,
+                plan,
+                concurrency=concurrency or settings.caption.concurrency,
+                on_progress=show,
+                on_failure=lambda sample, error: failures.append(f"{sample.path}: {error.message}"),
+            )
+    for line in failures:
+        err_console.print(f"[red]failed[/] {line}")
+    tokens = summary.input_tokens + summary.output_tokens
+    console.print(
+        f"Captioned {summary.done} of {summary.total} with {plan.provider_name}; "
+        f"{summary.failed} failed, {plan.cached} already had one; "
+        f"tokens: {summary.input_tokens} in + {summary.output_tokens} out = {tokens}."
+    )
+    if summary.stop_reason:
+        err_console.print(f"[bold red]stopped:[/] {summary.stop_reason}")
+    raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
+
+
+def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
+    from annotator.captioning import estimate_tokens
+
+    table = Table("clip", "model", "fps", "est. input tokens")
+    total = 0
+    for request in plan.requests:
+        probe = plan.sample_by_request[request].probe or {}
+        tokens = estimate_tokens(
+            probe.get("duration_s", 0.0),
+            probe.get("width", 0),
+            probe.get("height", 0),
+            request.fps,
+            request.model,
+        )
+        total += tokens
+        table.add_row(
+            str(request.clip.relative_to(ws.root)), request.model, f"{request.fps:g}", str(tokens)
+        )
+    console.print(table)
+    console.print(
+        f"{len(plan.requests)} request(s) to {plan.provider_name}, about {total} input tokens; "
+        f"{plan.cached} sample(s) already captioned. Nothing was sent (--dry-run)."
+    )

@@ -1,0 +1,173 @@
+"""Caption the samples of a workspace and commit each answer the moment it arrives."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.captioning import (
+    BatchProgress,
+    BatchSummary,
+    CaptionRequest,
+    CaptionResult,
+    Provider,
+    ProviderError,
+    cache_key,
+    get_provider,
+    load_instruction,
+    load_instruction_file,
+    run_batch,
+)
+from annotator.config import Settings, load_settings
+from annotator.workspace import Sample, Status, Workspace
+
+DEFAULT_MODEL = "qwen-vl-max"
+REPLAY_FILE = "replay.jsonl"
+
+
+@dataclass(frozen=True)
+class CaptionPlan:
+    """What a caption run would send: the provider, and one request per sample to caption."""
+
+    provider: Provider
+    provider_name: str
+    requests: list[CaptionRequest]
+    sample_by_request: dict[CaptionRequest, Sample]
+    cached: int  # samples skipped because a caption with the same key is stored
+
+
+def make_provider(
+    ws: Workspace, name: str | None, options: dict[str, Any], settings: Settings
+) -> tuple[str, Provider]:
+    """The provider called NAME; a named endpoint of the config becomes an OpenAI-compatible one."""
+    name = name or ws.info.provider or settings.caption.provider
+    options = {k: v for k, v in options.items() if v is not None}
+    if name in settings.endpoints:
+        endpoint = settings.endpoints[name]
+        options = {
+            "base_url": endpoint.base_url,
+            "key_env_var": endpoint.key_env_var,
+            "video_as": endpoint.video_as,
+            "frames_as": endpoint.frames_as,
+            **options,
+        }
+        return name, get_provider("openai", **options)
+    if name == "replay":
+        options.setdefault("path", ws.root / REPLAY_FILE)
+    elif name in ("dashscope", "openai"):
+        options.setdefault("region", settings.caption.region)
+    return name, get_provider(name, **options)
+
+
+def plan_captions(
+    ws: Workspace,
+    sample_ids: Sequence[str] | None = None,
+    *,
+    provider: str | None = None,
+    options: dict[str, Any] | None = None,
+    model: str | None = None,
+    instruction_kind: str = "structured",
+    instruction_file: Path | None = None,
+    fps: float | None = None,
+    force: bool = False,
+    status: Status | None = None,
+    settings: Settings | None = None,
+) -> CaptionPlan:
+    """Choose the samples to caption (missing ones unless FORCE) and build their requests."""
+    settings = settings or load_settings()
+    name, backend = make_provider(ws, provider, options or {}, settings)
+    if instruction_file is not None:
+        instruction = load_instruction_file(instruction_file)
+    else:
+        instruction = load_instruction(instruction_kind, ws.info.lang)
+    model = model or ws.info.caption_model or settings.caption.model or DEFAULT_MODEL
+    fps = fps or settings.caption.fps
+    samples = ws.samples()
+    if sample_ids is not None:
+        wanted = set(sample_ids)
+        samples = [s for s in samples if s.id in wanted]
+    if status is not None:
+        samples = [s for s in samples if s.status is status]
+    cached_keys = ws.cached_keys()
+    requests, by_request, cached = [], {}, 0
+    for sample in samples:
+        request = CaptionRequest(
+            clip=ws.root / sample.path,
+            clip_sha256=sample.id,
+            instruction=instruction,
+            model=model,
+            fps=fps,
+            structured=instruction_file is None and instruction_kind == "structured",
+        )
+        if not force and cache_key(request, name) in cached_keys:
+            cached += 1
+            continue
+        requests.append(request)
+        by_request[request] = sample
+    return CaptionPlan(backend, name, requests, by_request, cached)
+
+
+def run_plan(
+    ws: Workspace,
+    plan: CaptionPlan,
+    *,
+    concurrency: int = 4,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    on_failure: Callable[[Sample, ProviderError], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> BatchSummary:
+    """Send the plan's requests; every answer and every failure is committed as it comes."""
+
+    def store(request: CaptionRequest, result: CaptionResult) -> None:
+        sample = plan.sample_by_request[request]
+        ws.add_caption(
+            sample.id,
+            provider=plan.provider_name,
+            model=result.model,
+            instruction=request.instruction,
+            fps=request.fps,
+            cache_key=cache_key(request, plan.provider_name),
+            text=result.text,
+            fields=result.fields,
+            flagged=result.flagged,
+            input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens,
+        )
+        if ws.sample(sample.id).status in (Status.NEW, Status.ERROR):
+            ws.set_status_by_machine(sample.id, Status.CAPTIONED, None)
+
+    def failed(request: CaptionRequest, error: ProviderError) -> None:
+        sample = plan.sample_by_request[request]
+        if ws.sample(sample.id).status in (Status.NEW, Status.CAPTIONED, Status.ERROR):
+            ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
+        if on_failure:
+            on_failure(sample, error)
+
+    return run_batch(
+        plan.provider,
+        plan.requests,
+        concurrency=concurrency,
+        on_result=store,
+        on_error=failed,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
+
+
+def caption_samples(
+    ws: Workspace,
+    sample_ids: Sequence[str] | None = None,
+    *,
+    provider: str | None = None,
+    options: dict[str, Any] | None = None,
+    concurrency: int = 4,
+    force: bool = False,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> BatchSummary:
+    """Caption the given samples (all missing ones when None) in one blocking call."""
+    plan = plan_captions(ws, sample_ids, provider=provider, options=options, force=force)
+    return run_plan(ws, plan, concurrency=concurrency, on_progress=on_progress, cancel=cancel)

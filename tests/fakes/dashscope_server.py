@@ -1,0 +1,375 @@
+"""A fake DashScope on 127.0.0.1 for the real dashscope and openai SDKs.
+
+Serves what the captioning providers call:
+
+- ``GET  /api/v1/uploads?action=getPolicy&model=...``  upload policy (``data``)
+- ``POST /oss``                                        the OSS form upload
+- ``POST /api/v1/services/aigc/multimodal-generation/generation``  native
+- ``POST /compatible-mode/v1/chat/completions``         OpenAI-compatible
+
+Every request is recorded (headers, JSON body, multipart fields and files).
+Answers are scripted per endpoint with a queue of ``Reply`` objects; an empty
+queue answers 200 with ``default_text``. The same ``Reply`` is rendered in
+the native shape (``{"code", "message"}``) or the compatible one
+(``{"error": {...}}``) by the endpoint that pops it.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+NATIVE = "native"
+COMPATIBLE = "compatible"
+POLICY = "policy"
+OSS = "oss"
+
+NATIVE_PATH = "/api/v1/services/aigc/multimodal-generation/generation"
+COMPATIBLE_PATH = "/compatible-mode/v1/chat/completions"
+POLICY_PATH = "/api/v1/uploads"
+OSS_PATH = "/oss"
+
+
+@dataclass
+class Reply:
+    """One scripted answer. ``raw`` is sent as is (a garbled body)."""
+
+    status: int = 200
+    text: str | None = None
+    code: str | None = None
+    message: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    delay: float = 0.0
+    input_tokens: int = 1200
+    output_tokens: int = 80
+
+
+def answer(
+    text: str, *, delay: float = 0.0, input_tokens: int = 1200, output_tokens: int = 80
+) -> Reply:
+    """200 with ``text`` as the model's answer."""
+    return Reply(text=text, delay=delay, input_tokens=input_tokens, output_tokens=output_tokens)
+
+
+def rate_limited(retry_after: float | None = None, *, delay: float = 0.0) -> Reply:
+    """429 Throttling.RateQuota, with a Retry-After header when given."""
+    headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
+    return Reply(
+        429,
+        code="Throttling.RateQuota",
+        message="Requests rate limit exceeded, please try again later.",
+        headers=headers,
+        delay=delay,
+    )
+
+
+def server_error(status: int = 500) -> Reply:
+    """5xx InternalError."""
+    return Reply(status, code="InternalError", message="An internal error has occured.")
+
+
+def invalid_key() -> Reply:
+    """401 InvalidApiKey."""
+    return Reply(401, code="InvalidApiKey", message="Invalid API-key provided.")
+
+
+def moderation() -> Reply:
+    """400 DataInspectionFailed (content moderation)."""
+    return Reply(
+        400, code="DataInspectionFailed", message="Input data may contain inappropriate content."
+    )
+
+
+def error(status: int, code: str, message: str) -> Reply:
+    """Any other error status and code."""
+    return Reply(status, code=code, message=message)
+
+
+def garbled_body() -> Reply:
+    """200 whose body is not JSON (a broken proxy)."""
+    return Reply(raw=b"<html><body>upstream hiccup</body></html>")
+
+
+@dataclass
+class Recorded:
+    """One request as the server saw it. ``headers`` keys are lower case."""
+
+    endpoint: str
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    json: Any = None
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+def parse_multipart(
+    content_type: str, body: bytes
+) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """Form fields and files of a multipart/form-data body."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[str(name)] = (filename, payload)
+        else:
+            form[str(name)] = payload.decode("utf-8")
+    return form, files
+
+
+class FakeDashScope:
+    """The server; use as a context manager or call ``start``/``close``."""
+
+    def __init__(self, default_text: str = "A caption from the fake server.") -> None:
+        self.default_text = default_text
+        self.recorded: list[Recorded] = []
+        self.uploads: dict[str, bytes] = {}
+        self._queues: dict[str, deque[Reply]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, int] = defaultdict(int)
+        self._max_in_flight: dict[str, int] = defaultdict(int)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def native_base(self) -> str:
+        """What the dashscope provider takes as ``base_url``."""
+        return f"{self.url}/api/v1"
+
+    @property
+    def compatible_base(self) -> str:
+        """What the openai provider takes as ``base_url``."""
+        return f"{self.url}/compatible-mode/v1"
+
+    def start(self) -> FakeDashScope:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeDashScope:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def queue(self, endpoint: str, *replies: Reply) -> None:
+        """Answer the next requests to ``endpoint`` with ``replies``, in order."""
+        with self._lock:
+            self._queues[endpoint].extend(replies)
+
+    def requests(self, endpoint: str | None = None) -> list[Recorded]:
+        """Recorded requests, all or to one endpoint."""
+        with self._lock:
+            return [r for r in self.recorded if endpoint is None or r.endpoint == endpoint]
+
+    def max_in_flight(self, endpoint: str) -> int:
+        """The most requests to ``endpoint`` the server was answering at one time."""
+        with self._lock:
+            return self._max_in_flight[endpoint]
+
+    def _next_reply(self, endpoint: str) -> Reply:
+        with self._lock:
+            queue = self._queues[endpoint]
+            return queue.popleft() if queue else answer(self.default_text)
+
+    def _record(self, rec: Recorded) -> None:
+        with self._lock:
+            self.recorded.append(rec)
+
+    def _enter(self, endpoint: str) -> None:
+        with self._lock:
+            self._in_flight[endpoint] += 1
+            self._max_in_flight[endpoint] = max(
+                self._max_in_flight[endpoint], self._in_flight[endpoint]
+            )
+
+    def _leave(self, endpoint: str) -> None:
+        with self._lock:
+            self._in_flight[endpoint] -= 1
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def render(endpoint: str, reply: Reply, model: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of ``reply`` in the shape of ``endpoint``."""
+    headers = {"Content-Type": "application/json", **reply.headers}
+    if reply.raw is not None:
+        return reply.status, {**headers, "Content-Type": "text/html"}, reply.raw
+    rid = _request_id()
+    if reply.status != 200:
+        if endpoint == COMPATIBLE:
+            err = {"message": reply.message, "type": reply.code, "param": None, "code": reply.code}
+            body: dict[str, Any] = {"error": err, "request_id": rid}
+        else:
+            body = {"request_id": rid, "code": reply.code, "message": reply.message}
+        return reply.status, headers, json.dumps(body).encode()
+    text = reply.text if reply.text is not None else ""
+    if endpoint == COMPATIBLE:
+        body = {
+            "id": f"chatcmpl-{rid}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.input_tokens,
+                "completion_tokens": reply.output_tokens,
+                "total_tokens": reply.input_tokens + reply.output_tokens,
+            },
+        }
+    else:
+        body = {
+            "request_id": rid,
+            "output": {
+                "choices": [
+                    {
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": [{"text": text}]},
+                    }
+                ]
+            },
+            "usage": {
+                "input_tokens": reply.input_tokens,
+                "output_tokens": reply.output_tokens,
+                "video_tokens": max(0, reply.input_tokens - 100),
+            },
+        }
+    return 200, headers, json.dumps(body, ensure_ascii=False).encode()
+
+
+def _policy_body(server: FakeDashScope, model: str) -> bytes:
+    data = {
+        "policy": "ZmFrZS1wb2xpY3k=",
+        "signature": "fake-signature",
+        "upload_dir": f"dashscope-instant/fake/{model}",
+        "upload_host": f"{server.url}{OSS_PATH}",
+        "expire_in_seconds": 300,
+        "max_file_size_mb": 100,
+        "capacity_limit_mb": 999999,
+        "oss_access_key_id": "fake-access-key-id",
+        "x_oss_object_acl": "private",
+        "x_oss_forbid_overwrite": "true",
+    }
+    return json.dumps({"request_id": _request_id(), "data": data}).encode()
+
+
+def _make_handler(server: FakeDashScope) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+            pass
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def _handle(self, method: str) -> None:
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            rec = Recorded(
+                endpoint=_endpoint(method, split.path),
+                method=method,
+                path=split.path,
+                query=parse_qs(split.query),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+            )
+            content_type = self.headers.get("Content-Type", "")
+            if content_type.startswith("multipart/form-data"):
+                rec.form, rec.files = parse_multipart(content_type, body)
+            elif body:
+                try:
+                    rec.json = json.loads(body)
+                except ValueError:
+                    rec.json = None
+            server._record(rec)
+            self._respond(rec)
+
+        def _respond(self, rec: Recorded) -> None:
+            if rec.endpoint == POLICY:
+                model = rec.query.get("model", ["unknown"])[0]
+                reply = server._next_reply(POLICY)
+                if reply.status == 200 and reply.raw is None:
+                    return self._send(
+                        200, {"Content-Type": "application/json"}, _policy_body(server, model)
+                    )
+                return self._send(*render(NATIVE, reply, model))
+            if rec.endpoint == OSS:
+                reply = server._next_reply(OSS)
+                if reply.status == 200:
+                    filename, data = rec.files.get("file", ("", b""))
+                    server.uploads[rec.form.get("key", filename)] = data
+                    return self._send(200, {}, b"")
+                return self._send(reply.status, {"Content-Type": "application/xml"}, b"<Error/>")
+            if rec.endpoint in (NATIVE, COMPATIBLE):
+                model = (rec.json or {}).get("model", "")
+                server._enter(rec.endpoint)
+                try:
+                    reply = server._next_reply(rec.endpoint)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                    status, headers, body = render(rec.endpoint, reply, model)
+                finally:
+                    server._leave(rec.endpoint)
+                return self._send(status, headers, body)
+            return self._send(404, {"Content-Type": "application/json"}, b'{"code": "NotFound"}')
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def _endpoint(method: str, path: str) -> str:
+    if method == "GET" and path.rstrip("/") == POLICY_PATH:
+        return POLICY
+    if method == "POST" and path == OSS_PATH:
+        return OSS
+    if path == NATIVE_PATH:
+        return NATIVE
+    if path == COMPATIBLE_PATH:
+        return COMPATIBLE
+    return "unknown"

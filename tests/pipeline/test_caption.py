@@ -1,0 +1,74 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from annotator.basemodels import Mode
+from annotator.cli import app
+from annotator.pipeline.caption import caption_samples, plan_captions
+from annotator.workspace import Status, Workspace, WorkspaceInfo
+from annotator.workspace.scan import scan
+from tests.clips import make_clip
+
+FIELDS = {"subject": "a red ball", "background": "on a lawn", "motion": "golden sparks spiral"}
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    for i in range(3):
+        make_clip(tmp_path / f"clip_{i}.mp4", width=96, height=64, seed=i)
+    ws = Workspace.create(tmp_path, WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview"))
+    scan(ws)
+    records = [
+        {
+            "sha256": s.id,
+            "file": s.name,
+            "lang": "en",
+            "instruction_kind": "structured",
+            "text": json.dumps(FIELDS),
+            "fields": FIELDS,
+        }
+        for s in ws.samples()
+        if s.name != "clip_2.mp4"  # one clip has no recording: a per-sample failure
+    ]
+    (tmp_path / "replay.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return ws
+
+
+def test_replay_batch_commits_each_caption_and_marks_the_miss(ws: Workspace) -> None:
+    summary = caption_samples(ws, provider="replay")
+    assert (summary.done, summary.failed) == (2, 1)
+    by_name = {s.name: s for s in ws.samples()}
+    assert by_name["clip_0.mp4"].status is Status.CAPTIONED
+    assert ws.latest_captions()[by_name["clip_0.mp4"].id].fields == FIELDS
+    assert by_name["clip_2.mp4"].status is Status.ERROR
+    assert "clip_2.mp4" in (by_name["clip_2.mp4"].error or "")
+
+
+def test_rerun_sends_only_what_is_missing(ws: Workspace) -> None:
+    caption_samples(ws, provider="replay")
+    plan = plan_captions(ws, provider="replay")
+    assert plan.cached == 2
+    assert [r.clip.name for r in plan.requests] == ["clip_2.mp4"]
+    assert len(plan_captions(ws, provider="replay", force=True).requests) == 3
+
+
+def test_caption_command_dry_run_and_run(ws: Workspace) -> None:
+    runner = CliRunner()
+    dry = runner.invoke(app, ["caption", str(ws.root), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "3 request(s) to replay" in dry.output
+    assert ws.latest_captions() == {}
+    result = runner.invoke(app, ["caption", str(ws.root)])
+    assert result.exit_code == 1  # one clip has no recording
+    assert "Captioned 2 of 3" in result.output
+    assert "clip_2.mp4" in result.output
+    again = runner.invoke(app, ["caption", str(ws.root), "--status", "error"])
+    assert "Captioned 0 of 1" in again.output
+
+
+def test_unknown_provider_is_a_usage_error(ws: Workspace) -> None:
+    result = CliRunner().invoke(app, ["caption", str(ws.root), "--provider", "nope"])
+    assert result.exit_code == 2
+    assert "replay" in result.output  # the error lists the known providers
