@@ -14,6 +14,7 @@ app = typer.Typer(
         "Exit codes: 0 ok, 1 problems found, 2 usage error."
     ),
     no_args_is_help=True,
+    add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
@@ -35,7 +36,7 @@ def _root(
 
 
 # Commands register themselves on `app` when their module is imported.
-from annotator.cli import caption_cmd, check_cmd, workspace_cmds  # noqa: E402, F401
+from annotator.cli import caption_cmd, check_cmd, prompt_cmds, workspace_cmds  # noqa: E402, F401
 
 
 def main() -> None:

@@ -50,6 +50,10 @@ def init(
     from annotator.basemodels import UnknownBaseModelError, get_base_model
     from annotator.workspace import Workspace, WorkspaceError, WorkspaceInfo
 
+    if trigger == "auto":
+        from annotator.prompts.trigger import make_trigger
+
+        trigger = make_trigger()
     existing = Workspace.is_workspace(root)
     if lang is not None and lang not in ("en", "zh"):
         raise fail(f"--lang must be en or zh, not {lang!r}", EXIT_USAGE)

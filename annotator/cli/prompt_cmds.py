@@ -1,0 +1,196 @@
+"""mine, template, trigger, prompts: from captions to one consistent prompt per sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from annotator.cli import app
+from annotator.cli.common import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+)
+
+ThresholdOption = typer.Option(
+    0.5,
+    "--threshold",
+    min=0.0,
+    max=1.0,
+    help="Share of captions a phrase needs to join the template.",
+)
+
+
+@app.command()
+def mine(
+    root: Path = DirArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+    min_support: float = typer.Option(
+        0.2, "--min-support", min=0.0, max=1.0, help="Hide rarer phrases."
+    ),
+    threshold: float = ThresholdOption,
+    apply: bool = typer.Option(False, "--apply", help="Store the proposed template (undoable)."),
+) -> None:
+    """Find the effect phrases the captions share, ranked by support, and propose a template."""
+    from annotator.pipeline.mine import mine_workspace, template_from_phrases
+
+    with open_workspace(root) as ws:
+        if not ws.latest_captions():
+            raise fail(f"no captions in {root} yet: run `annotator caption {root}` first")
+        phrases = mine_workspace(ws)
+        proposal = template_from_phrases(ws, phrases, threshold)
+        if apply:
+            ws.set_workspace_field("template", proposal)
+    shown = [p for p in phrases if p.support >= min_support]
+    if as_json:
+        payload = {"phrases": [p.to_dict() for p in shown], "template": proposal}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    table = Table("support", "phrase (most typical wording)", "where", "terms")
+    for p in shown:
+        style = "bold green" if p.support >= threshold else ""
+        table.add_row(
+            f"{p.support:.0%}",
+            f"[{style}]{p.text}[/]" if style else p.text,
+            f"{p.position:.2f}",
+            ", ".join(p.terms[:5]),
+        )
+    console.print(table)
+    console.print(f"[bold]Proposed template[/] (phrases at >= {threshold:.0%}):\n{proposal}")
+    if apply:
+        console.print("Stored as the workspace's template (`annotator template DIR` shows it).")
+    else:
+        console.print(
+            "Store it with --apply, or write your own with `annotator template DIR --set`."
+        )
+
+
+@app.command()
+def template(
+    root: Path = DirArgument,
+    set_text: str | None = typer.Option(None, "--set", help="Replace the template with TEXT."),
+    edit: bool = typer.Option(False, "--edit", help="Edit the template in $EDITOR."),
+) -> None:
+    """Show or change the effect template: the one motion description every prompt shares.
+
+    Pronoun slots, filled per sample: {pronoun} {possessive} {object} {reflexive} (en:
+    she/her/her/herself, he/his/him/himself, it/its/it/itself) and {ta} (zh: 她/他/它).
+    """
+    with open_workspace(root) as ws:
+        current = ws.template()
+        if set_text is not None and edit:
+            raise fail("give --set or --edit, not both", EXIT_USAGE)
+        if edit:
+            edited = typer.edit(current or "")
+            new = edited.strip() if edited is not None else None
+            if not new:
+                console.print("Template unchanged.")
+                return
+            set_text = new
+        if set_text is not None:
+            ws.set_workspace_field("template", set_text.strip())
+            current = ws.template()
+            console.print("Template stored (undo with `annotator undo DIR`).")
+        trigger = ws.info.trigger
+    if not current:
+        console.print(
+            f"No template yet: run `annotator mine {root} --apply`, or set one with --set."
+        )
+        return
+    console.print(current)
+    if trigger and trigger not in current:
+        err_console.print(f"[yellow]warning:[/] the trigger {trigger!r} is not in the template")
+
+
+@app.command()
+def trigger(
+    root: Path = DirArgument,
+    word: str | None = typer.Argument(None, help="The trigger word to set."),
+    auto: bool = typer.Option(False, "--auto", help="Make a rare, meaningless one (like s86b5p)."),
+) -> None:
+    """Show, set or make the trigger word, and say what is wrong with it if anything."""
+    from annotator.prompts.trigger import check_trigger, make_trigger
+
+    with open_workspace(root) as ws:
+        captions = [c.text for c in ws.latest_captions().values()]
+        if auto:
+            word = make_trigger()
+        if word is not None:
+            ws.set_workspace_field("trigger", word.strip())
+        current = ws.info.trigger
+    if not current:
+        console.print(f"No trigger yet: `annotator trigger {root} --auto` makes one.")
+        raise typer.Exit(EXIT_PROBLEMS)
+    console.print(f"Trigger: [bold]{current}[/]")
+    problems = check_trigger(current, captions)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err_console.print(
+            f"[{colour}]{problem.severity}:[/] {problem.message} {problem.suggestion}"
+        )
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def prompts(
+    root: Path = DirArgument,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Print every sample's prompt: subject + background + trigger + template."""
+    from annotator.prompts.sample_prompts import all_prompts
+
+    with open_workspace(root) as ws:
+        samples = ws.samples()
+        built = all_prompts(ws, samples)
+    if as_json:
+        rows = [
+            {"id": s.id, "clip": s.path, "status": s.status.value, **_prompt_json(built[s.id])}
+            for s in samples
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for s in samples:
+        prompt = built[s.id]
+        text = prompt.text or "[dim](no subject or background yet: caption it first)[/]"
+        console.print(f"[bold]{s.path}[/] [dim]{s.status.value}[/]\n  {text}")
+
+
+def _prompt_json(prompt) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "prompt": prompt.text,
+        "subject": prompt.subject,
+        "background": prompt.background,
+        "pronoun": prompt.pronoun,
+        "source": prompt.source,
+        "spans": {k: list(v) for k, v in prompt.spans.items()},
+    }
+
+
+@app.command()
+def undo(root: Path = DirArgument) -> None:
+    """Undo the last edit (of a prompt part, a status, the template or the trigger)."""
+    with open_workspace(root) as ws:
+        entry = ws.undo()
+    if entry is None:
+        console.print("Nothing to undo.")
+    else:
+        console.print(f"Undid the change of {entry.field}: {entry.new!r} -> {entry.old!r}")
+
+
+@app.command()
+def redo(root: Path = DirArgument) -> None:
+    """Apply again the edit undone last."""
+    with open_workspace(root) as ws:
+        entry = ws.redo()
+    if entry is None:
+        console.print("Nothing to redo.")
+    else:
+        console.print(f"Redid the change of {entry.field}: {entry.old!r} -> {entry.new!r}")

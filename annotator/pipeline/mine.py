@@ -1,0 +1,63 @@
+"""Mine the captions of a workspace for the effect's shared phrases and propose the template."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from annotator.mining.clauses import detect_lang
+from annotator.mining.phrases import Phrase, mine_phrases
+from annotator.mining.template import distill_template, effect_phrases
+from annotator.workspace import Caption, Workspace
+
+PHRASES_KEY = "mining.phrases"
+DEFAULT_THRESHOLD = 0.5
+
+
+def mining_text(caption: Caption) -> str:
+    """The part of a caption that describes the effect: the motion of a structured one."""
+    if caption.fields and caption.fields.get("motion"):
+        return caption.fields["motion"]
+    return caption.text
+
+
+def mine_workspace(ws: Workspace) -> list[Phrase]:
+    """Mine the latest caption of every present, not rejected sample; remember the result."""
+    captions = ws.latest_captions()
+    texts = [
+        mining_text(captions[s.id])
+        for s in ws.samples()
+        if s.id in captions and s.status.value != "rejected"
+    ]
+    phrases = mine_phrases(texts, ws.info.lang or detect_lang("".join(texts))) if texts else []
+    ws.set_meta(PHRASES_KEY, json.dumps([p.to_dict() for p in phrases], ensure_ascii=False))
+    return phrases
+
+
+def stored_phrases(ws: Workspace) -> list[dict[str, object]]:
+    """The phrases of the last mining run, as plain data (text, support, position, terms)."""
+    raw = ws.meta(PHRASES_KEY)
+    return json.loads(raw) if raw else []
+
+
+def effect_phrase_texts(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
+    """The wordings of the effect (phrases at or above the threshold) from the last run."""
+    return [str(p["text"]) for p in stored_phrases(ws) if float(p["support"]) >= threshold]
+
+
+def template_from_phrases(
+    ws: Workspace, phrases: Sequence[Phrase], threshold: float = DEFAULT_THRESHOLD
+) -> str:
+    """The standard motion description the phrases at or above the threshold make."""
+    trigger = ws.info.trigger or ""
+    return distill_template(phrases, trigger, ws.info.lang, threshold)
+
+
+__all__ = [
+    "Phrase",
+    "effect_phrase_texts",
+    "effect_phrases",
+    "mine_workspace",
+    "stored_phrases",
+    "template_from_phrases",
+]
