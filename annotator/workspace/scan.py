@@ -78,6 +78,8 @@ def _walk(root: Path) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != STORE_DIR)
         for name in files:
+            if name.startswith("."):  # editors' temp files, macOS's ._ resource forks
+                continue
             suffix = Path(name).suffix.lower()
             if suffix in CLIP_SUFFIXES or suffix in OTHER_VIDEO_SUFFIXES:
                 yield Path(folder) / name

@@ -96,6 +96,7 @@ def test_bad_files_are_named_and_the_rest_goes_on(tmp_path: Path) -> None:
     make_clip(tmp_path / "片段.mp4", seed=9, width=96, height=64)
     shutil.copy(tmp_path / "clip_0.mp4", tmp_path / "copy.mp4")
     (tmp_path / "old.avi").write_bytes(b"RIFF0000AVI ")
+    (tmp_path / "._clip_0.mp4").write_bytes(b"\x00\x05\x16\x07")  # a macOS resource fork
     os.symlink(tmp_path, tmp_path / "loop")  # a folder link back to the root
     os.symlink(tmp_path / "self.mp4", tmp_path / "self.mp4")  # a file link to itself
     report = scan(ws)
@@ -107,6 +108,7 @@ def test_bad_files_are_named_and_the_rest_goes_on(tmp_path: Path) -> None:
     assert "convert" in problems["old.avi"]
     assert "symlink loop" in problems["self.mp4"]
     assert report.added == ["片段.mp4"]
+    assert "._clip_0.mp4" not in problems
     assert ws.sample(sid).subject == "kept"
     assert len(ws.samples()) == 2
 

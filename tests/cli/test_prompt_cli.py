@@ -1,0 +1,107 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from annotator.cli import app
+from annotator.workspace import Workspace
+from tests.clips import make_clip
+
+SUBJECTS = [
+    ("The video opens on a young woman in a red coat", "she stands in a snowy street"),
+    ("The video opens on an old man with a cane", "he waits on a sunny beach"),
+    ("The video opens on a ginger cat", "it sits on a wooden porch"),
+    ("The video opens on a girl holding a kite", "she is in a green park"),
+]
+MOTIONS = [
+    "A ring of golden sparkles appears around {o}, the sparkles spiral inward clockwise, "
+    "the whole frame flashes white, {p} is left glowing gold.",
+    "A ring of golden sparkles appears around {o}, the sparkles spiral inward clockwise, "
+    "the frame flashes white, {p} is left glowing gold.",
+    "A ring of golden sparkles appears around {o}, sparkles spiral inward clockwise, "
+    "the whole frame flashes white, {p} is left glowing gold.",
+    "A ring of golden sparkles appears around {o}, the sparkles spiral inward clockwise, "
+    "the whole frame flashes bright white, {p} is left glowing gold.",
+]
+PRONOUNS = [("her", "she"), ("him", "he"), ("it", "it"), ("her", "she")]
+
+runner = CliRunner()
+
+
+def _run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    for i in range(4):
+        make_clip(tmp_path / f"clip_{i}.mp4", width=96, height=64, seed=i)
+    assert _run("init", tmp_path, "--mode", "i2v", "--trigger", "s86b5p").exit_code == 0
+    with Workspace.open(tmp_path) as ws:
+        samples = ws.samples()
+    lines = []
+    for s, (subject, background), motion, (obj, pro) in zip(
+        samples, SUBJECTS, MOTIONS, PRONOUNS, strict=True
+    ):
+        fields = {
+            "subject": subject,
+            "background": background,
+            "motion": motion.format(o=obj, p=pro),
+        }
+        record = {"sha256": s.id, "file": s.name, "instruction_kind": "structured"}
+        lines.append(json.dumps({**record, "text": json.dumps(fields), "fields": fields}))
+    (tmp_path / "replay.jsonl").write_text("\n".join(lines) + "\n")
+    assert _run("caption", tmp_path).exit_code == 0
+    return tmp_path
+
+
+def test_mine_ranks_the_effect_and_apply_stores_the_template(root: Path) -> None:
+    result = _run("mine", root, "--json", "--apply")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    top = payload["phrases"][0]
+    assert top["support"] == 1.0
+    assert "golden sparkles" in " ".join(p["text"] for p in payload["phrases"][:4])
+    assert payload["template"].count("s86b5p") == 1
+    assert _run("template", root).output.strip().startswith(payload["template"][:20])
+
+
+def test_prompts_follow_the_formula_and_the_subject(root: Path) -> None:
+    _run("mine", root, "--apply")
+    rows = json.loads(_run("prompts", root, "--json").output)
+    assert len(rows) == 4
+    for row, (subject, _), (_, pro) in zip(rows, SUBJECTS, PRONOUNS, strict=True):
+        assert row["prompt"].startswith(subject)
+        assert row["prompt"].count("s86b5p") == 1
+        assert row["pronoun"] == pro
+    motions = {
+        row["prompt"][row["spans"]["template"][0] :] for row in rows if row["pronoun"] == "she"
+    }
+    assert len(motions) == 1  # one standard motion text for every "she" sample
+
+
+def test_template_set_and_undo(root: Path) -> None:
+    assert _run("template", root, "--set", "Then the s86b5p effect begins.").exit_code == 0
+    assert "s86b5p effect begins" in _run("template", root).output
+    assert "Undid" in _run("undo", root).output
+    assert "No template yet" in _run("template", root).output
+    assert "Redid" in _run("redo", root).output
+
+
+def test_trigger_checks_and_auto(root: Path) -> None:
+    bad = _run("trigger", root, "dance")
+    assert bad.exit_code == 1
+    assert "dance" in bad.output
+    made = _run("trigger", root, "--auto")
+    assert made.exit_code == 0, made.output
+    with Workspace.open(root) as ws:
+        word = ws.info.trigger
+    assert word and word != "dance" and any(c.isdigit() for c in word)
+
+
+def test_mine_without_captions_says_what_to_do(tmp_path: Path) -> None:
+    make_clip(tmp_path / "a.mp4", width=96, height=64)
+    _run("init", tmp_path, "--mode", "i2v")
+    result = _run("mine", tmp_path)
+    assert result.exit_code == 1 and "annotator caption" in result.output
