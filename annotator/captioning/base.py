@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 # What a provider can take from a clip; used by the CLI to explain choices.
 ACCEPTS_VIDEO_FILE = "video_file"
 ACCEPTS_FRAMES = "frames"
+MIN_FPS = 0.1
+MAX_FPS = 10.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class CaptionRequest:
     model: str
     fps: float = 2.0
     structured: bool = False
+
+    def __post_init__(self) -> None:
+        # DashScope's accepted range; a local server sampling outside it is not useful either.
+        if not MIN_FPS <= self.fps <= MAX_FPS:
+            raise ValueError(f"fps must be between {MIN_FPS} and {MAX_FPS}, not {self.fps}")
 
 
 @dataclass

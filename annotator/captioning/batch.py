@@ -171,6 +171,10 @@ class _Runner:
             else:
                 self.limiter.release(ticket, "ok")
                 return _Event("result", request, result=result)
+            if error.stops_batch:
+                # Set here, not only in the main loop, so this thread starts nothing new.
+                self.stop.set()
+                self.limiter.wake()
             if not error.retryable or attempt >= self.max_attempts:
                 return _Event("error", request, error=error)
             with self.rng_lock:

@@ -5,8 +5,7 @@ Used when a server cannot take a video file (OpenAI-compatible mode with
 pick and resize them to the sizes it would use, so the model sees what it was
 trained on. The rules are written out in dashscope-api.md section 4.
 
-A small PyAV decoder lives here rather than in ``annotator.media`` because it
-needs exact frame indices (``linspace`` over the decoded frames), not just a count.
+Decoding is left to ``annotator.media``; this module holds the arithmetic.
 """
 
 from __future__ import annotations
@@ -97,14 +96,6 @@ def frame_pixel_budget(nframes: int, factor: int) -> tuple[int, float]:
     return min_pixels, max_pixels
 
 
-def frame_indices(total_frames: int, nframes: int) -> list[int]:
-    """``linspace(0, total-1, n).round()`` without numpy's import cost."""
-    if nframes == 1:
-        return [0]
-    step = (total_frames - 1) / (nframes - 1)
-    return [round(i * step) for i in range(nframes)]
-
-
 @dataclass
 class SampledFrames:
     """Frames ready to send: resized images and the rate they were taken at."""
@@ -115,34 +106,26 @@ class SampledFrames:
 
 
 def sample_frames(path: Path, fps: float, factor: int) -> SampledFrames:
-    """Decode ``path`` and return the frames qwen-vl-utils would give the model."""
-    import av
+    """Decode ``path`` and return the frames qwen-vl-utils would give the model.
+
+    Frame picking and decoding are ``annotator.media``'s (its even spacing is
+    ``linspace(...).round()``, and it turns frames by the clip's display rotation).
+    """
     from PIL import Image
 
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        video_fps = float(stream.average_rate or stream.guessed_rate or 25)
-        # Counting packets is exact for our clips and much cheaper than decoding.
-        total = sum(1 for packet in container.demux(stream) if packet.size)
-    nframes = smart_nframes(total, video_fps, fps)
-    wanted = frame_indices(total, nframes)
-    wanted_set = set(wanted)
-    picked: dict[int, Image.Image] = {}
-    with av.open(str(path)) as container:
-        for index, frame in enumerate(container.decode(video=0)):
-            if index in wanted_set:
-                picked[index] = frame.to_image()
-            if index >= wanted[-1]:
-                break
-    if not picked:
-        raise ValueError("no frame could be decoded")
-    last = picked[max(picked)]
-    images = [picked.get(i, last) for i in wanted]
-    min_pixels, max_pixels = frame_pixel_budget(nframes, factor)
+    from annotator.media import probe_clip
+    from annotator.media import sample_frames as media_sample_frames
+
+    probe = probe_clip(path)
+    nframes = smart_nframes(probe.frame_count, probe.fps, fps)
+    images = media_sample_frames(path, nframes)
+    if len(images) % FRAME_FACTOR:  # qwen-vl-utils pads a frame list to even length
+        images.append(images[-1])
+    min_pixels, max_pixels = frame_pixel_budget(len(images), factor)
     width, height = images[0].size
     new_h, new_w = smart_resize(height, width, factor, min_pixels, max_pixels)
     resized = [img.resize((new_w, new_h), Image.Resampling.BICUBIC) for img in images]
-    sample_fps = nframes / total * video_fps
+    sample_fps = nframes / probe.frame_count * probe.fps
     return SampledFrames(resized, sample_fps, (new_w, new_h))
 
 

@@ -37,8 +37,9 @@ def write_clip(
     The container follows the suffix (.mp4, .mov; .mkv and .avi for tests). With
     ``audio_seconds`` an AAC track is added: silence, or a quiet sine at ``audio_tone_hz``.
     ``rotation`` (0/90/180/270, clockwise) tags the clip with a display matrix, as a phone
-    does. ``keyframe_interval`` caps the GOP length. One encoder thread and bit-exact muxing:
-    the same input gives the same bytes. The file appears at ``path`` only when complete.
+    does. ``keyframe_interval`` caps the GOP length. One encoder thread, no x264 mb-tree,
+    colour conversion in numpy and bit-exact muxing: the same input gives the same bytes.
+    The file appears at ``path`` only when complete.
     """
     path = Path(path)
     muxer = _MUXERS.get(path.suffix.lower())
@@ -103,9 +104,21 @@ def _encode(
                 video = out.add_stream(
                     "libx264",
                     rate=fps,
-                    options={"crf": str(crf), "preset": preset, "threads": "1"},
+                    # x264's macroblock-tree rate control reads memory it never wrote
+                    # on small pictures (under about 160x120): the bytes then change
+                    # from run to run. Without it, output is reproducible at any size.
+                    options={
+                        "crf": str(crf),
+                        "preset": preset,
+                        "threads": "1",
+                        "x264-params": "mbtree=0",
+                    },
                 )
                 video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+                # Tag what rgb_to_yuv420p produces: BT.601, limited ("TV") range.
+                ctx = video.codec_context
+                ctx.colorspace, ctx.color_primaries, ctx.color_trc = 6, 6, 6  # SMPTE 170M
+                ctx.color_range = 1  # MPEG / limited
                 video.codec_context.thread_count = 1
                 if keyframe_interval:
                     video.codec_context.gop_size = keyframe_interval
@@ -118,7 +131,7 @@ def _encode(
                 raise ValueError(
                     f"frame {count} is {width}x{height}, the clip is {video.width}x{video.height}"
                 )
-            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame = av.VideoFrame.from_ndarray(rgb_to_yuv420p(pixels), format="yuv420p")
             frame.pts = count
             frame.time_base = Fraction(1, fps)
             out.mux(video.encode(frame))
@@ -129,6 +142,24 @@ def _encode(
         if audio is not None and audio_seconds:
             _write_audio(out, audio, audio_seconds, audio_tone_hz)
     return count
+
+
+def rgb_to_yuv420p(rgb: np.ndarray) -> np.ndarray:
+    """RGB (H, W, 3) uint8 to a yuv420p plane stack ((H * 3 // 2, W) uint8), BT.601 TV range.
+
+    Integer arithmetic in numpy, so the same pixels give the same bytes on any machine:
+    FFmpeg's swscale picks SIMD paths by CPU and even by buffer alignment, and its output
+    differs in the last bit between them, which made re-encoding a clip change its bytes.
+    """
+    height, width = rgb.shape[:2]
+    r, g, b = (rgb[..., i].astype(np.int32) for i in range(3))
+    y = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16
+    # Chroma from each 2x2 block's summed RGB (four pixels: shift 2 more bits).
+    rs, gs, bs = (c.reshape(height // 2, 2, width // 2, 2).sum(axis=(1, 3)) for c in (r, g, b))
+    u = ((-38 * rs - 74 * gs + 112 * bs + 512) >> 10) + 128
+    v = ((112 * rs - 94 * gs - 18 * bs + 512) >> 10) + 128
+    planes = [p.clip(0, 255).astype(np.uint8).ravel() for p in (y, u, v)]
+    return np.concatenate(planes).reshape(height * 3 // 2, width)
 
 
 def _write_audio(out: av.container.OutputContainer, stream, seconds: float, tone_hz: float) -> None:

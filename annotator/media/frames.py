@@ -136,7 +136,8 @@ def _evenly_spaced(total: int, count: int) -> list[int]:
 
 
 def _decode(container: InputContainer, stream: VideoStream) -> Iterator[av.VideoFrame]:
-    stream.thread_type = "AUTO"
+    if not stream.codec_context.is_open:  # settable only before the first decode
+        stream.thread_type = "AUTO"
     try:
         yield from container.decode(stream)
     except av.error.FFmpegError as exc:

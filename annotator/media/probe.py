@@ -104,7 +104,9 @@ def open_video(path: Path) -> Iterator[tuple[InputContainer, VideoStream]]:
             kind = fmt.removesuffix("_pipe").upper()
             raise MediaError(f"an image ({kind}), not a video")
         if not container.streams:
-            raise MediaError("cannot be decoded: no streams found (the file is damaged or cut short)")
+            raise MediaError(
+                "cannot be decoded: no streams found (the file is damaged or cut short)"
+            )
         if not container.streams.video:
             raise MediaError("not a video file (no video stream)")
         yield container, container.streams.video[0]

@@ -97,7 +97,7 @@ def test_structured_retry_reuses_the_upload(
     assert result.fields is not None and result.flagged is None
     assert result.input_tokens == 1200 + 5
     assert len(fake.requests(POLICY)) == 1 and len(fake.requests(OSS)) == 1
-    first, second = fake.requests(NATIVE)
+    _first, second = fake.requests(NATIVE)
     retry_text = second.json["input"]["messages"][0]["content"][1]["text"]
     assert retry_text.startswith("Describe this video in detail.")
     assert "not valid: the JSON does not parse" in retry_text
@@ -118,7 +118,12 @@ def test_structured_still_bad_after_retry_is_kept_and_flagged(
 ERRORS: list[tuple[Reply, type[Exception]]] = [
     (invalid_key(), AuthError),
     (error(403, "AccessDenied.Unpurchased", "Access denied."), AuthError),
-    (error(400, "Arrearage", "Access denied, please make sure your account is in good standing."), AuthError),
+    (
+        error(
+            400, "Arrearage", "Access denied, please make sure your account is in good standing."
+        ),
+        AuthError,
+    ),
     (moderation(), ContentRejectedError),
     (rate_limited(), RateLimitedError),
     (server_error(500), TransientError),
@@ -139,7 +144,7 @@ def test_error_mapping(
     expected: type[Exception],
 ) -> None:
     fake.queue(NATIVE, reply)
-    with pytest.raises(expected) as caught:
+    with pytest.raises(expected):
         provider(fake).caption(request_for(small_clip))
     assert len(fake.requests(NATIVE)) == 1  # the provider itself never retries
 
@@ -180,7 +185,9 @@ def test_refused_upload_policy_is_an_auth_error(
     assert fake.requests(NATIVE) == []
 
 
-def test_failed_oss_upload_is_transient(fake: FakeDashScope, api_key: str, small_clip: Path) -> None:
+def test_failed_oss_upload_is_transient(
+    fake: FakeDashScope, api_key: str, small_clip: Path
+) -> None:
     fake.queue(OSS, Reply(403))
     with pytest.raises(TransientError, match="upload"):
         provider(fake).caption(request_for(small_clip))
@@ -208,12 +215,14 @@ def test_connection_refused_is_transient(api_key: str, small_clip: Path) -> None
         get_provider("dashscope", base_url=base, timeout=5).caption(request_for(small_clip))
 
 
-def test_missing_clip_is_a_per_sample_error(fake: FakeDashScope, api_key: str, tmp_path: Path) -> None:
+def test_missing_clip_is_a_per_sample_error(
+    fake: FakeDashScope, api_key: str, tmp_path: Path
+) -> None:
     missing = tmp_path / "gone.mp4"
     missing.write_bytes(b"x")
     request = request_for(missing)
     missing.unlink()
-    with pytest.raises(InvalidRequestError, match="gone.mp4"):
+    with pytest.raises(InvalidRequestError, match=r"gone\.mp4"):
         provider(fake).caption(request)
 
 

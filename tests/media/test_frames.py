@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
+import av.error
 import numpy as np
 import pytest
 from PIL import Image
@@ -45,6 +47,22 @@ def test_last_frame_falls_back_to_a_full_decode(
 ) -> None:
     clip = make_numbered_clip(tmp_path / "n.mp4", 17, keyframe_interval=4)
     monkeypatch.setattr(frames_module, "_last_after_seek", lambda container, stream: None)
+    assert which_frame(last_frame(clip), 17) == 16
+
+
+def test_last_frame_falls_back_after_a_failed_tail_decode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seek path opened the decoder and then failed: the full decode still works."""
+    clip = make_numbered_clip(tmp_path / "n.mp4", 17, keyframe_interval=4)
+    real_tail = frames_module._tail_frames
+
+    def failing_tail(container, stream):
+        for frame in real_tail(container, stream):
+            yield frame
+            raise av.error.InvalidDataError(1094995529, "Invalid data found when processing input")
+
+    monkeypatch.setattr(frames_module, "_tail_frames", failing_tail)
     assert which_frame(last_frame(clip), 17) == 16
 
 

@@ -137,7 +137,8 @@ def error_from_status(
         )
     if status == 404 or norm in ("modelnotexist", "modelnotfound", "notfound"):
         return ModelNotFoundError(
-            f"model not found ({said}): check the model name; models differ by region{where}",
+            f"model or endpoint not found ({said}): check the model name (models differ "
+            f"by region{where}) and the base URL",
             code=code,
         )
     if status in (408, 409) or status >= 500:

@@ -1,0 +1,24 @@
+"""Mining: clause splitting (zh/en), rapidfuzz clustering of captions, template distillation.
+
+Pure domain code: plain data in, plain data out; no UI, CLI, network or database.
+"""
+
+from annotator.mining.clauses import detect_lang, split_clauses
+from annotator.mining.phrases import Phrase, mine_phrases
+from annotator.mining.template import (
+    distill_template,
+    effect_phrases,
+    fill_pronouns,
+    pronoun_for_subject,
+)
+
+__all__ = [
+    "Phrase",
+    "detect_lang",
+    "distill_template",
+    "effect_phrases",
+    "fill_pronouns",
+    "mine_phrases",
+    "pronoun_for_subject",
+    "split_clauses",
+]

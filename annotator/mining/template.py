@@ -1,0 +1,261 @@
+"""Distil mined phrases into ONE standard motion description, with pronoun slots.
+
+Slot syntax (the only one in the project): a slot name in braces.
+
+=================  =====================  ================================
+slot               filled with            used for
+=================  =====================  ================================
+``{pronoun}``      she / he / it          subject pronoun (en)
+``{possessive}``   her / his / its        possessive determiner (en)
+``{object}``       her / him / it         object pronoun (en)
+``{reflexive}``    herself / himself /    reflexive pronoun (en)
+                   itself
+``{ta}``           她 / 他 / 它           the pronoun (zh: one form serves all)
+``{trigger}``      the trigger word       optional; ``assemble_prompt`` fills it
+=================  =====================  ================================
+
+A filled pronoun at the start of a sentence is capitalised. The template
+mirrors the vendor guide's examples: en "Then the s86b5p <effect> begins,
+...", zh "然后开始展示s86b5p<effect>，...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS
+from annotator.mining.phrases import Phrase
+
+Pronoun = Literal["she", "he", "it"]
+
+EN_SLOTS: dict[str, dict[str, str]] = {
+    "pronoun": {"she": "she", "he": "he", "it": "it"},
+    "possessive": {"she": "her", "he": "his", "it": "its"},
+    "object": {"she": "her", "he": "him", "it": "it"},
+    "reflexive": {"she": "herself", "he": "himself", "it": "itself"},
+}
+ZH_SLOTS: dict[str, dict[str, str]] = {"ta": {"she": "她", "he": "他", "it": "它"}}
+
+# Which slot each English pronoun form fills; "her" and "it" are ambiguous and
+# resolved from what the other captions say in the same place.
+_EN_FORM_SLOT = {
+    "she": "pronoun",
+    "he": "pronoun",
+    "him": "object",
+    "his": "possessive",
+    "its": "possessive",
+    "herself": "reflexive",
+    "himself": "reflexive",
+    "itself": "reflexive",
+}
+# Words after which "her" is an object ("around her and ...", "leaving her glowing").
+_AFTER_OBJECT_WORDS = (
+    "and or as with while in on at to from into up down out off again then until so but "
+    "before after over around"
+)
+_AFTER_OBJECT = frozenset(_AFTER_OBJECT_WORDS.split())
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_SLOT = re.compile(r"\{([a-z]+)\}")
+_GUIDE_ZH_PAIR = re.compile(r"[她他]\s*[(（]\s*[她他]\s*[)）]")  # the guide's "她(他)"
+
+
+def effect_phrases(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[Phrase]:
+    """The phrases with support >= threshold, in the order they usually appear (position)."""
+    chosen = sorted((p for p in phrases if p.support >= threshold), key=lambda p: p.position)
+    # A phrase contained in a longer chosen one ("she is left glowing gold" inside
+    # "a flash fills the frame and she is left glowing gold") would say it twice.
+    folded = [_fold(p.text) for p in chosen]
+    keep: list[Phrase] = []
+    for i, p in enumerate(chosen):
+        inside = any(
+            j != i
+            and len(folded[j]) > len(folded[i])
+            and fuzz.partial_ratio(folded[i], folded[j]) >= 90
+            for j in range(len(chosen))
+        )
+        if not inside:
+            keep.append(p)
+    return keep
+
+
+def distill_template(
+    phrases: Sequence[Phrase],
+    trigger: str,
+    lang: str,
+    threshold: float = 0.5,
+    *,
+    effect: str = "",
+) -> str:
+    """Build the one motion description every prompt of the effect shares.
+
+    Takes the phrases with support >= threshold in their usual order, puts the
+    trigger where the guide does (en "Then the <trigger> <effect> begins, ...";
+    zh "然后开始展示<trigger><effect>，..."), and turns the pronouns that follow
+    the subject into slots (see the module docstring). effect names the effect
+    ("golden sparkle effect", "金色光环特效"); it defaults to "effect" / "特效".
+    With no phrase above the threshold, only the trigger sentence is returned.
+    """
+    clauses = [_slotted(p, lang) for p in effect_phrases(phrases, threshold)]
+    if lang == "zh":
+        head = f"然后开始展示{trigger}{effect or '特效'}"
+        return "，".join([head, *clauses]) + "。"
+    head = f"Then the {trigger} {effect or 'effect'} begins"
+    clauses = [_lower_first(c) for c in clauses]
+    return ", ".join([head, *clauses]) + "."
+
+
+def fill_pronouns(template: str, pronoun: str, lang: str) -> str:
+    """Replace the pronoun slots with the forms for pronoun ("she", "he" or "it").
+
+    Unknown slots (such as ``{trigger}``) are left for the caller. A filled
+    pronoun that starts the text or a sentence is capitalised.
+    """
+    if pronoun not in ("she", "he", "it"):
+        raise ValueError(f"pronoun must be 'she', 'he' or 'it', not {pronoun!r}")
+    slots = ZH_SLOTS if lang == "zh" else EN_SLOTS
+
+    def fill(m: re.Match[str]) -> str:
+        forms = slots.get(m.group(1))
+        if forms is None:
+            return m.group(0)
+        word = forms[pronoun]
+        before = template[: m.start()].rstrip()
+        if lang != "zh" and (not before or before[-1] in ".!?"):
+            word = word.capitalize()
+        return word
+
+    return _SLOT.sub(fill, template)
+
+
+_FEMALE_EN = (
+    "woman women girl girls lady ladies female she her herself mother mom grandmother "
+    "grandma daughter sister wife bride queen princess actress ballerina waitress aunt niece"
+)
+_MALE_EN = (
+    "man men boy boys gentleman gentlemen male he him his himself father dad grandfather "
+    "grandpa son brother husband groom king prince actor waiter uncle nephew guy"
+)
+_FEMALE_EN_RE = re.compile(r"\b(?:" + "|".join(_FEMALE_EN.split()) + r")\b", re.IGNORECASE)
+_MALE_EN_RE = re.compile(r"\b(?:" + "|".join(_MALE_EN.split()) + r")\b", re.IGNORECASE)
+_FEMALE_ZH_RE = re.compile("她|女|姑娘|妈妈|母亲|奶奶|姥姥|外婆|姐|妹|妻|新娘|公主|小姐|阿姨")
+_MALE_ZH_RE = re.compile("他|男|先生|爸爸|父亲|爷爷|姥爷|外公|哥|弟|丈夫|新郎|王子|小伙|叔叔")
+
+
+def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
+    """Guess she / he / it from a subject description: the first gendered word decides.
+
+    en: woman, girl, lady, she, ... → "she"; man, boy, he, ... → "he".
+    zh: 她, 女, 姑娘, ... → "she"; 他, 男, 先生, ... → "he" (其他 "other" is ignored).
+    Anything else ("a brown dog", "一辆老爷车") → "it".
+    """
+    if lang == "zh":
+        text = subject_text.replace("其他", "")
+        female, male = _FEMALE_ZH_RE.search(text), _MALE_ZH_RE.search(text)
+    else:
+        female, male = _FEMALE_EN_RE.search(subject_text), _MALE_EN_RE.search(subject_text)
+    if female and (not male or female.start() < male.start()):
+        return "she"
+    if male:
+        return "he"
+    return "it"
+
+
+def _slotted(phrase: Phrase, lang: str) -> str:
+    """The phrase's wording with the subject's pronouns turned into slots."""
+    others = [c for _, c in phrase.members[:200]]
+    return _slot_zh(phrase.text, others) if lang == "zh" else _slot_en(phrase.text, others)
+
+
+def _aligned_alternatives(
+    tokens: Sequence[str], others: Sequence[Sequence[str]], index: int
+) -> Counter[str]:
+    """What the other wordings have at tokens[index] where they line up with tokens."""
+    seen: Counter[str] = Counter()
+    for other in others:
+        for op in Levenshtein.opcodes(tokens, other):
+            if op.tag in ("equal", "replace") and op.src_start <= index < op.src_end:
+                if op.src_end - op.src_start == op.dest_end - op.dest_start:
+                    seen[other[op.dest_start + index - op.src_start]] += 1
+                break
+    return seen
+
+
+def _slot_en(text: str, others: Sequence[str]) -> str:
+    matches = list(_WORD.finditer(text))
+    tokens = [m.group(0).lower() for m in matches]
+    if not any(t in EN_PRONOUNS for t in tokens):
+        return text
+    other_tokens = [[w.lower() for w in _WORD.findall(o)] for o in others]
+    out, last = [], 0
+    for i, m in enumerate(matches):
+        word = tokens[i]
+        if word not in EN_PRONOUNS:
+            continue
+        slot = _EN_FORM_SLOT.get(word)
+        if word in ("her", "it", "its", "itself", "hers"):
+            alt = _aligned_alternatives(tokens, other_tokens, i)
+            if word == "her":
+                slot = _her_slot(alt, tokens[i + 1] if i + 1 < len(tokens) else "")
+            elif word == "it":
+                # "it" may be the effect itself; slot it only where others say she/he.
+                slot = "pronoun" if alt["she"] + alt["he"] else None
+                if slot is None and alt["her"] + alt["him"]:
+                    slot = "object"
+            elif word == "hers":
+                slot = None
+            elif not (alt["her"] + alt["his"] + alt["herself"] + alt["himself"]):
+                slot = None  # "its" / "itself" with no personal form beside it
+        if slot is not None:
+            out.append(text[last : m.start()] + "{" + slot + "}")
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _her_slot(alt: Counter[str], next_word: str) -> str:
+    """ "her" is possessive or object: the other captions' his/him decide, else the next word."""
+    if alt["his"] + alt["its"] > alt["him"]:
+        return "possessive"
+    if alt["him"] > 0:
+        return "object"
+    return "object" if not next_word or next_word in _AFTER_OBJECT else "possessive"
+
+
+def _slot_zh(text: str, others: Sequence[str]) -> str:
+    text = _GUIDE_ZH_PAIR.sub("{ta}", text)
+    out = []
+    for i, ch in enumerate(text):
+        if ch in "她他" or (ch == "它" and _personal_beside(text, others, i)):
+            out.append("{ta}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _personal_beside(text: str, others: Sequence[str], index: int) -> bool:
+    alt = _aligned_alternatives(list(text), [list(o) for o in others], index)
+    return alt["她"] + alt["他"] > 0
+
+
+def _fold(text: str) -> str:
+    """Lowercase, pronouns folded: for spotting one chosen phrase inside another."""
+    text = re.sub(f"[{ZH_PRONOUNS}]", "它", text.lower())
+    return re.sub(r"\b(?:" + "|".join(EN_PRONOUNS) + r")\b", "_", text)
+
+
+def _lower_first(clause: str) -> str:
+    """Lowercase a clause's first word when it is only capitalised ("A bright" → "a bright").
+
+    Words in capitals ("LED") and the pronoun "I" keep their case.
+    """
+    m = _WORD.match(clause)
+    word = m.group(0) if m else ""
+    if word and word != "I" and word[0].isupper() and (len(word) == 1 or word[1:].islower()):
+        return clause[0].lower() + clause[1:]
+    return clause
