@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from annotator.basemodels import get_base_model
 from annotator.checks.clip_rules import SAMPLE_RULES, SampleContext
 from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
+from annotator.checks.prompt_rules import prompt_findings
 from annotator.checks.set_rules import (
     Diversity,
     diversity,
@@ -48,5 +49,6 @@ def check_workspace(ws: Workspace) -> CheckReport:
     findings.extend(sample_count(samples))
     spread = diversity(samples)
     findings.extend(uniformity(spread))
+    findings.extend(prompt_findings(ws, samples))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.code))
     return CheckReport(findings=findings, diversity=spread, sample_count=len(samples))

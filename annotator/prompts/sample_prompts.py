@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotator.mining.template import pronoun_for_subject
 from annotator.prompts.assemble import AssembledPrompt, assemble_prompt, split_freeform_caption
 from annotator.workspace import Caption, Sample, Workspace
+
+if TYPE_CHECKING:
+    from annotator.checks.findings import Finding
 
 Span = tuple[int, int]
 
@@ -95,3 +99,50 @@ def all_prompts(ws: Workspace, samples: Sequence[Sample] | None = None) -> dict[
     ctx = prompt_context(ws)
     captions = ws.latest_captions()
     return {s.id: build_prompt(s, captions.get(s.id), ctx) for s in samples or ws.samples()}
+
+
+def as_assembled(prompt: SamplePrompt, ctx: PromptContext) -> AssembledPrompt:
+    """The prompt with its parts located, overrides included, for lint."""
+    if prompt.spans:
+        s = prompt.spans
+        return AssembledPrompt(
+            prompt.text, s["subject"], s["background"], s["trigger"], s["template"]
+        )
+    # An override: the standard motion text is found in it, or the whole text counts as
+    # motion (so a changed motion shows up as a mismatch).
+    text = prompt.text
+    motion = assemble_prompt("", "", ctx.template, ctx.trigger, prompt.pronoun, ctx.lang).text
+    motion = motion.rstrip("。.")
+    start = text.find(motion) if motion else -1
+    template = (start, start + len(motion)) if start >= 0 else (0, len(text))
+    t_start = text.find(ctx.trigger) if ctx.trigger else -1
+    trigger = (t_start, t_start + len(ctx.trigger)) if t_start >= 0 else (template[0], template[0])
+    return AssembledPrompt(text, (0, template[0]), (template[0], template[0]), trigger, template)
+
+
+def lint_findings(
+    ws: Workspace, samples: Sequence[Sample] | None = None
+) -> list[tuple[str | None, str, str, str]]:
+    """Prompt lint over the (given) samples with a prompt: (sample id, code, severity, message)."""
+    from annotator.prompts.lint import lint_prompt_set
+
+    ctx = prompt_context(ws)
+    built = all_prompts(ws, samples)
+    assembled = {sid: as_assembled(p, ctx) for sid, p in built.items() if p.source != "incomplete"}
+    found = lint_prompt_set(
+        assembled, trigger=ctx.trigger, lang=ctx.lang, effect_phrases=ctx.effect_phrases
+    )
+    return [(f.sample_id, f.code, f.severity, f.message) for f in found]
+
+
+def lint_workspace(ws: Workspace) -> list[Finding]:
+    """Prompt lint of every sample not rejected, as check findings."""
+    from annotator.checks.prompt_rules import prompt_findings
+
+    samples = [s for s in ws.samples() if s.status.value != "rejected"]
+    return list(prompt_findings(ws, samples))
+
+
+def lint_sample(ws: Workspace, sample: Sample) -> list[Finding]:
+    """The prompt findings of one sample (set rules included: they need the whole set)."""
+    return [f for f in lint_workspace(ws) if f.sample_id == sample.id]

@@ -105,3 +105,23 @@ def test_mine_without_captions_says_what_to_do(tmp_path: Path) -> None:
     _run("init", tmp_path, "--mode", "i2v")
     result = _run("mine", tmp_path)
     assert result.exit_code == 1 and "annotator caption" in result.output
+
+
+def test_check_joins_the_prompt_lint(root: Path) -> None:
+    _run("mine", root, "--apply")
+    clean = json.loads(_run("check", root, "--json").output)
+    assert not [f for f in clean["findings"] if f["code"].startswith("prompt-")]
+    with Workspace.open(root) as ws:
+        sample = ws.samples()[0]
+        ws.edit(sample.id, "prompt_override", "A cat on a porch. It spins around.")
+    result = _run("check", root, "--json")
+    codes = {(f["code"], f["path"]) for f in json.loads(result.output)["findings"]}
+    assert ("prompt-trigger-missing", sample.path) in codes
+    assert result.exit_code == 1
+
+
+def test_check_counts_samples_without_prompt(tmp_path: Path) -> None:
+    make_clip(tmp_path / "a.mp4", width=96, height=64)
+    _run("init", tmp_path, "--mode", "i2v")
+    findings = json.loads(_run("check", tmp_path, "--json").output)["findings"]
+    assert any(f["code"] == "prompt-missing" for f in findings)
