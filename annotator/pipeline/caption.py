@@ -141,7 +141,12 @@ def run_plan(
 
     def failed(request: CaptionRequest, error: ProviderError) -> None:
         sample = plan.sample_by_request[request]
-        if ws.sample(sample.id).status in (Status.NEW, Status.CAPTIONED, Status.ERROR):
+        # A refused key or an unknown model is no fault of the clip: its status stays.
+        if not error.stops_batch and ws.sample(sample.id).status in (
+            Status.NEW,
+            Status.CAPTIONED,
+            Status.ERROR,
+        ):
             ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
         if on_failure:
             on_failure(sample, error)
