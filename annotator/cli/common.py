@@ -13,10 +13,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 if TYPE_CHECKING:
     from annotator.workspace import Workspace
@@ -55,12 +58,21 @@ def open_workspace(root: Path) -> Iterator[Workspace]:
         yield ws
 
 
+class RateColumn(ProgressColumn):
+    """Items per minute, once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed * 60:.0f}/min", style="cyan")
+
+
 def progress_bar(transient: bool = True) -> Progress:
-    """The progress bar of long work: bar, count, elapsed, ETA, the item at hand."""
+    """The progress bar of long work: bar, count, rate, elapsed, ETA, the item at hand."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[item]}", style="dim"),

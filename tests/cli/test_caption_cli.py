@@ -75,3 +75,39 @@ def test_missing_key_names_the_variable(root: Path, monkeypatch: pytest.MonkeyPa
     assert "DASHSCOPE_API_KEY" in result.output
     with Workspace.open(root) as ws:
         assert {s.status for s in ws.samples()} == {Status.NEW}
+
+
+def test_kill_9_loses_at_most_the_requests_in_flight(
+    root: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    fake.queue(COMPATIBLE, *[answer(ANSWER, delay=0.4) for _ in range(3)])
+    env = {**os.environ, "DASHSCOPE_API_KEY": "sk-test"}
+    cmd = [sys.executable, "-m", "annotator", "caption", str(root), "-p", "openai"]
+    cmd += ["--base-url", fake.compatible_base, "-j", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = root / ".annotator" / "workspace.db"
+
+    def stored() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT COUNT(*) FROM captions").fetchone()[0]
+
+    deadline = time.monotonic() + 30
+    while stored() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = stored()
+    assert 1 <= kept < 3
+    sent_before = len(fake.requests(COMPATIBLE))
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-test")
+    result = _caption(root, "-p", "openai", "--base-url", fake.compatible_base)
+    assert result.exit_code == 0, result.output
+    assert len(fake.requests(COMPATIBLE)) - sent_before == 3 - kept
+    assert stored() == 3
