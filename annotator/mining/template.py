@@ -31,6 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS
 from annotator.mining.phrases import Phrase
+from annotator.mining.subject_slots import common_words, slot_subjects
 
 Pronoun = Literal["she", "he", "it"]
 
@@ -101,7 +102,9 @@ def distill_template(
     ("golden sparkle effect", "金色光环特效"); it defaults to "effect" / "特效".
     With no phrase above the threshold, only the trigger sentence is returned.
     """
-    clauses = [_slotted(p, lang) for p in effect_phrases(phrases, threshold)]
+    n_captions = len({i for p in phrases for i, _ in p.members})
+    common = common_words((m for p in phrases for m in p.members), n_captions)
+    clauses = [_slotted(p, lang, common) for p in effect_phrases(phrases, threshold)]
     if lang == "zh":
         head = f"然后开始展示{trigger}{effect or '特效'}"
         return "，".join([head, *clauses]) + "。"
@@ -166,10 +169,11 @@ def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
     return "it"
 
 
-def _slotted(phrase: Phrase, lang: str) -> str:
+def _slotted(phrase: Phrase, lang: str, common: frozenset[str] = frozenset()) -> str:
     """The phrase's wording with the subject's pronouns turned into slots."""
     others = [c for _, c in phrase.members[:200]]
-    return _slot_zh(phrase.text, others) if lang == "zh" else _slot_en(phrase.text, others)
+    text = slot_subjects(phrase.text, others, lang, common)
+    return _slot_zh(text, others) if lang == "zh" else _slot_en(text, others)
 
 
 def _aligned_alternatives(
