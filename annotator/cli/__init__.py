@@ -36,7 +36,14 @@ def _root(
 
 
 # Commands register themselves on `app` when their module is imported.
-from annotator.cli import caption_cmd, check_cmd, prompt_cmds, workspace_cmds  # noqa: E402, F401
+from annotator.cli import (  # noqa: E402, F401
+    caption_cmd,
+    check_cmd,
+    export_cmds,
+    prompt_cmds,
+    review_cmd,
+    workspace_cmds,
+)
 
 
 def main() -> None:

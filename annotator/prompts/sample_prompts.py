@@ -117,7 +117,20 @@ def as_assembled(prompt: SamplePrompt, ctx: PromptContext) -> AssembledPrompt:
     template = (start, start + len(motion)) if start >= 0 else (0, len(text))
     t_start = text.find(ctx.trigger) if ctx.trigger else -1
     trigger = (t_start, t_start + len(ctx.trigger)) if t_start >= 0 else (template[0], template[0])
-    return AssembledPrompt(text, (0, template[0]), (template[0], template[0]), trigger, template)
+    subject, background = _split_lead(text[: template[0]])
+    return AssembledPrompt(text, subject, background, trigger, template)
+
+
+def _split_lead(lead: str) -> tuple[Span, Span]:
+    """Subject and background spans of an override's text before the motion: its first
+    sentence and the rest (one sentence serves as both)."""
+    stripped = lead.rstrip(" 。.")
+    cuts = [i for i in (stripped.find("。"), stripped.find(". ")) if i > 0]
+    if not cuts:
+        return (0, len(stripped)), (0, len(stripped))
+    cut = min(cuts)
+    start = cut + 1 + (stripped[cut] == ".")
+    return (0, cut), (start, len(stripped))
 
 
 def lint_findings(

@@ -72,3 +72,18 @@ def test_unknown_provider_is_a_usage_error(ws: Workspace) -> None:
     result = CliRunner().invoke(app, ["caption", str(ws.root), "--provider", "nope"])
     assert result.exit_code == 2
     assert "replay" in result.output  # the error lists the known providers
+
+
+def test_override_prompts_lint_clean_when_they_keep_the_formula(ws: Workspace) -> None:
+    from annotator.prompts.sample_prompts import lint_workspace
+
+    ws.set_workspace_field("trigger", "s86b5p")
+    ws.set_workspace_field("template", "Then the s86b5p effect begins, {pronoun} glows.")
+    for s in ws.samples():
+        ws.edit(
+            s.id,
+            "prompt_override",
+            f"A cube named {s.name[:6]}. A grey room. Then the s86b5p effect begins, it glows.",
+        )
+    errors = [f for f in lint_workspace(ws) if f.severity.value == "error"]
+    assert errors == []

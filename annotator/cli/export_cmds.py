@@ -1,0 +1,236 @@
+"""export, import, accept and reject: the dataset out of the workspace, and back in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from annotator.cli import app
+from annotator.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+)
+from annotator.cli.workspace_cmds import run_scan
+from annotator.export.models import ExportFormat
+from annotator.workspace.models import Status
+
+if TYPE_CHECKING:
+    from annotator.checks import Finding
+    from annotator.export import ExportResult, ImportReport
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@app.command()
+def export(
+    root: Path = DirArgument,
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Training zip path (NAME.zip) or folder. Default: DIR/export/ for dashscope, "
+        "a folder beside DIR for musubi and diffsynth.",
+    ),
+    fmt: ExportFormat = typer.Option(
+        ExportFormat.DASHSCOPE, "--format", help="dashscope zips, or a local trainer's layout."
+    ),
+    include_unreviewed: bool = typer.Option(
+        False, "--include-unreviewed", help="Also take unreviewed samples with a clean prompt."
+    ),
+    valid: int = typer.Option(
+        0, "--valid", metavar="K", help="Move K accepted samples into a validation zip."
+    ),
+    valid_status: Status | None = typer.Option(
+        None, "--valid-status", help="Samples of this status form the validation zip."
+    ),
+    allow_lint: bool = typer.Option(
+        False, "--allow-lint", help="Export even when the prompt lint finds problems."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Warnings block the export too."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Run every check, write nothing."),
+    no_scan: bool = typer.Option(False, "--no-scan", help="Use the store as it is, no rescan."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Write the fine-tuning dataset from the accepted samples, after every check passes.
+
+    dashscope: the training zip (and a validation zip), finetune.json, deployment.json and
+    names.json (the renaming of every file). Nothing is written when a check fails, and a
+    previous export stays as it was. Exit 0 when written, 1 when refused, 2 on bad options.
+    """
+    from annotator.export import (
+        ExportOptions,
+        ExportRefusedError,
+        ExportUsageError,
+        export_dataset,
+        plan_export,
+    )
+
+    options = ExportOptions(
+        format=fmt,
+        output=output,
+        include_unreviewed=include_unreviewed,
+        valid_count=valid,
+        valid_status=valid_status,
+        allow_lint=allow_lint,
+        strict=strict,
+    )
+    with open_workspace(root) as ws:
+        if not no_scan:
+            run_scan(ws)  # the files as they are now, not as the last scan saw them
+        try:
+            if dry_run:
+                plan = plan_export(ws, options)
+                _print_findings(plan.errors + plan.warnings, plan.notes)
+                console.print(f"{len(plan.train)} training, {len(plan.valid)} validation sample(s)")
+                raise typer.Exit(EXIT_PROBLEMS if plan.errors else EXIT_OK)
+            result = export_dataset(ws, options)
+        except ExportUsageError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+        except ExportRefusedError as exc:
+            _print_findings(exc.plan.errors + exc.plan.warnings, exc.plan.notes)
+            raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        _print_result(result)
+
+
+@app.command()
+def accept(
+    root: Path = DirArgument,
+    refs: list[str] | None = typer.Argument(None, help="Samples: id prefix, clip path or name."),
+    every: bool = typer.Option(False, "--all", help="Every sample not rejected or in error."),
+) -> None:
+    """Mark samples accepted (undoable, as in review)."""
+    from annotator.export import accept as accept_samples
+    from annotator.workspace import WorkspaceError
+
+    if bool(refs) == every:
+        raise fail("name the samples to accept, or give --all (not both)", EXIT_USAGE)
+    with open_workspace(root) as ws:
+        try:
+            done = accept_samples(ws, refs or [], every=every)
+        except WorkspaceError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+    _print_moved("accepted", [s.path for s in done])
+
+
+@app.command()
+def reject(
+    root: Path = DirArgument,
+    refs: list[str] = typer.Argument(..., help="Samples: id prefix, clip path or name."),
+    reason: str | None = typer.Option(None, "--reason", help="Why, kept with the sample."),
+) -> None:
+    """Mark samples rejected, with a reason (undoable, as in review)."""
+    from annotator.export import reject as reject_samples
+    from annotator.workspace import WorkspaceError
+
+    with open_workspace(root) as ws:
+        try:
+            done = reject_samples(ws, refs, reason)
+        except WorkspaceError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+    _print_moved("rejected", [s.path for s in done])
+
+
+@app.command("import")
+def import_(
+    root: Path = DirArgument,
+    source: Path = typer.Argument(
+        ...,
+        exists=True,
+        resolve_path=True,
+        help="A dataset .zip, a data.jsonl, a metadata.csv, or a folder of clips with .txt.",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change."),
+    no_scan: bool = typer.Option(False, "--no-scan", help="Use the store as it is, no rescan."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Set the samples' prompts from an existing dataset (undoable edits).
+
+    Lines match samples by clip content, name map, file name or first frame; clips not
+    in the workspace are brought in under DIR/imported/. A bad line is reported with its
+    line number and the rest goes on. Unsafe zips are refused. Exit 1 when any line failed.
+    """
+    from annotator.export import DatasetError, UnsafeZipError, import_dataset
+
+    with open_workspace(root) as ws:
+        if not no_scan:
+            run_scan(ws)
+        try:
+            report = import_dataset(ws, source, dry_run=dry_run)
+        except UnsafeZipError as exc:
+            raise fail(f"{source.name} refused: {exc}; nothing was extracted") from None
+        except DatasetError as exc:
+            raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        _print_import(report)
+    raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
+
+
+def _print_findings(findings: Sequence[Finding], notes: Sequence[str]) -> None:
+    if findings:
+        table = Table("", "file", "problem", "fix", expand=True, title_justify="left")
+        for f in findings:
+            style = _STYLE.get(f.severity.value, "")
+            label = f"[{style}]{f.severity.value}[/]"
+            table.add_row(label, f.path or "(the set)", f.message, f.fix)
+        err_console.print(table)
+    for note in notes:
+        err_console.print(f"[dim]note:[/] {note}")
+
+
+def _print_result(result: ExportResult) -> None:
+    _print_findings(result.warnings, result.notes)
+    table = Table("split", "clip", "video", "first frame", "last frame", title="Files renamed")
+    for n in result.names:
+        table.add_row(n.split, n.clip, n.video or "-", n.first_frame or "-", n.last_frame or "-")
+    console.print(table)
+    for path in result.outputs:
+        console.print(f"wrote [bold]{path}[/]")
+    service = result.service
+    if service is not None:
+        how = "its own split" if service.split_by_service else "your validation zip"
+        console.print(
+            f"The service will train on {service.train} and validate on {service.valid} "
+            f"sample(s) ({how}); n_epochs {result.n_epochs}."
+        )
+
+
+def _print_moved(verb: str, paths: Sequence[str]) -> None:
+    for path in paths:
+        console.print(f"{verb} {path}")
+    console.print(f"{len(paths)} sample(s) {verb} (kept in the history: undoable)")
+
+
+def _print_import(report: ImportReport) -> None:
+    for path in report.updated:
+        console.print(f"prompt set  {path}")
+    for path in report.added:
+        console.print(f"clip added  {path}")
+    for problem in report.problems:
+        err_console.print(f"[yellow]{problem.where}[/]: {problem.message}")
+    for note in report.notes:
+        err_console.print(f"[dim]note:[/] {note}")
+    if report.template_proposal:
+        console.print(
+            f"Effect template the miner recovers from these prompts:\n  {report.template_proposal}"
+        )
+        console.print("Store it with `annotator template DIR --set TEXT` (the workspace has none).")
+    console.print(
+        f"{report.items} line(s): {len(report.updated)} prompt(s) set, "
+        f"{len(report.unchanged)} unchanged, {len(report.added)} clip(s) added, "
+        f"{len(report.problems)} problem(s)"
+    )

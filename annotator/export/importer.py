@@ -1,0 +1,229 @@
+"""Import: an existing dataset's prompts become the workspace samples' prompts.
+
+Each line is matched to a sample by, in order: the clip's content hash (the sample id),
+the name map (names.json) an export left beside the zip, the clip's file name, and the
+first frame's content hash (a validation zip has no clips). A line whose clip is not in
+the workspace brings its clip in (under ``imported/``, its images as sidecars), so a
+dataset zip can be read into an empty workspace for review. Prompts are set with
+``Workspace.edit``, so every change is in the history and can be undone.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from annotator.basemodels import Mode
+from annotator.export.dataset_reader import (
+    ImportedItem,
+    ImportProblem,
+    read_source,
+)
+from annotator.export.models import NameMap
+from annotator.export.naming import sanitize_stem
+from annotator.export.prompt_source import prompt_text
+from annotator.export.safezip import ZipLimits
+from annotator.workspace import Sample, SampleNotFoundError, Workspace
+from annotator.workspace.scan import file_sha256, scan
+
+IMPORT_DIR = "imported"
+
+
+class ImportReport(BaseModel):
+    """What an import changed, and every line it could not take."""
+
+    source: str
+    items: int
+    updated: list[str] = []
+    unchanged: list[str] = []
+    added: list[str] = []
+    problems: list[ImportProblem] = []
+    notes: list[str] = []
+    template_proposal: str | None = None
+
+
+class _Matcher:
+    """Finds the sample a dataset line belongs to."""
+
+    def __init__(self, ws: Workspace, names: dict[str, str]) -> None:
+        self.ws = ws
+        self.samples = {s.id: s for s in ws.samples(include_missing=True)}
+        self.names = names  # name inside the dataset -> clip path in the workspace
+        self._frames: dict[str, Sample] | None = None
+
+    def match(self, item: ImportedItem) -> Sample | None:
+        if item.video is not None:
+            sample = self.samples.get(file_sha256(item.video))
+            if sample is not None:
+                return sample
+        if item.video_name:
+            mapped = self.names.get(item.video_name)
+            by_path = [s for s in self.samples.values() if s.path == mapped]
+            if len(by_path) == 1:
+                return by_path[0]
+            base = item.video_name.rsplit("/", 1)[-1]
+            by_name = [s for s in self.samples.values() if s.name == base]
+            if len(by_name) == 1:
+                return by_name[0]
+        if item.first is not None:
+            return self.frames().get(file_sha256(item.first))
+        return None
+
+    def frames(self) -> dict[str, Sample]:
+        """The samples by the hash of their first frame image (computed once, when needed)."""
+        if self._frames is None:
+            self._frames = {}
+            for sample in self.samples.values():
+                path = self.ws.root / sample.first_frame if sample.first_frame else None
+                if path is not None and path.is_file():
+                    self._frames.setdefault(file_sha256(path), sample)
+        return self._frames
+
+
+def import_dataset(
+    ws: Workspace,
+    source: Path,
+    *,
+    dry_run: bool = False,
+    limits: ZipLimits | None = None,
+) -> ImportReport:
+    """Set the prompts of the workspace's samples from SOURCE (zip, data.jsonl, csv, folder).
+
+    Raises ``DatasetError`` (or ``UnsafeZipError``) when the whole source is refused.
+    """
+    with tempfile.TemporaryDirectory(prefix="annotator-import-") as scratch:
+        dataset = read_source(source, Path(scratch), limits)
+        report = ImportReport(
+            source=str(source), items=len(dataset.items), problems=list(dataset.problems)
+        )
+        matcher = _Matcher(ws, _name_map(source))
+        matched: list[tuple[ImportedItem, Sample]] = []
+        missing: list[ImportedItem] = []
+        for item in dataset.items:
+            sample = matcher.match(item)
+            if sample is not None:
+                matched.append((item, sample))
+            elif item.video is not None:
+                missing.append(item)
+            else:
+                report.problems.append(_unmatched(item))
+        if missing and dry_run:
+            report.added += [f"{item.video_name} (would be added)" for item in missing]
+        elif missing:
+            matched += _bring_in(ws, source, missing, report)
+        _apply(ws, matched, report, dry_run)
+    if report.updated and not ws.template():
+        report.template_proposal = propose_template(ws, [item.prompt for item, _ in matched])
+    return report
+
+
+def propose_template(ws: Workspace, prompts: list[str]) -> str | None:
+    """The effect template the miner recovers from imported prompts (not stored: a proposal)."""
+    if len(prompts) < 2:
+        return None
+    from annotator.mining.clauses import detect_lang
+    from annotator.mining.phrases import mine_phrases
+    from annotator.mining.template import distill_template
+
+    lang = ws.info.lang or detect_lang("".join(prompts))
+    trigger = ws.info.trigger or ""
+    phrases = [p for p in mine_phrases(prompts, lang) if p.support >= 0.5]
+    if not phrases:
+        return None
+    # The prompts already hold the trigger sentence ("...s86b5p money rain begins"), which
+    # distill_template writes itself: take the effect's name from it, not the clause twice.
+    head = next((p for p in phrases if trigger and trigger in p.text), None)
+    effect = ""
+    if head is not None:
+        phrases.remove(head)
+        after = head.text.split(trigger, 1)[1]
+        effect = re.sub(r"\s+(?:begins|starts|appears)\b.*$", "", after).strip(" ，,。.")
+    return distill_template(phrases, trigger, lang, effect=effect)
+
+
+def _unmatched(item: ImportedItem) -> ImportProblem:
+    what = item.video_name or (item.first.name if item.first else "this line")
+    return ImportProblem(
+        where=item.where,
+        message=f"no sample matches {what} (by content, name or first frame)",
+    )
+
+
+def _name_map(source: Path) -> dict[str, str]:
+    """The names.json an export wrote beside SOURCE: name inside the dataset -> clip path."""
+    path = source.parent / "names.json" if source.is_file() else source / "names.json"
+    try:
+        entries = NameMap.model_validate_json(path.read_bytes()).entries
+    except (OSError, ValidationError):
+        return {}
+    return {e.video: e.clip for e in entries if e.video}
+
+
+def _bring_in(
+    ws: Workspace, source: Path, items: list[ImportedItem], report: ImportReport
+) -> list[tuple[ImportedItem, Sample]]:
+    """Copy the clips (and their images, as sidecars) into the workspace, scan, match again."""
+    folder = ws.root / IMPORT_DIR / sanitize_stem(source.stem)
+    folder.mkdir(parents=True, exist_ok=True)
+    kf2v = ws.info.mode is Mode.KF2V
+    placed: list[tuple[ImportedItem, str]] = []
+    for item in items:
+        assert item.video is not None
+        clip = _free_name(folder, sanitize_stem(item.video.stem, "clip"), item.video.suffix.lower())
+        shutil.copyfile(item.video, clip)
+        # The scan takes STEM.png (i2v) or STEM_first.png / STEM_last.png (kf2v) as the frames.
+        images = [("_first" if kf2v else "", item.first), ("_last", item.last if kf2v else None)]
+        for suffix, image in images:
+            if image is not None:
+                shutil.copyfile(image, folder / f"{clip.stem}{suffix}{image.suffix.lower()}")
+        placed.append((item, file_sha256(clip)))
+        report.added.append(clip.relative_to(ws.root).as_posix())
+    scan(ws)
+    found = []
+    for item, sample_id in placed:
+        try:
+            found.append((item, ws.sample(sample_id)))
+        except SampleNotFoundError:
+            # The scan did not take the clip (unreadable, or a duplicate of another line's).
+            report.problems.append(_unmatched(item))
+    return found
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    candidate, n = folder / f"{stem}{suffix}", 2
+    while candidate.exists():
+        candidate, n = folder / f"{stem}_{n}{suffix}", n + 1
+    return candidate
+
+
+def _apply(
+    ws: Workspace,
+    matched: list[tuple[ImportedItem, Sample]],
+    report: ImportReport,
+    dry_run: bool,
+) -> None:
+    first_line: dict[str, str] = {}
+    seen: defaultdict[str, int] = defaultdict(int)
+    for item, sample in matched:
+        seen[sample.id] += 1
+        if seen[sample.id] > 1:
+            report.problems.append(
+                ImportProblem(
+                    where=item.where,
+                    message=f"matches {sample.path} again (first at {first_line[sample.id]}); "
+                    "kept the first",
+                )
+            )
+            continue
+        first_line[sample.id] = item.where
+        if prompt_text(ws, sample) == item.prompt:
+            report.unchanged.append(sample.path)
+            continue
+        if not dry_run:
+            ws.edit(sample.id, "prompt_override", item.prompt)
+        report.updated.append(sample.path)

@@ -1,0 +1,290 @@
+"""Which samples go where, and every check that must pass before a byte is written.
+
+The dataset rules themselves live in ``annotator.checks`` (the one place that validates
+a dataset); this module only picks the findings that concern the exported samples, adds
+what only export can know (files present, prompts, lint) and decides what blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from annotator.basemodels import Mode
+from annotator.checks import Finding, Severity, check_workspace
+from annotator.checks.set_rules import diversity, sample_count, uniformity
+from annotator.export.models import ExportFormat
+from annotator.export.prompt_source import lint_findings, prompt_texts
+from annotator.workspace import Sample, Status, Workspace
+
+# Set-level findings of check_workspace that export recomputes on the exported set.
+_RECOMPUTED = frozenset({"sample-count", "low-diversity"})
+# Findings about the clip alone: a validation sample uploads no clip, so they do not apply.
+_CLIP_ONLY = frozenset(
+    {"clip-mislabelled", "clip-resolution", "clip-too-short", "clip-too-long", "file-name"}
+)
+# check_workspace includes the prompt lint under these codes; export takes it from the lint.
+_LINT_PREFIX = "prompt-"
+_UNREVIEWED = frozenset({Status.NEW, Status.CAPTIONED, Status.REVIEWED})
+JSONL_LIMIT = 20_000_000  # the guide's 20 MB, read as decimal megabytes to stay on the safe side
+ZIP_LIMIT = 1_000_000_000  # the guide's 1 GB for an upload through the API
+
+
+class ExportOptions(BaseModel):
+    """What the user asked of one export."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: ExportFormat = ExportFormat.DASHSCOPE
+    output: Path | None = None
+    include_unreviewed: bool = False
+    valid_count: int = 0
+    valid_status: Status | None = None
+    allow_lint: bool = False
+    strict: bool = False
+    max_jsonl_bytes: int = JSONL_LIMIT
+    max_zip_bytes: int = ZIP_LIMIT
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    """One sample on its way out, with its prompt and the files it takes along."""
+
+    sample: Sample
+    prompt: str
+    split: str  # "train" or "valid"
+    clip: Path
+    first: Path
+    last: Path | None
+
+
+@dataclass
+class ExportPlan:
+    """The samples to write and what the checks found; ``errors`` block the export."""
+
+    train: list[ExportEntry] = field(default_factory=list)
+    valid: list[ExportEntry] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[ExportEntry]:
+        return self.train + self.valid
+
+
+class ExportUsageError(ValueError):
+    """Options that contradict each other or the workspace (exit code 2)."""
+
+
+def _problem(code: str, message: str, fix: str, sample: Sample | None = None) -> Finding:
+    return Finding(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        fix=fix,
+        path=sample.path if sample else None,
+        sample_id=sample.id if sample else None,
+    )
+
+
+def plan_export(ws: Workspace, options: ExportOptions) -> ExportPlan:
+    """Select the samples, split off validation, and run every check; writes nothing."""
+    _check_options(options)
+    plan = ExportPlan()
+    lint = lint_findings(ws)
+    train, valid = _select(ws, options, plan, lint)
+    plan.train, plan.valid = _split_valid(train, valid, options.valid_count)
+    _check_sets(plan)
+    _check_findings(ws, plan)
+    _check_lint(plan, lint, options.allow_lint)
+    if options.strict:
+        plan.errors.extend(f.model_copy(update={"severity": Severity.ERROR}) for f in plan.warnings)
+        plan.warnings = []
+    return plan
+
+
+def _check_options(options: ExportOptions) -> None:
+    if options.valid_count and options.valid_status is not None:
+        raise ExportUsageError("give --valid K or --valid-status NAME, not both")
+    if options.valid_status is Status.ACCEPTED:
+        raise ExportUsageError(
+            "--valid-status accepted would leave nothing to train on; use --valid K instead"
+        )
+    if options.valid_count < 0:
+        raise ExportUsageError("--valid K needs K >= 1")
+
+
+def _select(
+    ws: Workspace, options: ExportOptions, plan: ExportPlan, lint: list[Finding]
+) -> tuple[list[ExportEntry], list[ExportEntry]]:
+    """The training and validation entries, in path order; problems go to the plan."""
+    dirty = {f.sample_id for f in lint if f.sample_id and f.severity is not Severity.INFO}
+    samples = ws.samples(include_missing=True)
+    prompts = prompt_texts(ws, samples)
+    chosen: dict[str, list[ExportEntry]] = {"train": [], "valid": []}
+    unreviewed = 0
+    for sample in samples:
+        split = _split_of(sample, options)
+        if split is None:
+            continue
+        if sample.status in _UNREVIEWED and split == "train":
+            # Unreviewed samples come only with a prompt the lint has nothing against.
+            if not prompts[sample.id] or sample.id in dirty:
+                plan.notes.append(f"left out {sample.path}: unreviewed, its prompt is not clean")
+                continue
+            unreviewed += 1
+        entry = _entry(ws, sample, prompts[sample.id], split, ws.info.mode, plan)
+        if entry is not None:
+            chosen[split].append(entry)
+    if unreviewed:
+        plan.warnings.append(
+            Finding(
+                code="unreviewed",
+                severity=Severity.WARNING,
+                message=f"{unreviewed} sample(s) not reviewed by a person are included",
+                fix="review them (annotator review, or annotator accept DIR ID...) before training",
+            )
+        )
+    return chosen["train"], chosen["valid"]
+
+
+def _split_of(sample: Sample, options: ExportOptions) -> str | None:
+    """Where the sample goes: "train", "valid", or nowhere (None)."""
+    if sample.status is options.valid_status:
+        return "valid"
+    if sample.status is Status.ACCEPTED:
+        return "train"
+    if options.include_unreviewed and sample.status in _UNREVIEWED and sample.present:
+        return "train"
+    return None
+
+
+def _entry(
+    ws: Workspace, sample: Sample, prompt: str, split: str, mode: Mode, plan: ExportPlan
+) -> ExportEntry | None:
+    """The sample's files and prompt, or None with the reason added to the plan's errors."""
+    clip = ws.root / sample.path
+    before = len(plan.errors)
+    if split == "train" and (not sample.present or not clip.is_file()):
+        plan.errors.append(
+            _problem(
+                "file-missing",
+                f"the clip {sample.path} is gone",
+                "put it back and run `annotator scan`, or reject the sample",
+                sample,
+            )
+        )
+    frames = [("first", sample.first_frame)]
+    if mode is Mode.KF2V:
+        frames.append(("last", sample.last_frame))
+    for which, rel in frames:
+        if rel is None or not (ws.root / rel).is_file():
+            plan.errors.append(
+                _problem(
+                    "file-missing",
+                    f"no {which} frame image for {sample.path}"
+                    + (f" ({rel} is gone)" if rel else ""),
+                    "run `annotator scan` to extract it again, or add a sidecar image",
+                    sample,
+                )
+            )
+    if not prompt:
+        plan.errors.append(
+            _problem(
+                "no-prompt",
+                f"{sample.path} has no prompt",
+                "caption it and fill subject/background, or set its prompt in review",
+                sample,
+            )
+        )
+    if len(plan.errors) > before or sample.first_frame is None:
+        return None
+    last = ws.root / sample.last_frame if mode is Mode.KF2V and sample.last_frame else None
+    return ExportEntry(sample, prompt, split, clip, ws.root / sample.first_frame, last)
+
+
+def _split_valid(
+    train: list[ExportEntry], valid: list[ExportEntry], count: int
+) -> tuple[list[ExportEntry], list[ExportEntry]]:
+    """Move COUNT accepted samples, spread evenly over the set, from training to validation."""
+    if count <= 0:
+        return train, valid
+    accepted = [i for i, e in enumerate(train) if e.sample.status is Status.ACCEPTED]
+    if count >= len(train) or count > len(accepted):
+        raise ExportUsageError(
+            f"--valid {count} would leave no training sample ({len(accepted)} accepted)"
+        )
+    # Evenly spread over the accepted ones (in path order): deterministic, and not all
+    # from one end of the folder.
+    picks = {accepted[int((i + 0.5) * len(accepted) / count)] for i in range(count)}
+    moved = [
+        ExportEntry(e.sample, e.prompt, "valid", e.clip, e.first, e.last)
+        for i, e in enumerate(train)
+        if i in picks
+    ]
+    return [e for i, e in enumerate(train) if i not in picks], valid + moved
+
+
+def _check_sets(plan: ExportPlan) -> None:
+    if not plan.train:
+        plan.errors.append(
+            _problem(
+                "nothing-to-export",
+                "no accepted sample to export",
+                "accept samples in review or with `annotator accept DIR ID...` "
+                "(or add --include-unreviewed)",
+            )
+        )
+    samples = [e.sample for e in plan.train]
+    plan.warnings.extend(sample_count(samples))
+    plan.warnings.extend(uniformity(diversity(samples)))
+
+
+def _check_findings(ws: Workspace, plan: ExportPlan) -> None:
+    """Keep check_workspace's findings about exported samples and the set as a whole."""
+    split = {e.sample.id: e.split for e in plan.entries}
+    for finding in check_workspace(ws).findings:
+        if _concerns_export(finding, split):
+            _add(plan, finding)
+
+
+def _concerns_export(finding: Finding, split: dict[str, str]) -> bool:
+    if finding.code.startswith(_LINT_PREFIX):
+        return False  # the prompt lint: judged by _check_lint, where --allow-lint applies
+    if finding.sample_id is None:
+        # A file outside the export, or a set rule recomputed on the exported set.
+        return finding.path is None and finding.code not in _RECOMPUTED
+    if finding.sample_id not in split:
+        return False
+    return not (split[finding.sample_id] == "valid" and finding.code in _CLIP_ONLY)
+
+
+def _check_lint(plan: ExportPlan, lint: Iterable[Finding], allow: bool) -> None:
+    exported = {e.sample.id for e in plan.entries}
+    for finding in lint:
+        if finding.severity is Severity.INFO:
+            continue
+        if finding.sample_id is not None and finding.sample_id not in exported:
+            continue
+        if allow:
+            plan.notes.append(f"lint allowed: {finding.path or '(the set)'}: {finding.message}")
+        else:
+            plan.errors.append(
+                finding.model_copy(
+                    update={
+                        "severity": Severity.ERROR,
+                        "fix": f"{finding.fix} (or export with --allow-lint)",
+                    }
+                )
+            )
+
+
+def _add(plan: ExportPlan, finding: Finding) -> None:
+    if finding.severity is Severity.ERROR:
+        plan.errors.append(finding)
+    elif finding.severity is Severity.WARNING:
+        plan.warnings.append(finding)

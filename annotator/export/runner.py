@@ -1,0 +1,205 @@
+"""One export from start to end: plan, measure, write to temporaries, rename into place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from annotator.basemodels import get_base_model
+from annotator.checks import Finding, Severity
+from annotator.export.dashscope import ZipLayout, build_layout
+from annotator.export.deployment import deployment_body
+from annotator.export.finetune import ServiceCounts, finetune_body, service_counts
+from annotator.export.models import ExportFormat, NameEntry, NameMap
+from annotator.export.naming import sanitize_stem
+from annotator.export.plan import ExportOptions, ExportPlan, ExportUsageError, plan_export
+from annotator.export.staging import Staging
+from annotator.export.trainers import write_folder
+from annotator.export.zipio import estimated_size, write_zip
+from annotator.workspace import Status, Workspace
+
+NAMES_JSON = "names.json"
+FINETUNE_JSON = "finetune.json"
+DEPLOYMENT_JSON = "deployment.json"
+
+
+class ExportRefusedError(Exception):
+    """The checks found problems; nothing was written. ``plan.errors`` lists them."""
+
+    def __init__(self, plan: ExportPlan) -> None:
+        super().__init__(f"export refused: {len(plan.errors)} problem(s); nothing was written")
+        self.plan = plan
+
+
+class ExportResult(BaseModel):
+    """What an export wrote, and the numbers the user needs next."""
+
+    format: ExportFormat
+    outputs: list[str]
+    train_count: int
+    valid_count: int
+    service: ServiceCounts | None = None
+    n_epochs: int | None = None
+    names: list[NameEntry]
+    warnings: list[Finding]
+    notes: list[str]
+
+
+def export_dataset(ws: Workspace, options: ExportOptions) -> ExportResult:
+    """Check everything, then write the export atomically; ``ExportRefusedError`` if not ok."""
+    if options.format is not ExportFormat.DASHSCOPE and (
+        options.valid_count or options.valid_status
+    ):
+        raise ExportUsageError("--valid and --valid-status apply to --format dashscope only")
+    plan = plan_export(ws, options)
+    if plan.errors:
+        raise ExportRefusedError(plan)
+    if options.format is ExportFormat.DASHSCOPE:
+        return _export_dashscope(ws, options, plan)
+    return _export_folder(ws, options, plan)
+
+
+def zip_targets(ws: Workspace, output: Path | None) -> tuple[Path, Path]:
+    """The training and validation zip paths: OUT itself when it ends in .zip, else in OUT."""
+    if output is not None and output.suffix.lower() == ".zip":
+        return output, output.with_name(f"{output.stem}_valid.zip")
+    folder = output if output is not None else ws.root / "export"
+    stem = sanitize_stem(ws.root.name)
+    return folder / f"{stem}_train.zip", folder / f"{stem}_valid.zip"
+
+
+def folder_target(ws: Workspace, fmt: ExportFormat, output: Path | None) -> Path:
+    """Where a trainer's folder goes: OUT, or a sibling of the workspace by default."""
+    target = (output or ws.root.parent / f"{ws.root.name}-{fmt.value}").resolve()
+    if target.is_relative_to(ws.root):
+        inside = target.relative_to(ws.root).parts
+        if not any(part.startswith(".") for part in inside):
+            raise ExportUsageError(
+                f"{target} is inside the workspace: the next scan would take the copied clips "
+                "for new samples; give -o a folder outside it"
+            )
+    return target
+
+
+def _size_problems(layout: ZipLayout, name: str, options: ExportOptions) -> list[Finding]:
+    problems = []
+    if len(layout.jsonl) > options.max_jsonl_bytes:
+        problems.append(
+            Finding(
+                code="jsonl-too-large",
+                severity=Severity.ERROR,
+                message=f"data.jsonl of {name} would be {len(layout.jsonl):,} bytes; "
+                f"the limit is {options.max_jsonl_bytes:,}",
+                fix="shorten the prompts or split the set into two datasets",
+            )
+        )
+    size = estimated_size(layout.members)
+    if size > options.max_zip_bytes:
+        problems.append(
+            Finding(
+                code="zip-too-large",
+                severity=Severity.ERROR,
+                message=f"{name} would be about {size:,} bytes; "
+                f"the limit is {options.max_zip_bytes:,}",
+                fix="use fewer or shorter clips, or re-encode the largest ones",
+            )
+        )
+    return problems
+
+
+def _export_dashscope(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> ExportResult:
+    info = ws.info
+    model = get_base_model(info.base_model, info.mode)
+    train_zip, valid_zip = zip_targets(ws, options.output)
+    train = build_layout(plan.train, info.mode, with_video=True)
+    valid = build_layout(plan.valid, info.mode, with_video=False) if plan.valid else None
+    plan.errors.extend(_size_problems(train, train_zip.name, options))
+    if valid is not None:
+        plan.errors.extend(_size_problems(valid, valid_zip.name, options))
+    if plan.errors:
+        raise ExportRefusedError(plan)
+    body = finetune_body(
+        model,
+        info.mode,
+        len(plan.train),
+        len(plan.valid),
+        train_zip.name,
+        valid_zip.name if valid else None,
+    )
+    example = next((e for e in plan.train if e.sample.status is Status.ACCEPTED), plan.train[0])
+    deployment = deployment_body(ws, example.sample, example.prompt)
+    folder = train_zip.parent
+    names = train.names + (valid.names if valid else [])
+    outputs = [train_zip] + ([valid_zip] if valid else [])
+    outputs += [folder / FINETUNE_JSON, folder / NAMES_JSON]
+    with Staging() as staging:
+        _stage_zip(staging, train_zip, train, options, plan)
+        if valid is not None:
+            _stage_zip(staging, valid_zip, valid, options, plan)
+        staging.write_bytes(folder / FINETUNE_JSON, _json(body, exclude_none=True))
+        if deployment is not None:
+            staging.write_bytes(folder / DEPLOYMENT_JSON, _json(deployment))
+            outputs.append(folder / DEPLOYMENT_JSON)
+        else:
+            plan.notes.append(
+                "deployment.json not written: the workspace has no effect template yet "
+                "(annotator mine, then annotator template)"
+            )
+        name_map = NameMap(format=options.format, workspace=str(ws.root), entries=names)
+        staging.write_bytes(folder / NAMES_JSON, _json(name_map))
+    return ExportResult(
+        format=options.format,
+        outputs=[str(p) for p in outputs],
+        train_count=len(plan.train),
+        valid_count=len(plan.valid),
+        service=service_counts(len(plan.train), len(plan.valid)),
+        n_epochs=body.hyper_parameters.n_epochs,
+        names=names,
+        warnings=plan.warnings,
+        notes=plan.notes,
+    )
+
+
+def _stage_zip(
+    staging: Staging, target: Path, layout: ZipLayout, options: ExportOptions, plan: ExportPlan
+) -> None:
+    tmp = staging.file(target)
+    write_zip(tmp, layout.members)
+    # The estimate is an upper bound; this is the last guard before the rename.
+    if tmp.stat().st_size > options.max_zip_bytes:
+        plan.errors.append(
+            Finding(
+                code="zip-too-large",
+                severity=Severity.ERROR,
+                message=f"{target.name} is {tmp.stat().st_size:,} bytes; "
+                f"the limit is {options.max_zip_bytes:,}",
+                fix="use fewer or shorter clips",
+            )
+        )
+        raise ExportRefusedError(plan)
+
+
+def _export_folder(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> ExportResult:
+    info = ws.info
+    model = get_base_model(info.base_model, info.mode)
+    target = folder_target(ws, options.format, options.output)
+    with Staging() as staging:
+        staged = staging.folder(target)
+        names = write_folder(staged, target, options.format, plan.train, model)
+        name_map = NameMap(format=options.format, workspace=str(ws.root), entries=names)
+        (staged / NAMES_JSON).write_bytes(_json(name_map))
+    return ExportResult(
+        format=options.format,
+        outputs=[str(target)],
+        train_count=len(plan.train),
+        valid_count=0,
+        names=names,
+        warnings=plan.warnings,
+        notes=plan.notes,
+    )
+
+
+def _json(model: BaseModel, *, exclude_none: bool = False) -> bytes:
+    # pydantic writes UTF-8 as is (no \u escapes), so Chinese prompts stay readable.
+    return (model.model_dump_json(indent=2, exclude_none=exclude_none) + "\n").encode("utf-8")
