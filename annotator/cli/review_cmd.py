@@ -1,0 +1,83 @@
+"""review: the interactive review session (a Textual app) over a workspace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from annotator.basemodels import Mode
+from annotator.cli import app
+from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, fail, open_workspace
+
+GRAPHICS = ("auto", "halfcell", "unicode", "none")
+
+
+@app.command()
+def review(
+    root: Path = typer.Argument(
+        ...,
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+        resolve_path=True,
+        help="The folder that holds the clips (the workspace).",
+    ),
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        help="Caption provider for c and C (default: the workspace's, else replay).",
+    ),
+    graphics: str = typer.Option(
+        "auto",
+        "--graphics",
+        help="How frames are drawn: auto (Kitty/Sixel when the terminal has them, else "
+        "half blocks), halfcell, unicode or none.",
+    ),
+) -> None:
+    """Review every sample: frames, caption, subject, background and the assembled prompt.
+
+    Every edit is saved as it is typed; reopening returns to the same sample. One session
+    per workspace at a time. A folder that is not a workspace yet can be made one here.
+    """
+    from annotator.tui.lock import SessionLock, SessionLockedError
+    from annotator.workspace import Workspace
+
+    if graphics not in GRAPHICS:
+        raise fail(f"--graphics must be one of {', '.join(GRAPHICS)}, not {graphics!r}", EXIT_USAGE)
+    if not Workspace.is_workspace(root):
+        _offer_init(root)
+    lock = SessionLock(root / ".annotator")
+    try:
+        lock.acquire()
+    except SessionLockedError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with open_workspace(root) as ws:
+            from annotator.tui import make_app
+
+            make_app(ws, provider=provider, graphics=graphics, handle_signals=True).run()
+    finally:
+        lock.release()
+
+
+def _offer_init(root: Path) -> None:
+    """Ask to make ROOT a workspace; with no terminal to ask on, say how and exit 1."""
+    command = f"annotator init {root} --mode i2v"
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise fail(
+            f"{root} is not an annotator workspace: run `{command}` (or --mode kf2v) first, "
+            f"then `annotator review {root}`"
+        )
+    typer.echo(f"{root} is not an annotator workspace yet.")
+    if not typer.confirm("Make it one now?", default=True):
+        raise typer.Exit(EXIT_PROBLEMS)
+    mode = typer.prompt(
+        "Mode: i2v (first frame) or kf2v (first and last frame)",
+        default=Mode.I2V.value,
+        type=typer.Choice([m.value for m in Mode]),
+    )
+    from annotator.cli.workspace_cmds import init
+
+    init(root=root, mode=Mode(mode), model=None, lang=None, trigger=None)

@@ -1,0 +1,200 @@
+"""What the review screen's keys do: each action is one call to the store or the domain,
+then a redraw. Kept apart from the layout in review.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.tui.screens.reject import RejectScreen
+from annotator.tui.screens.search import SearchScreen
+from annotator.tui.widgets.caption_bar import CaptionBar
+from annotator.tui.widgets.fields import FieldEditor
+from annotator.tui.widgets.sample_list import SampleList
+from annotator.workspace import HistoryEntry, Pronoun, Status
+
+RECHECK_DELAY = 1.0  # seconds after a change before the checks run again
+
+if TYPE_CHECKING:
+    from annotator.tui.screens.review import ReviewScreen
+
+    _Base = ReviewScreen
+else:
+    _Base = object
+
+PRONOUNS: list[str | None] = [None, Pronoun.SHE.value, Pronoun.HE.value, Pronoun.IT.value]
+
+
+class SampleActions(_Base):
+    """The review screen's actions (mixed into ReviewScreen)."""
+
+    # -- moving --------------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        self.query_one(SampleList).action_cursor_down()
+
+    def action_previous(self) -> None:
+        self.query_one(SampleList).action_cursor_up()
+
+    def action_next_to_review(self) -> None:
+        samples = self.query_one(SampleList)
+        target = self.state.next_to_review(self.current, samples.ids())
+        if target is None:
+            self.notify("Every sample in this list is accepted or rejected.")
+        else:
+            samples.select_id(target)
+
+    def action_back(self) -> None:
+        if self.state.query:
+            self._apply_search("")
+        self.query_one(SampleList).focus()
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        sample = self.sample
+        if sample is not None:
+            self.flush()
+            self._decide(sample.id, Status.ACCEPTED, None)
+
+    def action_reject(self) -> None:
+        sample = self.sample
+        if sample is None:
+            return
+        self.flush()
+
+        def rejected(reason: str | None) -> None:
+            if reason is not None:
+                self._decide(sample.id, Status.REJECTED, reason or None)
+
+        self.app.push_screen(RejectScreen(sample.name, sample.reject_reason or ""), rejected)
+
+    def _decide(self, sample_id: str, status: Status, reason: str | None) -> None:
+        self.ws.set_status(sample_id, status, reason)
+        self.state.reload(sample_id)
+        self.refresh_current()
+        self.query_one(SampleList).update_sample(self.state, sample_id)
+        self.refresh_lines()
+        self.load_findings(RECHECK_DELAY)
+        self.action_next_to_review()
+
+    # -- editing -------------------------------------------------------------------------
+
+    def action_edit(self, field: str) -> None:
+        self.query_one(f"#{field}", FieldEditor).focus()
+
+    def action_pronoun(self) -> None:
+        sample = self.sample
+        if sample is None:
+            return
+        now = sample.pronoun.value if sample.pronoun else None
+        after = PRONOUNS[(PRONOUNS.index(now) + 1) % len(PRONOUNS)]
+        self.ws.edit(sample.id, "pronoun", after)
+        self.state.reload(sample.id)
+        self.refresh_current()
+        self.load_findings(RECHECK_DELAY)
+        self.notify(f"pronoun: {after or 'auto (from the subject)'}", timeout=2)
+
+    def action_undo(self) -> None:
+        self.flush()
+        self._history(self.ws.undo(), "Undone")
+
+    def action_redo(self) -> None:
+        self.flush()
+        self._history(self.ws.redo(), "Redone")
+
+    def _history(self, entry: HistoryEntry | None, verb: str) -> None:
+        if entry is None:
+            self.notify(f"Nothing to {verb.lower()[:-2]}.", timeout=2)
+            return
+        if entry.sample_id is None or entry.sample_id not in self.state.samples:
+            self._template = self.ws.template()
+            self.refresh_current(editors=True)
+            self.load_findings()
+            self.notify(f"{verb}: the {entry.field}", timeout=3)
+            return
+        self.state.reload(entry.sample_id)
+        self.query_one(SampleList).update_sample(self.state, entry.sample_id)
+        self.refresh_lines()
+        self.load_findings(RECHECK_DELAY)
+        name = self.state.samples[entry.sample_id].name
+        if entry.sample_id == self.current or not self.query_one(SampleList).select_id(
+            entry.sample_id
+        ):
+            self.refresh_current(editors=True)
+        self.notify(f"{verb}: {entry.field.replace('_', ' ')} of {name}", timeout=3)
+
+    # -- captioning ----------------------------------------------------------------------
+
+    def action_recaption(self) -> None:
+        if self.sample is not None:
+            self._caption([self.sample.id], force=True)
+
+    def action_caption_missing(self) -> None:
+        self._caption(None, force=False)
+
+    def _caption(self, sample_ids: list[str] | None, force: bool) -> None:
+        if self.captioner is None:
+            self.notify("Captioning is not installed in this build.", severity="error")
+            return
+        bar = self.query_one(CaptionBar)
+        if not bar.start(self.ws, self.captioner, sample_ids, provider=self.provider, force=force):
+            self.notify("A caption batch is running: X cancels it.", severity="warning")
+        self.refresh_bindings()
+
+    def action_cancel_batch(self) -> None:
+        self.query_one(CaptionBar).cancel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_batch":
+            return self.query_one(CaptionBar).running
+        return True
+
+    # -- finding -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        def searched(query: str | None) -> None:
+            if query is not None:
+                self._apply_search(query)
+
+        self.app.push_screen(SearchScreen(self.state.query), searched)
+
+    def _apply_search(self, query: str) -> None:
+        self.state.query = query
+        self._refill()
+        if query and not self.query_one(SampleList).options:
+            self.notify(f"No sample holds {query!r}.", severity="warning")
+
+    def action_filter(self) -> None:
+        self.state.cycle_filter()
+        self._refill()
+
+    def _refill(self) -> None:
+        samples = self.query_one(SampleList)
+        shown = samples.show(self.state, self.current)
+        self.refresh_lines()
+        if shown != self.current:
+            self.show(shown)
+
+    # -- elsewhere -----------------------------------------------------------------------
+
+    def action_template(self) -> None:
+        from annotator.tui.screens.template import TemplateScreen
+
+        self.flush()
+        self.app.push_screen(TemplateScreen(self.state, self.current))
+
+    def action_play(self) -> None:
+        sample = self.sample
+        if sample is not None:
+            error = self.player(self.ws.root / sample.path)
+            if error:
+                self.notify(error, severity="warning")
+
+    def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.flush()
+        self.app.exit()

@@ -1,0 +1,212 @@
+"""The effect template, shared by every sample: mined phrases to pick, drop and order, and
+the text itself; every change is saved, and every prompt is assembled from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotator.tui import domain
+from annotator.tui.state import ReviewState
+from annotator.tui.widgets.fields import FieldEditor
+from annotator.tui.widgets.prompt_view import highlighted
+
+PICK_THRESHOLD = 0.5  # phrases at or above this support start picked
+
+
+@dataclass
+class Entry:
+    phrase: domain.PhraseView
+    picked: bool
+
+
+class TemplateScreen(Screen[None]):
+    """Mined phrases on the left, the template text and a preview on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle", "Pick/drop", id="template.toggle", tooltip="Pick or drop"),
+        Binding(
+            "left_square_bracket",
+            "move(-1)",
+            "Up",
+            id="template.up",
+            tooltip="Move the phrase up",
+        ),
+        Binding(
+            "right_square_bracket",
+            "move(1)",
+            "Down",
+            id="template.down",
+            tooltip="Move the phrase down",
+        ),
+        Binding(
+            "g",
+            "write",
+            "Write",
+            id="template.write",
+            tooltip="Write the template from the picked phrases, in this order",
+        ),
+        Binding("e", "edit", "Edit", id="template.edit", tooltip="Edit the template text"),
+        Binding("m", "mine", "Mine", id="template.mine", tooltip="Mine the captions again"),
+        Binding("escape", "back", "Back", id="template.back", tooltip="Back to the review"),
+        Binding("question_mark", "help", "Help", id="template.help", tooltip="Every key"),
+    ]
+
+    @dataclass
+    class Mined(Message):
+        """Posted by the mining worker."""
+
+        phrases: list[domain.PhraseView]
+        error: str | None
+
+    def __init__(self, state: ReviewState, current: str | None) -> None:
+        super().__init__()
+        self.state, self.ws, self.current = state, state.ws, current
+        self.entries: list[Entry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="template-body"):
+            with Vertical(id="phrases-pane"):
+                yield Static("Mining the captions…", id="mine-status")
+                yield OptionList(id="phrases")
+            with Vertical(id="text-pane"):
+                yield FieldEditor("template", id="template-text")
+                yield Static(id="template-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "effect template"
+        table = self.query_one("#phrases", OptionList)
+        table.border_title = "Mined phrases: support, wording"
+        editor = self.query_one("#template-text", FieldEditor)
+        editor.border_title = "Effect template (the same motion text in every prompt)"
+        editor.load("", self.ws.template() or "", "the standard motion description")
+        self.query_one("#template-preview", Static).border_title = "Prompt of this sample"
+        self._preview()
+        table.focus()
+        self.action_mine()
+
+    # -- mining ------------------------------------------------------------------------
+
+    def action_mine(self) -> None:
+        self.query_one("#mine-status", Static).update("Mining the captions…")
+        self._mine()
+
+    @work(thread=True, exclusive=True, group="mine", exit_on_error=False)
+    def _mine(self) -> None:
+        try:
+            phrases, error = domain.mine(self.ws), None
+        except Exception as exc:  # mining failures are shown, never fatal
+            phrases, error = [], str(exc) or type(exc).__name__
+        self.post_message(self.Mined(phrases, error))
+
+    @on(Mined)
+    def _mined(self, message: Mined) -> None:
+        status = self.query_one("#mine-status", Static)
+        if message.error:
+            status.update(Text(message.error, "yellow"))
+        elif not message.phrases:
+            status.update(Text("No shared phrase found: caption more samples first.", "yellow"))
+        else:
+            count = len(self.state.captions)
+            status.update(f"{len(message.phrases)} phrases from {count} captions")
+        ordered = sorted(
+            message.phrases,
+            key=lambda p: (p.position is None, p.position or 0.0, -p.support),
+        )
+        self.entries = [Entry(p, p.support >= PICK_THRESHOLD) for p in ordered]
+        self._fill(0)
+
+    def _fill(self, row: int) -> None:
+        table = self.query_one("#phrases", OptionList)
+        table.set_options(Option(_phrase_line(entry)) for entry in self.entries)
+        if self.entries:
+            table.highlighted = max(0, min(row, len(self.entries) - 1))
+
+    # -- picking and ordering ----------------------------------------------------------
+
+    def _row(self) -> int | None:
+        return self.query_one("#phrases", OptionList).highlighted if self.entries else None
+
+    def action_toggle(self) -> None:
+        row = self._row()
+        if row is not None:
+            self.entries[row].picked = not self.entries[row].picked
+            self._fill(row)
+
+    def action_move(self, step: int) -> None:
+        row = self._row()
+        if row is None or not 0 <= row + step < len(self.entries):
+            return
+        self.entries[row], self.entries[row + step] = self.entries[row + step], self.entries[row]
+        self._fill(row + step)
+
+    def action_write(self) -> None:
+        picked = [e.phrase for e in self.entries if e.picked]
+        if not picked:
+            self.notify("Pick at least one phrase (space) first.", severity="warning")
+            return
+        editor = self.query_one("#template-text", FieldEditor)
+        editor.load_text(domain.template_from(self.ws, picked))
+        editor.commit()
+
+    # -- the text ----------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        self.query_one("#template-text", FieldEditor).focus()
+
+    @on(FieldEditor.Edited, "#template-text")
+    def _edited(self, message: FieldEditor.Edited) -> None:
+        message.stop()
+        self.save(message.edit.value)
+
+    @on(FieldEditor.Done, "#template-text")
+    def _done(self) -> None:
+        self.query_one("#phrases", OptionList).focus()
+
+    def save(self, text: str) -> None:
+        """Write the template (kept in the history); every prompt follows it."""
+        self.ws.set_workspace_field("template", text or None)
+        self._preview()
+
+    def flush(self) -> None:
+        edit = self.query_one("#template-text", FieldEditor).take_pending()
+        if edit is not None:
+            self.save(edit.value)
+
+    def _preview(self) -> None:
+        preview = self.query_one("#template-preview", Static)
+        if self.current is None:
+            preview.update(Text("no sample", "dim"))
+            return
+        sample = self.state.samples[self.current]
+        preview.update(highlighted(domain.assemble(self.ws, sample)))
+
+    def action_back(self) -> None:
+        self.flush()
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+
+def _phrase_line(entry: Entry) -> Text:
+    """ "✓  82%  the wording", dimmed when dropped."""
+    line = Text()
+    line.append("✓ " if entry.picked else "· ", "bold green" if entry.picked else "dim")
+    line.append(f"{entry.phrase.support:4.0%}  ", "bold" if entry.picked else "dim")
+    line.append(entry.phrase.text, "" if entry.picked else "dim")
+    return line

@@ -1,0 +1,149 @@
+"""What the review session holds in memory: the samples, their latest captions, their findings,
+the filter and the search; read once from the store and refreshed one sample at a time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from annotator.checks.findings import Finding, Severity
+from annotator.workspace import Caption, Sample, Status, Workspace
+
+CURRENT_KEY = "review.current"
+DECIDED = frozenset({Status.ACCEPTED, Status.REJECTED})
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    label: str
+    statuses: frozenset[Status] | None  # None: every sample
+
+    def admits(self, sample: Sample) -> bool:
+        return self.statuses is None or sample.status in self.statuses
+
+
+FILTERS: tuple[StatusFilter, ...] = (
+    StatusFilter("all", None),
+    StatusFilter("to review", frozenset(Status) - DECIDED),
+    StatusFilter("not captioned", frozenset({Status.NEW})),
+    StatusFilter("accepted", frozenset({Status.ACCEPTED})),
+    StatusFilter("rejected", frozenset({Status.REJECTED})),
+    StatusFilter("errors", frozenset({Status.ERROR})),
+)
+
+
+def needs_review(sample: Sample) -> bool:
+    """Not yet accepted or rejected by a person."""
+    return sample.status not in DECIDED
+
+
+class ReviewState:
+    """The session's view of the workspace; the store stays the only truth."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.info = ws.info
+        self.samples: dict[str, Sample] = {s.id: s for s in ws.samples()}
+        self.captions: dict[str, Caption] = ws.latest_captions()
+        self.findings: dict[str, list[Finding]] = {}  # checks and prompt lint, per sample
+        self.filter_index = 0
+        self.query = ""
+
+    # -- reading again after a change --------------------------------------------------
+
+    def reload(self, sample_id: str) -> Sample:
+        """Read one sample (and its latest caption) again from the store."""
+        sample = self.samples[sample_id] = self.ws.sample(sample_id)
+        captions = self.ws.captions(sample_id)
+        if captions:
+            self.captions[sample_id] = captions[-1]
+        return sample
+
+    def refresh_changed(self) -> list[str]:
+        """Read every sample and latest caption again; the ids that changed (a batch ran)."""
+        samples = {s.id: s for s in self.ws.samples()}
+        captions = self.ws.latest_captions()
+        changed = [
+            sid
+            for sid, sample in samples.items()
+            if sample != self.samples.get(sid) or captions.get(sid) != self.captions.get(sid)
+        ]
+        self.samples, self.captions = samples, captions
+        return changed
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        by_sample: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.sample_id:
+                by_sample.setdefault(finding.sample_id, []).append(finding)
+        self.findings = by_sample
+
+    def findings_for(self, sample_id: str) -> list[Finding]:
+        """The sample's findings, as of the last check run."""
+        return self.findings.get(sample_id, [])
+
+    # -- what the list shows -------------------------------------------------------------
+
+    @property
+    def status_filter(self) -> StatusFilter:
+        return FILTERS[self.filter_index]
+
+    def cycle_filter(self) -> StatusFilter:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        return self.status_filter
+
+    def visible(self) -> list[str]:
+        """The ids the list shows, in workspace order, after the filter and the search."""
+        return [
+            sid
+            for sid, sample in self.samples.items()
+            if self.status_filter.admits(sample) and self.matches(sid)
+        ]
+
+    def matches(self, sample_id: str) -> bool:
+        """True when the search text is in the clip name, subject, background or caption."""
+        if not self.query:
+            return True
+        needle = self.query.casefold()
+        sample = self.samples[sample_id]
+        caption = self.captions.get(sample_id)
+        haystack = (sample.path, sample.subject, sample.background, caption.text if caption else "")
+        return any(needle in text.casefold() for text in haystack)
+
+    def next_to_review(self, after: str | None, ids: list[str]) -> str | None:
+        """The first sample after AFTER in IDS (wrapping round) that still needs review."""
+        if not ids:
+            return None
+        start = ids.index(after) + 1 if after in ids else 0
+        for sid in ids[start:] + ids[:start]:
+            if sid != after and needs_review(self.samples[sid]):
+                return sid
+        return None
+
+    def worst(self, sample_id: str) -> Severity | None:
+        """The worst severity among the sample's findings."""
+        severities = {f.severity for f in self.findings_for(sample_id)}
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+            if severity in severities:
+                return severity
+        return None
+
+    def progress_line(self) -> str:
+        """E.g. "accepted 23 / 40, 5 rejected, 2 errors, 3 not captioned"."""
+        counts = Counter(s.status for s in self.samples.values())
+        line = (
+            f"accepted {counts[Status.ACCEPTED]} / {len(self.samples)}, "
+            f"{counts[Status.REJECTED]} rejected, {counts[Status.ERROR]} errors"
+        )
+        if counts[Status.NEW]:
+            line += f", {counts[Status.NEW]} not captioned"
+        return line
+
+    def remember(self, sample_id: str) -> None:
+        """Record the sample on screen, so that reopening returns to it."""
+        if self.ws.meta(CURRENT_KEY) != sample_id:
+            self.ws.set_meta(CURRENT_KEY, sample_id)
+
+    def remembered(self) -> str | None:
+        sample_id = self.ws.meta(CURRENT_KEY)
+        return sample_id if sample_id in self.samples else None

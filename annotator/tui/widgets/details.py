@@ -1,0 +1,73 @@
+"""Read-only facts of a sample: its probe data and its raw caption."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from annotator.workspace import Caption, Sample
+
+
+def probe_text(sample: Sample) -> Text:
+    """Duration, size, fps, codec and borders on one or two lines."""
+    probe: dict[str, Any] = sample.probe or {}
+    text = Text(no_wrap=False)
+    if not probe:
+        text.append("not probed: run annotator scan", "yellow")
+        return text
+    parts = [
+        f"{probe.get('duration_s', 0):.2f} s",
+        f"{probe.get('width', '?')}x{probe.get('height', '?')}",
+        f"{probe.get('fps', 0):.3g} fps",
+        f"{probe.get('frame_count', '?')} frames",
+        str(probe.get("codec", "")),
+    ]
+    text.append(" · ".join(p for p in parts if p))
+    if probe.get("black_borders"):
+        text.append("  black borders", "yellow")
+    return text
+
+
+class ProbeView(Static):
+    """The clip's name and probe data."""
+
+    def show(self, sample: Sample) -> None:
+        text = Text(sample.path, "bold", no_wrap=True, overflow="ellipsis")
+        text.append("\n")
+        text.append_text(probe_text(sample))
+        self.update(text)
+
+
+def caption_text(sample: Sample, caption: Caption | None) -> Text:
+    """The raw caption with where it came from, or why there is none."""
+    text = Text()
+    if sample.error:
+        text.append(f"error: {sample.error}\n", "bold red")
+    if caption is None:
+        text.append("no caption yet: c captions this sample, C every missing one", "dim italic")
+        return text
+    if caption.flagged:
+        text.append(f"flagged: {caption.flagged}\n", "magenta")
+    if caption.fields:
+        for i, (name, value) in enumerate(caption.fields.items()):
+            text.append("\n" if i else "")
+            text.append(f"{name}: ", "bold")
+            text.append(str(value).strip())
+    else:
+        text.append(caption.text.strip())
+    text.append(f"\n— {caption.provider} · {caption.model}", "dim")
+    return text
+
+
+class CaptionView(VerticalScroll, can_focus=True):
+    """The model's answer, read-only and scrollable."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="caption-text")
+
+    def show(self, sample: Sample, caption: Caption | None) -> None:
+        self.query_one("#caption-text", Static).update(caption_text(sample, caption))
+        self.scroll_home(animate=False)

@@ -1,0 +1,113 @@
+"""The subject and background editors: each change reaches the store within a moment.
+
+Typing restarts a short timer; when it fires, or when the editor loses focus, or on
+Enter, the editor posts ``Edited``. The screen also takes pending text synchronously
+(``take_pending``) before it moves to another sample, undoes or quits, so nothing that
+is on screen is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import TextArea
+
+SAVE_DELAY = 0.3  # seconds of quiet typing before the text is written
+
+
+@dataclass(frozen=True)
+class PendingEdit:
+    sample_id: str
+    field: str
+    value: str
+
+
+class FieldEditor(TextArea):
+    """A one-paragraph editor bound to one field of one sample."""
+
+    @dataclass
+    class Edited(Message):
+        """Text to write: the editor's field of the sample it showed when typed."""
+
+        editor: FieldEditor
+        edit: PendingEdit
+
+        @property
+        def control(self) -> FieldEditor:
+            return self.editor
+
+    @dataclass
+    class Done(Message):
+        """Enter or Escape: the person has finished with this field."""
+
+        editor: FieldEditor
+
+        @property
+        def control(self) -> FieldEditor:
+            return self.editor
+
+    def __init__(self, field: str, **kwargs: object) -> None:
+        super().__init__(soft_wrap=True, tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
+        self.field = field
+        self.sample_id: str | None = None
+        self._baseline = ""  # the value the store holds, as far as this editor knows
+        self._timer: Timer | None = None
+
+    def load(self, sample_id: str, value: str, placeholder: str = "") -> None:
+        """Show SAMPLE_ID's value (anything pending must have been taken first)."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.sample_id = sample_id
+        self._baseline = value
+        self.placeholder = placeholder
+        if self.value != value:
+            self.load_text(value)
+            self.move_cursor(self.document.end)
+
+    def take_pending(self) -> PendingEdit | None:
+        """The text not yet written, if any; the caller writes it."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        value = self.value
+        if value == self._baseline or self.sample_id is None:
+            return None
+        self._baseline = value
+        return PendingEdit(self.sample_id, self.field, value)
+
+    @property
+    def dirty(self) -> bool:
+        """True while the editor holds text the store does not have."""
+        return self.value != self._baseline
+
+    @property
+    def value(self) -> str:
+        """The text as it is stored: one line, no outer spaces."""
+        return self.text.replace("\n", " ").strip()
+
+    def commit(self) -> None:
+        """Post what is pending as an ``Edited`` message."""
+        edit = self.take_pending()
+        if edit is not None:
+            self.post_message(self.Edited(self, edit))
+
+    def _on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.value == self._baseline:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SAVE_DELAY, self.commit)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.commit()
+
+    def _on_key(self, event: events.Key) -> None:
+        # Textual then calls TextArea's own key handler, unless the default is prevented.
+        if event.key in ("enter", "escape"):
+            event.stop()
+            event.prevent_default()
+            self.commit()
+            self.post_message(self.Done(self))

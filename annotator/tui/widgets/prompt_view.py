@@ -1,0 +1,79 @@
+"""The assembled prompt, its parts highlighted, and the sample's findings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
+from annotator.tui.domain import AssembledPrompt
+
+# One colour per part of the formula; the legend uses the same ones.
+RICH_STYLE = {
+    "subject": "bold #7dc4ff",
+    "background": "#c8a2ff",
+    "trigger": "bold black on #ffb454",
+    "template": "italic #9ad27c",
+}
+
+
+def highlighted(prompt: AssembledPrompt) -> Text:
+    """The prompt with each part in its colour."""
+    text = Text(prompt.text)
+    # The trigger lies inside the template: it is styled last, so its colour wins.
+    for part in ("subject", "background", "template", "trigger"):
+        if part in prompt.spans:
+            start, end = prompt.spans[part]
+            text.stylize(RICH_STYLE[part], start, end)
+    return text
+
+
+def legend(prompt: AssembledPrompt) -> Text:
+    """Which colour is which part; 'override' when the prompt was written by hand."""
+    if not prompt.spans:
+        return Text("written by hand (override)" if prompt.text else "empty", "dim")
+    text = Text()
+    for part in ("subject", "background", "trigger", "template"):
+        if part in prompt.spans:
+            if text:
+                text.append(" ")
+            text.append(part, RICH_STYLE[part])
+    return text
+
+
+class PromptView(Static):
+    """The prompt exactly as it will be exported."""
+
+    def show(self, prompt: AssembledPrompt, pronoun: str) -> None:
+        self.update(highlighted(prompt) if prompt.text else Text("no prompt yet", "dim italic"))
+        self.border_subtitle = f"{len(prompt.text)} chars · pronoun {pronoun}"
+
+
+SEVERITY_MARK = {
+    Severity.ERROR: ("● ", "bold red"),
+    Severity.WARNING: ("▲ ", "yellow"),
+    Severity.INFO: ("· ", "dim"),
+}
+
+
+def findings_text(findings: list[Finding]) -> Text:
+    if not findings:
+        return Text("✓ no findings", "green")
+    text = Text()
+    for i, finding in enumerate(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])):
+        if i:
+            text.append("\n")
+        mark, style = SEVERITY_MARK[finding.severity]
+        text.append(mark, style)
+        text.append(finding.message)
+        if finding.fix:
+            text.append(f" — {finding.fix}", "dim")
+    return text
+
+
+class FindingsView(Static):
+    """The dataset checks and prompt lint of this sample."""
+
+    def show(self, findings: list[Finding]) -> None:
+        self.update(findings_text(findings))
+        self.border_title = f"Findings ({len(findings)})" if findings else "Findings"

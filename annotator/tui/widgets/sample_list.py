@@ -1,0 +1,91 @@
+"""The list of samples: status, clip name and flags, one line each."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from annotator.checks.findings import Severity
+from annotator.tui.state import ReviewState
+from annotator.workspace import Status
+
+STATUS_MARK: dict[Status, tuple[str, str]] = {
+    Status.NEW: ("○", "dim"),
+    Status.CAPTIONED: ("◐", "cyan"),
+    Status.REVIEWED: ("◑", "blue"),
+    Status.ACCEPTED: ("✓", "bold green"),
+    Status.REJECTED: ("✗", "red"),
+    Status.ERROR: ("!", "bold red"),
+}
+FLAG_MARK: dict[Severity, tuple[str, str]] = {
+    Severity.ERROR: ("●", "red"),
+    Severity.WARNING: ("▲", "yellow"),
+    Severity.INFO: ("·", "dim"),
+}
+
+
+def sample_line(state: ReviewState, sample_id: str) -> Text:
+    """One list line: status mark, clip name, then flags (worst finding, flagged caption)."""
+    sample = state.samples[sample_id]
+    mark, style = STATUS_MARK[sample.status]
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(mark, style)
+    line.append(" ")
+    line.append(sample.name, "strike dim" if sample.status is Status.REJECTED else "")
+    flags = Text()
+    worst = state.worst(sample_id)
+    if worst is not None:
+        flags.append(*FLAG_MARK[worst])
+    caption = state.captions.get(sample_id)
+    if caption is not None and caption.flagged:
+        flags.append("?", "magenta")
+    if flags:
+        line.append(" ")
+        line.append_text(flags)
+    return line
+
+
+class SampleList(OptionList):
+    """Samples in workspace order; highlighting one shows it (OptionList.OptionHighlighted)."""
+
+    def show(self, state: ReviewState, current: str | None) -> str | None:
+        """Fill the list with the visible samples; keep CURRENT highlighted when it is there.
+
+        Returns the id now highlighted (None for an empty list)."""
+        ids = state.visible()
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(sample_line(state, sid), id=sid) for sid in ids)
+            if not ids:
+                return None
+            index = ids.index(current) if current in ids else 0
+            self.highlighted = index
+        return ids[index]
+
+    def update_sample(self, state: ReviewState, sample_id: str) -> None:
+        """Redraw one sample's line, if the list shows it."""
+        if self.shows(sample_id):
+            self.replace_option_prompt(sample_id, sample_line(state, sample_id))
+
+    def shows(self, sample_id: str) -> bool:
+        try:
+            self.get_option(sample_id)
+        except OptionDoesNotExist:
+            return False
+        return True
+
+    def ids(self) -> list[str]:
+        return [option.id for option in self.options if option.id is not None]
+
+    @property
+    def current(self) -> str | None:
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def select_id(self, sample_id: str) -> bool:
+        """Highlight SAMPLE_ID (posting OptionHighlighted); False when it is filtered out."""
+        if not self.shows(sample_id):
+            return False
+        self.highlighted = self.get_option_index(sample_id)
+        return True
