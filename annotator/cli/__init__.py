@@ -40,6 +40,7 @@ from annotator.cli import (  # noqa: E402, F401
     caption_cmd,
     check_cmd,
     export_cmds,
+    finetune_cmds,
     prompt_cmds,
     review_cmd,
     workspace_cmds,

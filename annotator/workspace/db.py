@@ -80,9 +80,142 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_remote(db: sqlite3.Connection) -> None:
+    # What DashScope returned for the fine-tuning pipeline (annotator/workspace/remote.py).
+    # A row is written before each create request (id NULL, status CREATING), so a crash
+    # between the request and its answer leaves a trace a re-run can recover from.
+    _run_script(
+        db,
+        """
+        CREATE TABLE remote_files (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            role TEXT NOT NULL,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            purpose TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            status TEXT,
+            created_at TEXT,
+            request_id TEXT,
+            response TEXT,
+            uploaded_at TEXT NOT NULL,
+            UNIQUE (endpoint, sha256)
+        );
+        CREATE TABLE ft_jobs (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            request TEXT NOT NULL,
+            job_id TEXT UNIQUE,
+            status TEXT NOT NULL,
+            model TEXT,
+            base_model TEXT,
+            job_name TEXT,
+            training_type TEXT,
+            training_file_ids TEXT,
+            validation_file_ids TEXT,
+            hyper_parameters TEXT,
+            finetuned_output TEXT,
+            create_time TEXT,
+            end_time TEXT,
+            usage INTEGER,
+            output_cnt INTEGER,
+            max_output_cnt INTEGER,
+            workspace_id TEXT,
+            user_identity TEXT,
+            creator TEXT,
+            request_id TEXT,
+            log_total INTEGER NOT NULL DEFAULT 0,
+            log_tail TEXT,
+            response TEXT,
+            error TEXT,
+            requested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX ft_jobs_fingerprint ON ft_jobs(endpoint, fingerprint);
+        CREATE TABLE ft_checkpoints (
+            job_id TEXT NOT NULL,
+            checkpoint TEXT NOT NULL,
+            previews TEXT,
+            previews_at TEXT,
+            downloads TEXT,
+            model_name TEXT,
+            full_name TEXT,
+            model_display_name TEXT,
+            export_status TEXT,
+            create_time TEXT,
+            response TEXT,
+            export_requested_at TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, checkpoint)
+        );
+        CREATE TABLE deployments (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            request TEXT NOT NULL,
+            deployed_model TEXT,
+            model_name TEXT NOT NULL,
+            job_id TEXT,
+            checkpoint TEXT,
+            status TEXT NOT NULL,
+            base_model TEXT,
+            plan TEXT,
+            capacity INTEGER,
+            charge_type TEXT,
+            gmt_create TEXT,
+            gmt_modified TEXT,
+            workspace_id TEXT,
+            creator TEXT,
+            modifier TEXT,
+            request_id TEXT,
+            response TEXT,
+            error TEXT,
+            requested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX deployments_fingerprint ON deployments(endpoint, fingerprint);
+        CREATE TABLE generations (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            request TEXT NOT NULL,
+            task_id TEXT UNIQUE,
+            deployed_model TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            image TEXT NOT NULL,
+            last_image TEXT,
+            prompt TEXT,
+            status TEXT NOT NULL,
+            submit_time TEXT,
+            scheduled_time TEXT,
+            end_time TEXT,
+            orig_prompt TEXT,
+            actual_prompt TEXT,
+            video_url TEXT,
+            video_path TEXT,
+            usage TEXT,
+            code TEXT,
+            message TEXT,
+            request_id TEXT,
+            response TEXT,
+            requested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX generations_fingerprint ON generations(endpoint, fingerprint);
+        """,
+    )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
+    ("002_remote", _m002_remote),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

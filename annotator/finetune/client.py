@@ -1,0 +1,461 @@
+"""One HTTP client for DashScope's file, fine-tune, deployment and video synthesis APIs.
+
+Plain httpx for every call, on purpose (dashscope-api.md section 5): the dashscope SDK
+cannot upload a zip for fine-tuning (``Files.upload`` never sends ``purpose`` and
+refuses a non-JSONL file), cannot deploy with ``aigc_config``, and has no checkpoint,
+validation or export calls. Using it for the calls it can make would mean two HTTP
+stacks, two error shapes and two retry policies; one httpx client gives one of each,
+a streamed upload with progress, and a transport tests can point at a fake server.
+
+The key is read from the environment when the client is made, sent only to the
+DashScope host in the Authorization header, never to upload or download hosts, and
+never written anywhere.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from annotator.captioning.providers.dashscope_common import REGIONS, Region
+from annotator.finetune.errors import (
+    BadResponseError,
+    ConnectionFailedError,
+    MissingKeyError,
+    NotFoundError,
+    RemoteError,
+    Where,
+    error_for,
+)
+from annotator.finetune.multipart import FilePart, MultipartBody, Progress
+
+KEY_ENV_VAR = "DASHSCOPE_API_KEY"
+BASE_URL_ENV = "ANNOTATOR_DASHSCOPE_BASE_URL"
+PURPOSE = "fine-tune"
+I2V_PATH = "/api/v1/services/aigc/video-generation/video-synthesis"
+KF2V_PATH = "/api/v1/services/aigc/image2video/video-synthesis"
+_RETRY_WAITS = (1.0, 3.0)  # for GETs that hit a 5xx, a throttle or a dropped connection
+
+
+@dataclass(frozen=True)
+class Service:
+    """Where requests go: the region (keys and upload shapes differ) and its base URL."""
+
+    region: Region
+    base_url: str
+    key_env_var: str = KEY_ENV_VAR
+
+    @classmethod
+    def resolve(cls, region: str, base_url: str | None = None) -> Service:
+        """REGION's host, unless BASE_URL (or $ANNOTATOR_DASHSCOPE_BASE_URL) replaces it."""
+        if region not in REGIONS:
+            raise ValueError(f"unknown region {region!r}; known regions: {', '.join(REGIONS)}")
+        url = base_url or os.environ.get(BASE_URL_ENV) or REGIONS[region].host
+        url = url.rstrip("/").removesuffix("/api/v1").removesuffix("/compatible-mode/v1")
+        return cls(REGIONS[region], url)
+
+    @property
+    def endpoint(self) -> str:
+        """What the store keys remote ids by: an id means nothing in another region."""
+        return f"{self.region.name}:{self.base_url}"
+
+    @property
+    def where(self) -> Where:
+        other = next(r for name, r in REGIONS.items() if name != self.region.name)
+        return Where(
+            base_url=self.base_url,
+            region=self.region.name,
+            label=self.region.label,
+            other_region=other.name,
+            other_label=other.label,
+            key_env_var=self.key_env_var,
+        )
+
+    def read_key(self) -> str:
+        """The key from the environment; MissingKeyError says how to set it."""
+        key = os.environ.get(self.key_env_var, "").strip()
+        if not key:
+            raise MissingKeyError(
+                f"{self.key_env_var} is not set: create an API key for {self.region.label} "
+                f"(region {self.region.name}) in the Model Studio console and "
+                f"`export {self.key_env_var}=sk-...` (the key is read from the environment "
+                "only, never stored)"
+            )
+        return key
+
+
+def open_client(service: Service, **options: Any) -> DashScopeClient:
+    """A client for SERVICE with the key from the environment (MissingKeyError if none)."""
+    return DashScopeClient(service, service.read_key(), **options)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A 2xx answer: ``output`` (or ``data``), ``usage`` and ``request_id`` of the body."""
+
+    output: Any
+    usage: dict[str, Any] | None = None
+    request_id: str | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    file_id: str
+    name: str
+    bytes: int
+    status: str | None
+    created_at: str | None
+    request_id: str | None
+    body: dict[str, Any]
+
+
+class DashScopeClient:
+    """The calls of section 5, each returning the answer or raising a RemoteError."""
+
+    def __init__(
+        self,
+        service: Service,
+        api_key: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.service = service
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=service.base_url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+        )
+        # Uploads to OSS and downloads of results go to other hosts: no key there.
+        self._plain = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+        self._plain.close()
+
+    def __enter__(self) -> DashScopeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one request path ----------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        model: str | None = None,
+        retry: bool = False,
+        **kwargs: Any,
+    ) -> Answer:
+        waits = list(_RETRY_WAITS) if retry else []
+        while True:
+            try:
+                return self._once(method, path, what=what, model=model, **kwargs)
+            except RemoteError as exc:
+                if not (exc.transient and waits):
+                    raise
+                self._sleep(waits.pop(0))
+
+    def _once(self, method: str, path: str, *, what: str, model: str | None, **kw: Any) -> Answer:
+        try:
+            response = self._http.request(method, path, **kw)
+        except httpx.TransportError as exc:
+            raise ConnectionFailedError(
+                f"cannot reach DashScope {self.service.region.label} at {self.service.base_url} "
+                f"while {what} ({type(exc).__name__}: {exc}); check the network, a proxy, or "
+                "--base-url, then run the command again (nothing is created twice)"
+            ) from exc
+        body = _json(response)
+        code = body.get("code") if isinstance(body, dict) else None
+        if response.is_success and not (code and "output" not in body and "data" not in body):
+            if not isinstance(body, dict):
+                raise BadResponseError(
+                    f"DashScope answered {what} with something that is not JSON "
+                    f"({response.text[:120]!r}); a proxy in between? try again"
+                )
+            return Answer(
+                output=body.get("output", body.get("data", body)),
+                usage=body.get("usage"),
+                request_id=body.get("request_id"),
+                body=body,
+            )
+        status = response.status_code if not response.is_success else _status_of(code)
+        raise self._error(status, body, response, what=what, model=model)
+
+    def _error(
+        self, status: int, body: Any, response: httpx.Response, *, what: str, model: str | None
+    ) -> RemoteError:
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):  # compatible mode
+            err = body["error"]
+            code, message = err.get("code") or err.get("type"), str(err.get("message") or "")
+        elif isinstance(body, dict):
+            code, message = body.get("code"), str(body.get("message") or "")
+        else:
+            code, message = None, response.text[:200]
+        rid = body.get("request_id") if isinstance(body, dict) else None
+        return error_for(
+            status,
+            code,
+            message,
+            what=what,
+            where=self.service.where,
+            model=model,
+            request_id=rid,
+        )
+
+    # -- files -------------------------------------------------------------------------
+
+    def upload_file(
+        self, path: Path, *, description: str | None = None, progress: Progress | None = None
+    ) -> UploadedFile:
+        """Upload a dataset zip with purpose fine-tune, in the region's documented shape."""
+        what = f"the upload of {path.name}"
+        if self.service.region.name == "intl":
+            fields = [("purpose", PURPOSE)]
+            part = FilePart("file", path, path.name, "application/zip")
+            url = "/compatible-mode/v1/files"
+        else:
+            fields = [("purpose", PURPOSE)]
+            if description:
+                fields.append(("descriptions", description))
+            part = FilePart("files", path, path.name, "application/zip")
+            url = "/api/v1/files"
+        body = MultipartBody(fields, part, progress)
+        answer = self._request(
+            "POST",
+            url,
+            what=what,
+            content=body,
+            headers=body.headers,
+            timeout=httpx.Timeout(60.0, connect=10.0, read=600.0),
+        )
+        return _uploaded(answer, path, what)
+
+    # -- fine-tune jobs ----------------------------------------------------------------
+
+    def create_job(self, body: Mapping[str, Any]) -> Answer:
+        return self._request(
+            "POST",
+            "/api/v1/fine-tunes",
+            what="creating the fine-tune job",
+            model=body.get("model"),
+            json=dict(body),
+        )
+
+    def get_job(self, job_id: str) -> Answer:
+        return self._request(
+            "GET", f"/api/v1/fine-tunes/{job_id}", what=f"reading job {job_id}", retry=True
+        )
+
+    def list_jobs(self, page_no: int = 1, page_size: int = 50) -> Answer:
+        params = {"page_no": page_no, "page_size": page_size}
+        return self._request(
+            "GET", "/api/v1/fine-tunes", what="listing jobs", params=params, retry=True
+        )
+
+    def cancel_job(self, job_id: str) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}/cancel"
+        return self._request("POST", path, what=f"cancelling job {job_id}")
+
+    def delete_job(self, job_id: str) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}"
+        return self._request("DELETE", path, what=f"deleting job {job_id}")
+
+    def job_logs(self, job_id: str, offset: int = 1, line: int = 1000) -> Answer:
+        """Log lines from line OFFSET (1-based, as the SDK counts) on."""
+        params = {"offset": offset, "line": line}
+        path = f"/api/v1/fine-tunes/{job_id}/logs"
+        return self._request("GET", path, what=f"reading the logs of {job_id}", params=params)
+
+    def validation_results(self, job_id: str) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}/validation-results"
+        return self._request("GET", path, what=f"listing checkpoints of {job_id}", retry=True)
+
+    def validation_details(
+        self, job_id: str, checkpoint: str, page_no: int = 1, page_size: int = 10
+    ) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}/validation-details/{checkpoint}"
+        params = {"page_no": page_no, "page_size": page_size}
+        what = f"reading the previews of {checkpoint}"
+        return self._request("GET", path, what=what, params=params, retry=True)
+
+    def export_checkpoint(self, job_id: str, checkpoint: str, model_name: str) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}/export/{checkpoint}"
+        what = f"exporting {checkpoint} of {job_id}"
+        return self._request("GET", path, what=what, params={"model_name": model_name})
+
+    def list_checkpoints(self, job_id: str) -> Answer:
+        path = f"/api/v1/fine-tunes/{job_id}/checkpoints"
+        return self._request("GET", path, what=f"reading the exports of {job_id}", retry=True)
+
+    # -- deployments -------------------------------------------------------------------
+
+    def create_deployment(self, body: Mapping[str, Any]) -> Answer:
+        what = f"deploying {body.get('model_name')}"
+        return self._request("POST", "/api/v1/deployments", what=what, json=dict(body))
+
+    def list_deployments(self, page_no: int = 1, page_size: int = 50) -> Answer:
+        params = {"page_no": page_no, "page_size": page_size}
+        return self._request(
+            "GET", "/api/v1/deployments", what="listing deployments", params=params, retry=True
+        )
+
+    def get_deployment(self, deployed_model: str) -> Answer:
+        path = f"/api/v1/deployments/{deployed_model}"
+        return self._request("GET", path, what=f"reading deployment {deployed_model}", retry=True)
+
+    def delete_deployment(self, deployed_model: str) -> Answer:
+        path = f"/api/v1/deployments/{deployed_model}"
+        return self._request("DELETE", path, what=f"deleting deployment {deployed_model}")
+
+    # -- video synthesis ---------------------------------------------------------------
+
+    def upload_temporary(self, path: Path, model: str, key_name: str) -> str:
+        """Put a local image on DashScope's temporary storage (48 h); returns its oss:// URL."""
+        policy = self._request(
+            "GET",
+            "/api/v1/uploads",
+            what=f"asking where to upload {path.name}",
+            params={"action": "getPolicy", "model": model},
+            retry=True,
+        ).output
+        try:
+            key = f"{policy['upload_dir']}/{key_name}"
+            fields = [
+                ("OSSAccessKeyId", policy["oss_access_key_id"]),
+                ("Signature", policy["signature"]),
+                ("policy", policy["policy"]),
+                ("key", key),
+                ("x-oss-object-acl", policy["x_oss_object_acl"]),
+                ("x-oss-forbid-overwrite", policy["x_oss_forbid_overwrite"]),
+                ("success_action_status", "200"),
+            ]
+            host = policy["upload_host"]
+        except (KeyError, TypeError) as exc:
+            raise BadResponseError(f"the upload policy lacks {exc}; try again") from None
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        fields.append(("x-oss-content-type", kind))
+        body = MultipartBody(fields, FilePart("file", path, key_name, kind))
+        try:
+            response = self._plain.post(host, content=body, headers=body.headers)
+        except httpx.TransportError as exc:
+            raise ConnectionFailedError(f"cannot upload {path.name} to {host}: {exc}") from exc
+        if not response.is_success:
+            raise RemoteError(
+                f"the temporary upload of {path.name} failed ({response.status_code}: "
+                f"{response.text[:200]}); try again, or give the image as an https:// URL",
+                status=response.status_code,
+            )
+        return f"oss://{key}"
+
+    def synthesize(self, body: Mapping[str, Any], *, kf2v: bool, oss: bool) -> Answer:
+        """Start a video synthesis task (always asynchronous)."""
+        headers = {"X-DashScope-Async": "enable"}
+        if oss:
+            headers["X-DashScope-OssResourceResolve"] = "enable"
+        return self._request(
+            "POST",
+            KF2V_PATH if kf2v else I2V_PATH,
+            what=f"starting a video with {body.get('model')}",
+            json=dict(body),
+            headers=headers,
+        )
+
+    def get_task(self, task_id: str) -> Answer:
+        path = f"/api/v1/tasks/{task_id}"
+        return self._request("GET", path, what=f"reading task {task_id}", retry=True)
+
+    # -- downloads ---------------------------------------------------------------------
+
+    def download(self, url: str, dest: Path, progress: Progress | None = None) -> Path:
+        """Save URL to DEST (through DEST.part, so a broken download leaves no half file)."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + ".part")
+        try:
+            with self._plain.stream("GET", url) as response:
+                if response.status_code in (403, 404):
+                    raise NotFoundError(
+                        f"{url} is gone ({response.status_code}): result URLs last 24 h; "
+                        "fetch fresh ones and download again",
+                        status=response.status_code,
+                    )
+                response.raise_for_status()
+                total = int(response.headers.get("Content-Length") or 0)
+                done = 0
+                with part.open("wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total or done)
+        except httpx.HTTPError as exc:
+            part.unlink(missing_ok=True)
+            raise ConnectionFailedError(f"cannot download {url}: {exc}; try again") from exc
+        part.replace(dest)
+        return dest
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _status_of(code: str | None) -> int:
+    """A 200 whose body is an error (``{"code": "NotFound"}`` after a delete)."""
+    return 404 if (code or "").lower() in ("notfound", "not_found") else 400
+
+
+def _uploaded(answer: Answer, path: Path, what: str) -> UploadedFile:
+    body = answer.body
+    size = path.stat().st_size
+    if "id" in body:  # Singapore: the OpenAI-compatible file object
+        return UploadedFile(
+            file_id=str(body["id"]),
+            name=str(body.get("filename") or path.name),
+            bytes=int(body.get("bytes") or size),
+            status=body.get("status"),
+            created_at=None if body.get("created_at") is None else str(body["created_at"]),
+            request_id=answer.request_id,
+            body=body,
+        )
+    data = answer.output if isinstance(answer.output, dict) else {}
+    done = data.get("uploaded_files") or []
+    if not done:
+        failed = data.get("failed_uploads") or []
+        reason = "; ".join(str(f.get("message") or f) for f in failed if isinstance(f, dict))
+        raise RemoteError(
+            f"{what} was refused ({reason or 'no file id in the answer'}); check that the "
+            "zip is under 1 GB and run the command again",
+            request_id=answer.request_id,
+        )
+    first = done[0]
+    return UploadedFile(
+        file_id=str(first["file_id"]),
+        name=str(first.get("name") or path.name),
+        bytes=size,
+        status=None,
+        created_at=None,
+        request_id=answer.request_id,
+        body=body,
+    )

@@ -1,0 +1,222 @@
+"""Step 4: a test video from the deployed LoRA on a new picture, downloaded beside the workspace.
+
+i2v sends ``input.img_url`` to the video-generation path; kf2v sends
+``input.first_frame_url`` (and ``last_frame_url``) to the image2video path. Both are
+asynchronous tasks (``X-DashScope-Async: enable``). A local picture goes to DashScope's
+temporary storage first (oss://, 48 h), as the SDK does for ``file://`` paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from annotator.basemodels import Mode
+from annotator.export.naming import sanitize_stem
+from annotator.finetune.client import DashScopeClient
+from annotator.finetune.errors import PipelineError, RemoteError, TaskFailedError
+from annotator.finetune.multipart import Progress
+from annotator.finetune.poll import Poller
+from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
+from annotator.finetune.upload import sha256_file
+from annotator.workspace import Workspace
+from annotator.workspace.remote import (
+    Deployment,
+    Generation,
+    begin_generation,
+    forget_generation_attempt,
+    generation_by_row,
+    generations_for,
+    record_generation,
+    set_generation_fields,
+)
+
+URL_SCHEMES = ("http://", "https://", "oss://")
+TASK_UNHAPPY = TASK_FINAL - {TASK_SUCCEEDED}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An input image: a URL passed as is, or a local file (known by its sha256)."""
+
+    text: str
+    path: Path | None
+    sha256: str | None
+
+    @classmethod
+    def of(cls, text: str) -> Picture:
+        if text.startswith(URL_SCHEMES):
+            return cls(text, None, None)
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise PipelineError(f"{text} is not a file (nor an http(s):// or oss:// URL)")
+        return cls(str(path.resolve()), path, sha256_file(path))
+
+    @property
+    def identity(self) -> str:
+        return self.sha256 or self.text
+
+    @property
+    def stem(self) -> str:
+        return sanitize_stem(self.path.stem if self.path else self.text.rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What shapes the video besides the pictures."""
+
+    prompt: str | None = None
+    resolution: str = "720P"
+    prompt_extend: bool = False
+
+
+@dataclass(frozen=True)
+class Started:
+    generation: Generation
+    created: bool
+
+
+def output_folder(ws: Workspace, output: Path | None) -> Path:
+    """Beside the workspace by default: inside it, the next scan would take videos for clips."""
+    return output or ws.root.parent / f"{ws.root.name}-generated"
+
+
+def _fingerprint(endpoint: str, model: str, mode: Mode, pics: list[Picture], s: Settings) -> str:
+    data = {
+        "endpoint": endpoint,
+        "model": model,
+        "mode": mode.value,
+        "pictures": [p.identity for p in pics],
+        "prompt": s.prompt,
+        "resolution": s.resolution,
+        "prompt_extend": s.prompt_extend,
+    }
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def synthesis_body(model: str, mode: Mode, urls: list[str], s: Settings) -> dict[str, Any]:
+    """The request body: section 5's i2v or kf2v input, and the parameters."""
+    if mode is Mode.KF2V:
+        inputs: dict[str, Any] = {"first_frame_url": urls[0]}
+        if len(urls) > 1:
+            inputs["last_frame_url"] = urls[1]
+    else:
+        inputs = {"img_url": urls[0]}
+    if s.prompt:
+        inputs["prompt"] = s.prompt
+    parameters = {"resolution": s.resolution, "prompt_extend": s.prompt_extend}
+    return {"model": model, "input": inputs, "parameters": parameters}
+
+
+def _url(client: DashScopeClient, pic: Picture, model: str) -> str:
+    if pic.path is None:
+        return pic.text
+    assert pic.sha256 is not None
+    return client.upload_temporary(pic.path, model, f"{pic.sha256[:16]}{pic.path.suffix.lower()}")
+
+
+def start_generation(
+    ws: Workspace,
+    client: DashScopeClient,
+    deployment: Deployment,
+    pictures: list[Picture],
+    settings: Settings,
+    *,
+    again: bool = False,
+) -> Started:
+    """The task for these pictures and settings: the stored one, or a new one."""
+    model = deployment.deployed_model
+    assert model is not None
+    mode = ws.info.mode
+    if mode is Mode.I2V and len(pictures) > 1:
+        raise PipelineError("an i2v workspace takes one picture (the first frame), not two")
+    if deployment.status != DEPLOYMENT_RUNNING:
+        raise PipelineError(
+            f"deployment {model} is {deployment.status}, not RUNNING: wait for it with "
+            f"`annotator deploy {ws.root} --wait`"
+        )
+    endpoint = client.service.endpoint
+    fp = _fingerprint(endpoint, model, mode, pictures, settings)
+    for found in generations_for(ws, endpoint, fp):
+        if found.task_id is None:
+            forget_generation_attempt(ws, found.id)  # never answered: costs nothing to redo
+        elif not again and found.status not in TASK_UNHAPPY:
+            return Started(found, created=False)
+    urls = [_url(client, pic, model) for pic in pictures]
+    body = synthesis_body(model, mode, urls, settings)
+    row = begin_generation(
+        ws,
+        endpoint,
+        fp,
+        body,
+        deployed_model=model,
+        kind=mode.value,
+        image=pictures[0].text,
+        last_image=pictures[1].text if len(pictures) > 1 else None,
+        prompt=settings.prompt,
+    )
+    oss = any(url.startswith("oss://") for url in urls)
+    try:
+        answer = client.synthesize(body, kf2v=mode is Mode.KF2V, oss=oss)
+    except RemoteError as exc:
+        if exc.status is not None and exc.status < 500:
+            forget_generation_attempt(ws, row)
+        raise
+    output = answer.output if isinstance(answer.output, dict) else {}
+    return Started(record_generation(ws, row, output, answer.usage, answer.request_id), True)
+
+
+def refresh_generation(ws: Workspace, client: DashScopeClient, found: Generation) -> Generation:
+    assert found.task_id is not None
+    answer = client.get_task(found.task_id)
+    output = answer.output if isinstance(answer.output, dict) else {}
+    return record_generation(ws, found.id, output, answer.usage, answer.request_id)
+
+
+def wait_generation(
+    ws: Workspace,
+    client: DashScopeClient,
+    found: Generation,
+    poller: Poller,
+    on_update: Callable[[Generation, float], None] | None = None,
+) -> Generation:
+    """Poll the task until it ends; TaskFailedError unless it SUCCEEDED."""
+    last = poller.wait(
+        lambda: refresh_generation(ws, client, generation_by_row(ws, found.id)),
+        lambda g: g.status in TASK_FINAL,
+        on_update,
+        what=f"task {found.task_id}",
+    )
+    if last.status != TASK_SUCCEEDED:
+        said = f"{last.code}: {last.message}" if last.code else (last.message or "no reason given")
+        raise TaskFailedError(
+            f"task {last.task_id} ended {last.status} ({said}). Try another picture, or run "
+            f"again with --again; a content refusal (DataInspectionFailed) means the picture "
+            "or the prompt was judged unsafe",
+            code=last.code,
+        )
+    return last
+
+
+def download_video(
+    ws: Workspace,
+    client: DashScopeClient,
+    found: Generation,
+    folder: Path,
+    progress: Progress | None = None,
+) -> Generation:
+    """Save the task's video (its URL lasts 24 h) into FOLDER; the path is stored."""
+    if not found.video_url or found.task_id is None:
+        raise PipelineError(f"task {found.task_id} has no video yet ({found.status})")
+    if found.video_path and Path(found.video_path).is_file():
+        return found
+    stem = sanitize_stem(PurePosixPath(urlsplit(found.image).path).stem, "video")
+    dest = folder / f"{stem}-{found.task_id[:8]}.mp4"
+    client.download(found.video_url, dest, progress)
+    return set_generation_fields(ws, found.id, video_path=str(dest))

@@ -1,0 +1,112 @@
+"""Where the whole pipeline stands, from the store alone (or refreshed from the service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from annotator.finetune.client import DashScopeClient
+from annotator.finetune.deploy import refresh_deployment
+from annotator.finetune.errors import RemoteError
+from annotator.finetune.generate import refresh_generation
+from annotator.finetune.jobs import refresh_job
+from annotator.finetune.status import (
+    CREATING,
+    DEPLOYMENT_GONE,
+    DEPLOYMENT_RUNNING,
+    JOB_FINAL,
+    JOB_SUCCEEDED,
+    JOB_UNHAPPY,
+    TASK_FINAL,
+)
+from annotator.workspace import Workspace
+from annotator.workspace.remote import (
+    Checkpoint,
+    Deployment,
+    FinetuneJob,
+    Generation,
+    RemoteFile,
+    checkpoints,
+    deployments,
+    generations,
+    jobs,
+    uploads,
+)
+
+
+@dataclass(frozen=True)
+class Overview:
+    uploads: list[RemoteFile]
+    jobs: list[FinetuneJob]
+    checkpoints: dict[str, list[Checkpoint]]
+    deployments: list[Deployment]
+    generations: list[Generation]
+    next_step: str
+
+
+def overview(ws: Workspace) -> Overview:
+    """Everything stored about the remote steps, newest first, and what to run next."""
+    all_jobs = jobs(ws)
+    marks = {j.job_id: checkpoints(ws, j.job_id) for j in all_jobs if j.job_id is not None}
+    found = Overview(
+        uploads=uploads(ws),
+        jobs=all_jobs,
+        checkpoints={k: v for k, v in marks.items() if v},
+        deployments=deployments(ws),
+        generations=generations(ws),
+        next_step="",
+    )
+    return Overview(**{**found.__dict__, "next_step": next_step(ws, found)})
+
+
+def next_step(ws: Workspace, o: Overview) -> str:
+    root = ws.root
+    if not o.uploads:
+        return f"annotator upload {root}   (after `annotator export {root}`)"
+    job = next((j for j in o.jobs if j.job_id is not None), None)
+    if job is None:
+        return f"annotator finetune {root} --wait"
+    if job.status in JOB_UNHAPPY:
+        return (
+            f"job {job.job_id} ended {job.status}: `annotator finetune {root} --status` "
+            "shows its log"
+        )
+    if job.status not in JOB_FINAL:
+        return f"annotator finetune {root} --wait   (training takes hours)"
+    live = [d for d in o.deployments if d.status not in (DEPLOYMENT_GONE, CREATING)]
+    if job.status == JOB_SUCCEEDED and not live:
+        return (
+            f"annotator checkpoints {root}   (compare the previews), then "
+            f"annotator deploy {root} [--checkpoint CKPT] --wait"
+        )
+    if live and live[0].status != DEPLOYMENT_RUNNING:
+        return f"annotator deploy {root} --wait   (deployment is {live[0].status})"
+    if not o.generations:
+        return f"annotator generate {root} IMAGE"
+    return (
+        f"annotator generate {root} IMAGE for another picture; "
+        f"annotator deploy {root} --delete when done (a deployment is billed while it runs)"
+    )
+
+
+def refresh_all(ws: Workspace, client: DashScopeClient) -> list[str]:
+    """Ask the service about everything not final at the client's endpoint; the problems."""
+    endpoint = client.service.endpoint
+    problems: list[str] = []
+    for job in jobs(ws):
+        if job.endpoint == endpoint and job.job_id and job.status not in JOB_FINAL:
+            _try(lambda job=job: refresh_job(ws, client, job), problems)
+    for found in deployments(ws):
+        if found.endpoint == endpoint and found.deployed_model and found.status != CREATING:
+            _try(lambda found=found: refresh_deployment(ws, client, found), problems)
+    for gen in generations(ws):
+        if gen.endpoint == endpoint and gen.task_id and gen.status not in TASK_FINAL:
+            _try(lambda gen=gen: refresh_generation(ws, client, gen), problems)
+    return problems
+
+
+def _try(call: Callable[[], object], problems: list[str]) -> None:
+    try:
+        call()
+    except RemoteError as exc:
+        problems.append(exc.message)
