@@ -217,7 +217,7 @@ def _output_fields(output: Mapping[str, Any], keys: Iterable[str]) -> dict[str, 
 
 def find_upload(ws: Workspace, endpoint: str, sha256: str) -> RemoteFile | None:
     """The upload of the zip with this content to this endpoint, if there was one."""
-    row = ws._db.execute(
+    row = ws.query(
         "SELECT * FROM remote_files WHERE endpoint = ? AND sha256 = ?", (endpoint, sha256)
     ).fetchone()
     return None if row is None else RemoteFile.model_validate(_row(row, ()))
@@ -239,7 +239,7 @@ def save_upload(
 
 
 def uploads(ws: Workspace) -> list[RemoteFile]:
-    rows = ws._db.execute("SELECT * FROM remote_files ORDER BY uploaded_at, id")
+    rows = ws.query("SELECT * FROM remote_files ORDER BY uploaded_at, id")
     return [RemoteFile.model_validate(_row(r, ())) for r in rows]
 
 
@@ -288,17 +288,17 @@ def forget_job_attempt(ws: Workspace, row_id: int) -> None:
 
 
 def job_by_row(ws: Workspace, row_id: int) -> FinetuneJob:
-    return _job(ws._db.execute("SELECT * FROM ft_jobs WHERE id = ?", (row_id,)).fetchone())
+    return _job(ws.query("SELECT * FROM ft_jobs WHERE id = ?", (row_id,)).fetchone())
 
 
 def find_job(ws: Workspace, job_id: str) -> FinetuneJob | None:
-    row = ws._db.execute("SELECT * FROM ft_jobs WHERE job_id = ?", (job_id,)).fetchone()
+    row = ws.query("SELECT * FROM ft_jobs WHERE job_id = ?", (job_id,)).fetchone()
     return None if row is None else _job(row)
 
 
 def jobs_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[FinetuneJob]:
     """The jobs (and unanswered create requests) of one body at one endpoint, newest first."""
-    rows = ws._db.execute(
+    rows = ws.query(
         "SELECT * FROM ft_jobs WHERE endpoint = ? AND fingerprint = ? AND deleted_at IS NULL"
         " ORDER BY id DESC",
         (endpoint, fingerprint),
@@ -311,7 +311,7 @@ def jobs(ws: Workspace, *, include_deleted: bool = False) -> list[FinetuneJob]:
     sql = "SELECT * FROM ft_jobs"
     if not include_deleted:
         sql += " WHERE deleted_at IS NULL"
-    return [_job(r) for r in ws._db.execute(sql + " ORDER BY id DESC")]
+    return [_job(r) for r in ws.query(sql + " ORDER BY id DESC")]
 
 
 # -- checkpoints -----------------------------------------------------------------------
@@ -367,14 +367,14 @@ def record_checkpoint(ws: Workspace, job_id: str, output: Mapping[str, Any]) -> 
 
 
 def checkpoints(ws: Workspace, job_id: str) -> list[Checkpoint]:
-    rows = ws._db.execute(
+    rows = ws.query(
         "SELECT * FROM ft_checkpoints WHERE job_id = ? ORDER BY rowid", (job_id,)
     ).fetchall()
     return [Checkpoint.model_validate(_row(r, _CHECKPOINT_JSON)) for r in rows]
 
 
 def find_checkpoint(ws: Workspace, job_id: str, checkpoint: str) -> Checkpoint | None:
-    row = ws._db.execute(
+    row = ws.query(
         "SELECT * FROM ft_checkpoints WHERE job_id = ? AND checkpoint = ?", (job_id, checkpoint)
     ).fetchone()
     return None if row is None else Checkpoint.model_validate(_row(row, _CHECKPOINT_JSON))
@@ -433,12 +433,12 @@ def forget_deployment_attempt(ws: Workspace, row_id: int) -> None:
 
 
 def deployment_by_row(ws: Workspace, row_id: int) -> Deployment:
-    row = ws._db.execute("SELECT * FROM deployments WHERE id = ?", (row_id,)).fetchone()
+    row = ws.query("SELECT * FROM deployments WHERE id = ?", (row_id,)).fetchone()
     return _deployment(row)
 
 
 def deployments_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[Deployment]:
-    rows = ws._db.execute(
+    rows = ws.query(
         "SELECT * FROM deployments WHERE endpoint = ? AND fingerprint = ? AND deleted_at IS NULL"
         " ORDER BY id DESC",
         (endpoint, fingerprint),
@@ -450,7 +450,7 @@ def deployments(ws: Workspace, *, include_deleted: bool = False) -> list[Deploym
     sql = "SELECT * FROM deployments"
     if not include_deleted:
         sql += " WHERE deleted_at IS NULL"
-    return [_deployment(r) for r in ws._db.execute(sql + " ORDER BY id DESC")]
+    return [_deployment(r) for r in ws.query(sql + " ORDER BY id DESC")]
 
 
 # -- generations -----------------------------------------------------------------------
@@ -508,12 +508,12 @@ def forget_generation_attempt(ws: Workspace, row_id: int) -> None:
 
 
 def generation_by_row(ws: Workspace, row_id: int) -> Generation:
-    row = ws._db.execute("SELECT * FROM generations WHERE id = ?", (row_id,)).fetchone()
+    row = ws.query("SELECT * FROM generations WHERE id = ?", (row_id,)).fetchone()
     return _generation(row)
 
 
 def generations_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[Generation]:
-    rows = ws._db.execute(
+    rows = ws.query(
         "SELECT * FROM generations WHERE endpoint = ? AND fingerprint = ? ORDER BY id DESC",
         (endpoint, fingerprint),
     )
@@ -521,4 +521,4 @@ def generations_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[Gene
 
 
 def generations(ws: Workspace) -> list[Generation]:
-    return [_generation(r) for r in ws._db.execute("SELECT * FROM generations ORDER BY id DESC")]
+    return [_generation(r) for r in ws.query("SELECT * FROM generations ORDER BY id DESC")]

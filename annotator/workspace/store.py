@@ -120,6 +120,10 @@ class Workspace:
                 raise
             self._db.execute("COMMIT")
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Read from the store (the workspace package's other tables use it)."""
+        return self._db.execute(sql, params)
+
     # -- settings ------------------------------------------------------------------------
 
     @property
