@@ -175,7 +175,10 @@ class _Runner:
                 # Set here, not only in the main loop, so this thread starts nothing new.
                 self.stop.set()
                 self.limiter.wake()
-            if not error.retryable or attempt >= self.max_attempts:
+            if not error.retryable:
+                return _Event("error", request, error=error)
+            if attempt >= self.max_attempts:
+                error.message = f"{error.message} (gave up after {attempt} attempts)"
                 return _Event("error", request, error=error)
             with self.rng_lock:
                 delay = backoff_delay(attempt, error, self.rng)

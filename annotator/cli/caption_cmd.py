@@ -22,9 +22,9 @@ from annotator.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from annotator.captioning import BatchProgress
+    from annotator.captioning import BatchProgress, ProviderError
     from annotator.pipeline.caption import CaptionPlan
-    from annotator.workspace import Workspace
+    from annotator.workspace import Sample, Workspace
 
 
 @app.command()
@@ -141,7 +141,7 @@ def caption(
                 plan,
                 concurrency=concurrency or settings.caption.concurrency,
                 on_progress=show,
-                on_failure=lambda sample, error: failures.append(f"{sample.path}: {error.message}"),
+                on_failure=lambda sample, error: failures.append(_failure(sample, error)),
             )
     for line in failures:
         err_console.print(f"[red]failed[/] {line}")
@@ -154,6 +154,13 @@ def caption(
     if summary.stop_reason:
         err_console.print(f"[bold red]stopped:[/] {summary.stop_reason}")
     raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
+
+
+def _failure(sample: Sample, error: ProviderError) -> str:
+    """One line per failed clip; provider messages often name the clip already."""
+    if error.message.startswith(sample.name):
+        return f"{sample.path}{error.message[len(sample.name) :]}"
+    return f"{sample.path}: {error.message}"
 
 
 def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:

@@ -110,4 +110,7 @@ def test_kill_9_loses_at_most_the_requests_in_flight(
     result = _caption(root, "-p", "openai", "--base-url", fake.compatible_base)
     assert result.exit_code == 0, result.output
     assert len(fake.requests(COMPATIBLE)) - sent_before == 3 - kept
-    assert stored() == 3
+    with sqlite3.connect(db) as conn:
+        per_sample = conn.execute("SELECT COUNT(*) FROM captions GROUP BY sample_id").fetchall()
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert per_sample == [(1,), (1,), (1,)]  # every sample has exactly one caption
