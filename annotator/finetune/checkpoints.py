@@ -73,6 +73,11 @@ def _suffix(url: str) -> str:
     return suffix if suffix in (".mp4", ".mov", ".webm") else ".mp4"
 
 
+def previews_folder(ws: Workspace, job_id: str, output: Path | None = None) -> Path:
+    """OUTPUT/<job id>; by default beside the workspace (inside it, a scan would take clips)."""
+    return (output or ws.root.parent / f"{ws.root.name}-checkpoints") / job_id
+
+
 def download_previews(
     ws: Workspace,
     client: DashScopeClient,

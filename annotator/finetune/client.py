@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from annotator.captioning.providers.dashscope_common import REGIONS, Region
+from annotator.config import load_settings
 from annotator.finetune.errors import (
     BadResponseError,
     ConnectionFailedError,
@@ -89,6 +90,14 @@ class Service:
                 "only, never stored)"
             )
         return key
+
+
+def service_for(region: str | None, base_url: str | None = None) -> Service:
+    """REGION, else caption.region of the config file (else its default); ValueError if unknown.
+
+    A config file that cannot be read raises ConfigError (a ValueError too).
+    """
+    return Service.resolve(region or load_settings().caption.region, base_url)
 
 
 def open_client(service: Service, **options: Any) -> DashScopeClient:

@@ -194,6 +194,16 @@ def refresh_deployment(ws: Workspace, client: DashScopeClient, found: Deployment
     return record_deployment(ws, found.id, answer.output, answer.request_id)
 
 
+def fresh_deployment(
+    ws: Workspace, client: DashScopeClient, deployed_model: str | None = None
+) -> Deployment:
+    """The deployment named (or the newest), asked for its status unless stored as RUNNING."""
+    found = current_deployment(ws, client.service.endpoint, deployed_model)
+    if found.status != DEPLOYMENT_RUNNING:
+        found = refresh_deployment(ws, client, found)
+    return found
+
+
 def _ready_or_stuck(found: Deployment) -> bool:
     return (
         found.status == DEPLOYMENT_RUNNING

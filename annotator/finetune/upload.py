@@ -95,3 +95,16 @@ def stored_file_ids(
             )
         found[role].append(known.file_id)
     return found["train"], found["valid"]
+
+
+def training_file_ids(
+    ws: Workspace,
+    service: Service,
+    export: ExportedDataset,
+    train_ids: list[str] | None = None,
+    valid_ids: list[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The ids given (TRAIN_IDS, with VALID_IDS), else those of the export's uploaded zips."""
+    if train_ids:
+        return list(train_ids), list(valid_ids or [])
+    return stored_file_ids(ws, service, export)
