@@ -39,6 +39,8 @@ def mine(
     apply: bool = typer.Option(False, "--apply", help="Store the proposed template (undoable)."),
 ) -> None:
     """Find the effect phrases the captions share, ranked by support, and propose a template."""
+    from annotator.mining import has_shared_effect
+    from annotator.mining.template import effect_phrases
     from annotator.pipeline.mine import mine_workspace, template_from_phrases
 
     with open_workspace(root) as ws:
@@ -49,13 +51,19 @@ def mine(
         if apply:
             ws.set_workspace_field("template", proposal)
     shown = [p for p in phrases if p.support >= min_support]
+    shared = has_shared_effect(phrases, threshold)
     if as_json:
-        payload = {"phrases": [p.to_dict() for p in shown], "template": proposal}
+        payload = {
+            "phrases": [p.to_dict() for p in shown],
+            "template": proposal,
+            "shared_effect": shared,
+        }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     table = Table("support", "phrase (most typical wording)", "where", "terms")
+    chosen = {id(p) for p in effect_phrases(phrases, threshold)}
     for p in shown:
-        style = "bold green" if p.support >= threshold else ""
+        style = "bold green" if id(p) in chosen else ""
         table.add_row(
             f"{p.support:.0%}",
             f"[{style}]{p.text}[/]" if style else p.text,
@@ -63,6 +71,13 @@ def mine(
             ", ".join(p.terms[:5]),
         )
     console.print(table)
+    if not shared:
+        console.print(
+            "[bold yellow]No shared effect:[/] no phrase that could describe an effect is in "
+            f"{threshold:.0%} or more of the captions (and in two or more; the opening that "
+            "introduces the subject does not count), so the template has nothing to describe. "
+            "Check that the clips show one effect, or lower --threshold."
+        )
     console.print(f"[bold]Proposed template[/] (phrases at >= {threshold:.0%}):\n{proposal}")
     if apply:
         console.print("Stored as the workspace's template (`annotator template DIR` shows it).")

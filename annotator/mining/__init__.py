@@ -9,6 +9,7 @@ from annotator.mining.template import (
     distill_template,
     effect_phrases,
     fill_pronouns,
+    has_shared_effect,
     pronoun_for_subject,
 )
 
@@ -18,6 +19,7 @@ __all__ = [
     "distill_template",
     "effect_phrases",
     "fill_pronouns",
+    "has_shared_effect",
     "mine_phrases",
     "pronoun_for_subject",
     "split_clauses",

@@ -5,7 +5,8 @@ wording a phrase group picks as typical names one clip's subject. Aligned word b
 with the group's other wordings, those words are the ones most members say differently
 ("the ball", "the house", "her"); where they stand in a subject or object position they
 become ``{pronoun}`` / ``{object}`` (en) or ``{ta}`` (zh), which every sample fills
-with its own pronoun.
+with its own pronoun. Words that vary inside an indefinite noun phrase ("a bright /
+brilliant burst of light", "一道耀眼/炫目的红光") are the effect's wording noise and stay.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ MAX_NAME_SHARE = 0.3
 
 _EN_WORD = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that"})
+# A motion text mentions the clip's subject as something known: "the cat", "it", "小狗".
+# An indefinite noun phrase ("a bright burst of light", "一道耀眼的红光": 一 and a measure
+# word) brings in something new, the effect's; the word that varies in it from caption to
+# caption (bright / brilliant / sudden ...) is wording noise, not the subject's name.
+_INDEFINITE = frozenset({"a", "an"})
 _PREPOSITIONS = frozenset(
     [
         "around",
@@ -121,6 +127,8 @@ def _slot_en(text: str, others: Sequence[str], common: frozenset[str]) -> str:
             continue
         if a > 0 and tokens[a - 1] in _DETERMINERS:
             a -= 1
+        if tokens[a] in _INDEFINITE:
+            continue  # "a bright burst": something new, not the subject
         if tokens[a] not in _DETERMINERS and a > 0:
             continue  # a bare word mid-phrase ("origami teapot"): a detail, not the subject
         before = text[matches[a - 1].end() : matches[a].start()] if a > 0 else ""
@@ -145,6 +153,8 @@ def _slot_zh(text: str, others: Sequence[str], common: frozenset[str]) -> str:
             continue
         if sum(run in o for o in others) > MAX_NAME_SHARE * max(len(others), 1):
             continue
+        if "一" in text[max(0, a - 2) : a]:
+            continue  # "一道耀眼的红光": something new, not the subject
         after = text[b:]
         if not (a == 0 or text[a - 1] in _ZH_BEFORE_OBJECT or after.startswith(_ZH_AFTER_SUBJECT)):
             continue

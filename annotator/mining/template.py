@@ -29,7 +29,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS
+from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS, introduces_subject
 from annotator.mining.phrases import Phrase
 from annotator.mining.subject_slots import common_words, slot_subjects
 
@@ -67,8 +67,15 @@ _GUIDE_ZH_PAIR = re.compile(r"[她他]\s*[(（]\s*[她他]\s*[)）]")  # the gui
 
 
 def effect_phrases(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[Phrase]:
-    """The phrases with support >= threshold, in the order they usually appear (position)."""
-    chosen = sorted((p for p in phrases if p.support >= threshold), key=lambda p: p.position)
+    """The phrases with support >= threshold, in the order they usually appear (position).
+
+    A phrase that introduces the subject ("The video opens on a young woman", see
+    ``lexicon.introduces_subject``) is never the effect, whatever its support.
+    """
+    chosen = sorted(
+        (p for p in phrases if p.support >= threshold and not introduces_subject(p.text)),
+        key=lambda p: p.position,
+    )
     # A phrase contained in a longer chosen one ("she is left glowing gold" inside
     # "a flash fills the frame and she is left glowing gold") would say it twice.
     folded = [_fold(p.text) for p in chosen]
@@ -83,6 +90,16 @@ def effect_phrases(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[Ph
         if not inside:
             keep.append(p)
     return keep
+
+
+def has_shared_effect(phrases: Sequence[Phrase], threshold: float = 0.5) -> bool:
+    """Do the captions share an effect: is any of ``effect_phrases`` held by two or more?
+
+    False is the miner's way of saying "there is none": the captions describe unrelated
+    things, and ``distill_template`` would give only the trigger sentence. A phrase held
+    by a single caption is never shared, whatever its support (a set of one or two).
+    """
+    return any(len(p.caption_indices) >= 2 for p in effect_phrases(phrases, threshold))
 
 
 def distill_template(

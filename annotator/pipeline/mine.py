@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from annotator.mining.clauses import detect_lang
+from annotator.mining.lexicon import introduces_subject
 from annotator.mining.phrases import Phrase, mine_phrases
 from annotator.mining.template import distill_template, effect_phrases
 from annotator.workspace import Caption, Workspace
@@ -42,7 +43,11 @@ def stored_phrases(ws: Workspace) -> list[dict[str, object]]:
 
 def effect_phrase_texts(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
     """The wordings of the effect (phrases at or above the threshold) from the last run."""
-    return [str(p["text"]) for p in stored_phrases(ws) if float(p["support"]) >= threshold]
+    return [
+        str(p["text"])
+        for p in stored_phrases(ws)
+        if float(p["support"]) >= threshold and not introduces_subject(str(p["text"]))
+    ]
 
 
 def template_from_phrases(
