@@ -27,7 +27,7 @@ def review(
     provider: str | None = typer.Option(
         None,
         "--provider",
-        help="Caption provider for c and C (default: the workspace's, else replay).",
+        help="Caption provider for c and C (default: the workspace's, else the config's).",
     ),
     graphics: str = typer.Option(
         "auto",
@@ -38,8 +38,9 @@ def review(
 ) -> None:
     """Review every sample: frames, caption, subject, background and the assembled prompt.
 
-    Every edit is saved as it is typed; reopening returns to the same sample. One session
-    per workspace at a time. A folder that is not a workspace yet can be made one here.
+    Every edit is saved as it is typed; reopening returns to the same sample.
+
+    One session per workspace at a time. A plain folder of clips can be made a workspace here.
     """
     from annotator.tui.lock import SessionLock, SessionLockedError
     from annotator.workspace import Workspace
@@ -57,7 +58,9 @@ def review(
         with open_workspace(root) as ws:
             from annotator.tui import make_app
 
-            make_app(ws, provider=provider, graphics=graphics, handle_signals=True).run()
+            make_app(
+                ws, provider=provider, graphics=graphics, handle_signals=True, tune_gc=True
+            ).run()
     finally:
         lock.release()
 
@@ -73,11 +76,12 @@ def _offer_init(root: Path) -> None:
     typer.echo(f"{root} is not an annotator workspace yet.")
     if not typer.confirm("Make it one now?", default=True):
         raise typer.Exit(EXIT_PROBLEMS)
-    mode = typer.prompt(
-        "Mode: i2v (first frame) or kf2v (first and last frame)",
-        default=Mode.I2V.value,
-        type=typer.Choice([m.value for m in Mode]),
-    )
+    modes = [m.value for m in Mode]
+    mode = ""
+    while mode not in modes:
+        mode = typer.prompt(
+            "Mode: i2v (first frame) or kf2v (first and last frame)", default=Mode.I2V.value
+        ).strip()
     from annotator.cli.workspace_cmds import init
 
     init(root=root, mode=Mode(mode), model=None, lang=None, trigger=None)

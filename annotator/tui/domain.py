@@ -8,6 +8,7 @@ late; while a part is not installed yet, a plain stand-in keeps the UI usable an
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -125,11 +126,20 @@ def mine(ws: Workspace) -> list[PhraseView]:
 
 
 def template_from(ws: Workspace, phrases: Sequence[PhraseView]) -> str:
-    """The standard motion description the domain writes from the picked phrases, in order."""
+    """The standard motion description the domain writes from the picked phrases, in order.
+
+    The person's picks and order decide: every picked phrase is passed (threshold 0) with
+    its place in the list as its position, since the domain orders phrases by position."""
     build = _optional("annotator.pipeline.mine", "template_from_phrases")
     if build is None:
         return " ".join(p.text for p in phrases)
-    return str(build(ws, [p.source for p in phrases]))
+    placed = [
+        dataclasses.replace(p.source, position=i / max(1, len(phrases) - 1))
+        if dataclasses.is_dataclass(p.source)
+        else p.source
+        for i, p in enumerate(phrases)
+    ]
+    return str(build(ws, placed, threshold=0.0))
 
 
 def default_captioner() -> Captioner | None:

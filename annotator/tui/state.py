@@ -129,14 +129,14 @@ class ReviewState:
         return None
 
     def progress_line(self) -> str:
-        """E.g. "accepted 23 / 40, 5 rejected, 2 errors, 3 not captioned"."""
+        """E.g. "accepted 23 / 40" over "5 rejected · 2 errors · 3 new" (not captioned)."""
         counts = Counter(s.status for s in self.samples.values())
         line = (
-            f"accepted {counts[Status.ACCEPTED]} / {len(self.samples)}, "
-            f"{counts[Status.REJECTED]} rejected, {counts[Status.ERROR]} errors"
+            f"accepted {counts[Status.ACCEPTED]} / {len(self.samples)}\n"
+            f"{counts[Status.REJECTED]} rejected · {counts[Status.ERROR]} errors"
         )
         if counts[Status.NEW]:
-            line += f", {counts[Status.NEW]} not captioned"
+            line += f" · {counts[Status.NEW]} new"
         return line
 
     def remember(self, sample_id: str) -> None:

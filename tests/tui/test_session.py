@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 from textual.widgets import Static
 
+from annotator.basemodels import Mode
 from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.state import CURRENT_KEY
 from annotator.tui.widgets.fields import FieldEditor
-from annotator.workspace import Status, Workspace
+from annotator.tui.widgets.frames import FramesPanel, Picture
+from annotator.workspace import Status, Workspace, WorkspaceInfo
+from annotator.workspace.scan import scan
+from tests.clips import make_clip
 from tests.tui.conftest import TEMPLATE
 from tests.tui.helpers import (
     SIZE,
@@ -55,7 +60,7 @@ async def test_a_whole_session(ws: Workspace) -> None:
         assert rejected.status is Status.REJECTED
         assert rejected.reject_reason == "watermark"
         progress = str(screen(app).query_one("#progress-line").render())
-        assert "accepted 1 / 4, 1 rejected" in progress
+        assert "accepted 1 / 4" in progress and "1 rejected" in progress
 
         await pilot.press("u")  # undo the reason, then the rejection
         await pilot.press("u")
@@ -133,14 +138,17 @@ async def test_template_view_picks_and_orders_phrases(ws: Workspace) -> None:
         await settle(pilot)
         template = app.screen
         assert isinstance(template, TemplateScreen)
-        if not template.entries:  # two captions may be too few to mine
-            return
-        picked_before = [e.picked for e in template.entries]
+        assert len(template.entries) >= 2, "the two recorded captions share two phrases"
+        first, second = template.entries[0], template.entries[1]
+        await pilot.press("space")  # drop the first phrase, then pick it again
+        assert not first.picked
         await pilot.press("space")
-        assert template.entries[0].picked is not picked_before[0]
-        await pilot.press("space")
+        await pilot.press("right_square_bracket")  # move it below the second
+        assert template.entries[:2] == [second, first]
         await pilot.press("g")
-        assert ws.template() and ws.template() != TEMPLATE
+        written = ws.template()
+        assert written and written != TEMPLATE
+        assert written.index(second.phrase.text[:12]) < written.index(first.phrase.text[:12])
 
 
 async def test_caption_missing_runs_in_a_worker(ws: Workspace) -> None:
@@ -151,7 +159,7 @@ async def test_caption_missing_runs_in_a_worker(ws: Workspace) -> None:
         await settle(pilot)
         assert len(ws.latest_captions()) == 4
         assert {s.status for s in ws.samples()} == {Status.CAPTIONED}
-        assert "not captioned" not in str(screen(app).query_one("#progress-line").render())
+        assert " new" not in str(screen(app).query_one("#progress-line").render())
         await pilot.press("j", "j")
         assert "orange cat" in str(screen(app).query_one("#caption").query_one("Static").render())
 
@@ -233,3 +241,26 @@ async def test_help_lists_every_key(ws: Workspace) -> None:
                 assert binding.description in shown  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_an_empty_workspace_opens_and_says_so(tmp_path: Path) -> None:
+    info = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")
+    with Workspace.create(tmp_path, info) as empty:
+        app = review_app(empty)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "a", "x", "o", "t")
+            await pilot.press("escape")
+            assert "no samples here" in prompt_text(app)
+
+
+async def test_kf2v_shows_the_first_and_the_last_frame(tmp_path: Path) -> None:
+    make_clip(tmp_path / "clip.mp4", seconds=2.5)
+    info = WorkspaceInfo(mode=Mode.KF2V, base_model="wan2.2-kf2v-flash")
+    with Workspace.create(tmp_path, info) as kf2v:
+        scan(kf2v)
+        app = review_app(kf2v)
+        async with app.run_test(size=SIZE):
+            frames = screen(app).query_one(FramesPanel)
+            first, last = frames.query_one("#first", Picture), frames.query_one("#last", Picture)
+            assert first.image is not None and last.image is not None
+            assert first.image is not last.image

@@ -30,10 +30,22 @@ class SampleActions(_Base):
     # -- moving --------------------------------------------------------------------------
 
     def action_next(self) -> None:
-        self.query_one(SampleList).action_cursor_down()
+        self._step(1)
 
     def action_previous(self) -> None:
-        self.query_one(SampleList).action_cursor_up()
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        samples = self.query_one(SampleList)
+        ids = samples.ids()
+        if not ids:
+            return
+        at = ids.index(self.current) if self.current in ids else -step
+        target = ids[max(0, min(len(ids) - 1, at + step))]
+        if target != self.current:
+            # Shown at once, in this turn: the list's highlight message would cost a frame.
+            self.show(target)
+            samples.select_id(target)
 
     def action_next_to_review(self) -> None:
         samples = self.query_one(SampleList)
@@ -41,6 +53,7 @@ class SampleActions(_Base):
         if target is None:
             self.notify("Every sample in this list is accepted or rejected.")
         else:
+            self.show(target)
             samples.select_id(target)
 
     def action_back(self) -> None:
@@ -181,7 +194,7 @@ class SampleActions(_Base):
         from annotator.tui.screens.template import TemplateScreen
 
         self.flush()
-        self.app.push_screen(TemplateScreen(self.state, self.current))
+        self.app.push_screen(TemplateScreen(self.state, self.current, self.threads))
 
     def action_play(self) -> None:
         sample = self.sample

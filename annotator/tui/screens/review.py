@@ -20,6 +20,7 @@ from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player
 from annotator.tui.screens.actions import RECHECK_DELAY, SampleActions
 from annotator.tui.state import ReviewState
+from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.caption_bar import CaptionBar
 from annotator.tui.widgets.details import CaptionView, ProbeView
 from annotator.tui.widgets.fields import FieldEditor, PendingEdit
@@ -53,19 +54,19 @@ class ReviewScreen(SampleActions, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         _b("j", "next", "Next", "Next sample (↓ in the list)"),
-        _b("k", "previous", "Prev", "Previous sample (↑ in the list)"),
+        _b("k", "previous", "Prev", "Previous sample (↑ in the list)", show=False),
         _b("n", "next_to_review", "To review", "Next sample not yet accepted or rejected"),
         _b("a", "accept", "Accept", "Accept this sample and go to the next to review"),
         _b("x", "reject", "Reject", "Reject this sample, with an optional reason"),
         _b("s", "edit('subject')", "Subject", "Edit the subject (Enter or Esc when done)"),
-        _b("b", "edit('background')", "Background", "Edit the background"),
+        _b("b", "edit('background')", "Backgr.", "Edit the background"),
         _b("o", "pronoun", "Pronoun", "Switch the pronoun: auto, she, he, it"),
         _b("u", "undo", "Undo", "Undo the last edit (any sample, or the template)"),
         Binding("ctrl+z", "undo", "Undo", show=False, priority=True, id="review.undo_ctrl"),
-        _b("U", "redo", "Redo", "Redo what was undone"),
+        _b("U", "redo", "Redo", "Redo what was undone", show=False),
         Binding("ctrl+y", "redo", "Redo", show=False, priority=True, id="review.redo_ctrl"),
-        _b("c", "recaption", "Recaption", "Caption this sample again"),
-        _b("C", "caption_missing", "Caption all", "Caption every sample that has no caption"),
+        _b("c", "recaption", "Recaption", "Caption this sample again", show=False),
+        _b("C", "caption_missing", "Caption", "Caption every sample that has no caption"),
         _b(
             "X",
             "cancel_batch",
@@ -73,9 +74,15 @@ class ReviewScreen(SampleActions, Screen[None]):
             "Stop the caption batch (requests in flight finish)",
         ),
         _b("slash", "search", "Search", "Show the samples that hold a text"),
-        _b("f", "filter", "Filter", "Filter by status: all, to review, accepted, rejected..."),
+        _b(
+            "f",
+            "filter",
+            "Filter",
+            "Filter by status: all, to review, new, accepted...",
+            show=False,
+        ),
         _b("t", "template", "Template", "The effect template shared by every prompt"),
-        _b("v", "play", "Play", "Play the clip in the system's video player"),
+        _b("v", "play", "Play", "Play the clip in the system's video player", show=False),
         _b("question_mark", "help", "Help", "Every key"),
         _b("q", "quit", "Quit", "Quit (everything is saved already)"),
         Binding("escape", "back", "Back", show=False, id="review.back"),
@@ -97,15 +104,13 @@ class ReviewScreen(SampleActions, Screen[None]):
         captioner: domain.Captioner | None,
         provider: str | None,
         player: Player,
+        threads: StoreThreads,
     ) -> None:
         super().__init__()
         self.state, self.ws, self.cache = state, state.ws, cache
-        self.graphics, self.captioner, self.provider, self.player = (
-            graphics,
-            captioner,
-            provider,
-            player,
-        )
+        self.graphics = graphics
+        self.captioner, self.provider, self.player = captioner, provider, player
+        self.threads = threads
         self.current: str | None = None
         self._template = self.ws.template()
         self._findings_timer: Timer | None = None
@@ -129,8 +134,8 @@ class ReviewScreen(SampleActions, Screen[None]):
                 yield FieldEditor("background", id="background")
                 yield PromptView(id="prompt")
                 yield FindingsView(id="findings")
-        yield CaptionBar(id="caption-bar")
-        yield Footer()
+        yield CaptionBar(self.threads, id="caption-bar")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for widget_id, title in (
@@ -157,7 +162,11 @@ class ReviewScreen(SampleActions, Screen[None]):
         """Put SAMPLE_ID on screen (after writing what the editors hold)."""
         self.flush()
         self.current = sample_id
+        for editor in self.query(FieldEditor).results(FieldEditor):
+            editor.disabled = sample_id is None
         if sample_id is None:
+            for editor in self.query(FieldEditor).results(FieldEditor):
+                editor.unload()
             self.query_one(PromptView).update(
                 "no samples here: change the filter (f) or search (/)"
             )
@@ -256,7 +265,8 @@ class ReviewScreen(SampleActions, Screen[None]):
     @work(thread=True, group="findings", exit_on_error=False)
     def _findings_worker(self) -> None:
         try:
-            findings, error = domain.workspace_findings(self.ws), None
+            with self.threads.working():
+                findings, error = domain.workspace_findings(self.ws), None
         except Exception as exc:  # a failing check is reported, never fatal
             findings, error = [], str(exc) or type(exc).__name__
         self.post_message(self.FindingsReady(findings, error))

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from annotator.tui import domain
 from annotator.tui.state import ReviewState
+from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.prompt_view import highlighted
 
@@ -69,9 +70,9 @@ class TemplateScreen(Screen[None]):
         phrases: list[domain.PhraseView]
         error: str | None
 
-    def __init__(self, state: ReviewState, current: str | None) -> None:
+    def __init__(self, state: ReviewState, current: str | None, threads: StoreThreads) -> None:
         super().__init__()
-        self.state, self.ws, self.current = state, state.ws, current
+        self.state, self.ws, self.current, self.threads = state, state.ws, current, threads
         self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
@@ -83,7 +84,7 @@ class TemplateScreen(Screen[None]):
             with Vertical(id="text-pane"):
                 yield FieldEditor("template", id="template-text")
                 yield Static(id="template-preview")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "effect template"
@@ -106,7 +107,8 @@ class TemplateScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="mine", exit_on_error=False)
     def _mine(self) -> None:
         try:
-            phrases, error = domain.mine(self.ws), None
+            with self.threads.working():
+                phrases, error = domain.mine(self.ws), None
         except Exception as exc:  # mining failures are shown, never fatal
             phrases, error = [], str(exc) or type(exc).__name__
         self.post_message(self.Mined(phrases, error))

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Label, ProgressBar
 
 from annotator.tui.domain import BatchStep, Captioner
+from annotator.tui.threads import StoreThreads
 from annotator.workspace import Workspace
 
 
@@ -52,8 +53,9 @@ class CaptionBar(Horizontal):
         cancelled: bool
         error: str | None
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, threads: StoreThreads, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.threads = threads
         self._cancel: threading.Event | None = None
         self._last = BatchStep(0, 0, 0, None)
 
@@ -107,14 +109,15 @@ class CaptionBar(Horizontal):
             self.post_message(self.Advanced())
 
         try:
-            summary = captioner(
-                ws,
-                None if sample_ids is None else list(sample_ids),
-                provider=provider,
-                force=force,
-                on_progress=on_progress,
-                cancel=cancel,
-            )
+            with self.threads.working(stop=cancel):
+                summary = captioner(
+                    ws,
+                    None if sample_ids is None else list(sample_ids),
+                    provider=provider,
+                    force=force,
+                    on_progress=on_progress,
+                    cancel=cancel,
+                )
             error = None if cancel.is_set() else getattr(summary, "stop_reason", None)
         except Exception as exc:  # a provider failure ends the batch, never the app
             error = str(exc) or type(exc).__name__

@@ -38,7 +38,7 @@ class ProbeView(Static):
         text = Text(sample.path, "bold", no_wrap=True, overflow="ellipsis")
         text.append("\n")
         text.append_text(probe_text(sample))
-        self.update(text)
+        self.update(text, layout=False)  # fixed height: no layout pass needed
 
 
 def caption_text(sample: Sample, caption: Caption | None) -> Text:

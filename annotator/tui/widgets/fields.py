@@ -67,6 +67,13 @@ class FieldEditor(TextArea):
             self.load_text(value)
             self.move_cursor(self.document.end)
 
+    def unload(self) -> None:
+        """Show nothing and write nothing (no sample on screen)."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.sample_id, self._baseline = None, ""
+        self.load_text("")
+
     def take_pending(self) -> PendingEdit | None:
         """The text not yet written, if any; the caller writes it."""
         if self._timer is not None:

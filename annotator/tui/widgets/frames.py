@@ -18,6 +18,7 @@ from PIL import Image as PILImage
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -65,6 +66,7 @@ class Picture(Vertical):
         self._cls = image_class(graphics)
         self._title = title
         self._image: PILImage.Image | None = None
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         if self._cls is not None:
@@ -74,8 +76,15 @@ class Picture(Vertical):
         if self._title:
             yield Label(self._title, classes="picture-title")
 
+    @property
+    def image(self) -> PILImage.Image | None:
+        """The picture shown (None: none)."""
+        return self._image
+
     def set_image(self, image: PILImage.Image | None, missing: str = "no picture") -> None:
-        self._image = image
+        if image is self._image and self._shown:
+            return  # the same cached picture: nothing to draw again
+        self._image, self._shown = image, True
         pixels = self.query_one(".pixels")
         if isinstance(pixels, Static):
             text = missing if image is None else f"{image.width}x{image.height}"
@@ -100,7 +109,9 @@ class Picture(Vertical):
         if room_w <= 0 or room_h <= 0:
             return
         w, h = fit_cells(self._image.width, self._image.height, room_w, room_h)
-        pixels.styles.width, pixels.styles.height = w, h
+        size = (Scalar.from_number(w), Scalar.from_number(h))
+        if (pixels.styles.width, pixels.styles.height) != size:  # no layout pass when equal
+            pixels.styles.width, pixels.styles.height = w, h
 
 
 class FramesPanel(Vertical):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.option_list import Option
 
 from annotator.checks.findings import Severity
 from annotator.tui.state import ReviewState
@@ -49,13 +49,18 @@ def sample_line(state: ReviewState, sample_id: str) -> Text:
 class SampleList(OptionList):
     """Samples in workspace order; highlighting one shows it (OptionList.OptionHighlighted)."""
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._prompts: dict[str, Text] = {}  # what each option shows, to redraw only changes
+
     def show(self, state: ReviewState, current: str | None) -> str | None:
         """Fill the list with the visible samples; keep CURRENT highlighted when it is there.
 
         Returns the id now highlighted (None for an empty list)."""
         ids = state.visible()
+        self._prompts = {sid: sample_line(state, sid) for sid in ids}
         with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(Option(sample_line(state, sid), id=sid) for sid in ids)
+            self.set_options(Option(self._prompts[sid], id=sid) for sid in ids)
             if not ids:
                 return None
             index = ids.index(current) if current in ids else 0
@@ -63,19 +68,18 @@ class SampleList(OptionList):
         return ids[index]
 
     def update_sample(self, state: ReviewState, sample_id: str) -> None:
-        """Redraw one sample's line, if the list shows it."""
-        if self.shows(sample_id):
-            self.replace_option_prompt(sample_id, sample_line(state, sample_id))
+        """Redraw one sample's line, if the list shows it and it changed (a redraw makes
+        the list measure every option again)."""
+        line = sample_line(state, sample_id)
+        if sample_id in self._prompts and line != self._prompts[sample_id]:
+            self._prompts[sample_id] = line
+            self.replace_option_prompt(sample_id, line)
 
     def shows(self, sample_id: str) -> bool:
-        try:
-            self.get_option(sample_id)
-        except OptionDoesNotExist:
-            return False
-        return True
+        return sample_id in self._prompts
 
     def ids(self) -> list[str]:
-        return [option.id for option in self.options if option.id is not None]
+        return list(self._prompts)  # in list order
 
     @property
     def current(self) -> str | None:
