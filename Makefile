@@ -12,15 +12,16 @@ $(BIN)/annotator: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions.
+# The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions,
+# ending in the review UI (then: annotator export $(DEMO_DIR)).
 demo: $(BIN)/annotator
 	rm -rf $(DEMO_DIR)
 	cp -r samples/i2v $(DEMO_DIR)
 	$(BIN)/annotator init $(DEMO_DIR) --mode i2v --trigger s86b5p
 	$(BIN)/annotator caption $(DEMO_DIR) --provider replay
 	$(BIN)/annotator mine $(DEMO_DIR) --apply
-	$(BIN)/annotator prompts $(DEMO_DIR)
 	$(BIN)/annotator check $(DEMO_DIR)
+	$(BIN)/annotator review $(DEMO_DIR)
 
 test: $(BIN)/annotator
 	$(BIN)/python -m pytest -q

@@ -109,6 +109,7 @@ def distill_template(
     threshold: float = 0.5,
     *,
     effect: str = "",
+    picked: Sequence[Phrase] | None = None,
 ) -> str:
     """Build the one motion description every prompt of the effect shares.
 
@@ -118,14 +119,16 @@ def distill_template(
     the subject into slots (see the module docstring). effect names the effect
     ("golden sparkle effect", "金色光环特效"); it defaults to "effect" / "特效".
     With no phrase above the threshold, only the trigger sentence is returned.
+    picked: a person's choice of phrases, used as given and in the given order.
     """
     n_captions = len({i for p in phrases for i, _ in p.members})
     common = common_words((m for p in phrases for m in p.members), n_captions)
-    clauses = [_slotted(p, lang, common) for p in effect_phrases(phrases, threshold)]
+    chosen = effect_phrases(phrases, threshold) if picked is None else picked
+    clauses = [_slotted(p, lang, common) for p in chosen]
     if lang == "zh":
         head = f"然后开始展示{trigger}{effect or '特效'}"
         return "，".join([head, *clauses]) + "。"
-    head = f"Then the {trigger} {effect or 'effect'} begins"
+    head = " ".join(w for w in ("Then the", trigger, effect or "effect", "begins") if w)
     clauses = [_lower_first(c) for c in clauses]
     return ", ".join([head, *clauses]) + "."
 

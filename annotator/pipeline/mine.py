@@ -51,11 +51,15 @@ def effect_phrase_texts(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> 
 
 
 def template_from_phrases(
-    ws: Workspace, phrases: Sequence[Phrase], threshold: float = DEFAULT_THRESHOLD
+    ws: Workspace,
+    phrases: Sequence[Phrase],
+    threshold: float = DEFAULT_THRESHOLD,
+    picked: Sequence[Phrase] | None = None,
 ) -> str:
-    """The standard motion description the phrases at or above the threshold make."""
+    """The standard motion description: from the phrases at or above the threshold, or
+    from the PICKED ones in the order a person put them."""
     trigger = ws.info.trigger or ""
-    return distill_template(phrases, trigger, ws.info.lang, threshold)
+    return distill_template(phrases, trigger, ws.info.lang, threshold, picked=picked)
 
 
 __all__ = [

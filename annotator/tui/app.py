@@ -72,13 +72,6 @@ class ReviewApp(App[None]):
         )
 
     def on_mount(self) -> None:
-        missing = domain.Capabilities.detect().missing()
-        if missing:
-            self.notify(
-                f"Not installed yet: {', '.join(missing)}; the review works without them.",
-                severity="warning",
-                timeout=6,
-            )
         if self.tune_gc:
             # The samples, captions and widgets loaded so far live as long as the session:
             # keep the collector from scanning them again and again (a full pass over a

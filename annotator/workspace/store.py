@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -204,8 +205,15 @@ class Workspace:
 
     # -- a person's edits, with history -------------------------------------------------
 
-    def edit(self, sample_id: str, field: str, value: str | None) -> Sample:
-        """Change one field a person edits; the old value goes to the history."""
+    def edit(
+        self, sample_id: str, field: str, value: str | None, *, merge_within_s: float = 0.0
+    ) -> Sample:
+        """Change one field a person edits; the old value goes to the history.
+
+        MERGE_WITHIN_S: when the latest history entry changed the same field of the same
+        sample less than this long ago, extend it instead, so one burst of typing is one
+        undo step (the change is still committed at once).
+        """
         if field not in EDITABLE_FIELDS:
             raise ValueError(f"{field!r} is not an editable field ({sorted(EDITABLE_FIELDS)})")
         if field == "status":
@@ -214,7 +222,8 @@ class Workspace:
             old = self._column(sample_id, field)
             if old != value:
                 _set_sample_field(db, sample_id, field, value)
-                _record(db, sample_id, field, old, value)
+                if not _extend_latest(db, sample_id, field, value, merge_within_s):
+                    _record(db, sample_id, field, old, value)
         return self.sample(sample_id)
 
     def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
@@ -406,6 +415,22 @@ def _record(db: sqlite3.Connection, sample_id: str | None, field: str, old: Any,
         "INSERT INTO history (at, sample_id, field, old, new) VALUES (?, ?, ?, ?, ?)",
         (now_iso(), sample_id, field, old, new),
     )
+
+
+def _extend_latest(
+    db: sqlite3.Connection, sample_id: str, field: str, new: Any, within_s: float
+) -> bool:
+    """Fold this change into the latest entry if it is the same field, recent, not undone."""
+    if within_s <= 0:
+        return False
+    row = db.execute("SELECT * FROM history ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None or row["undone"] or (row["sample_id"], row["field"]) != (sample_id, field):
+        return False
+    age = datetime.now(UTC) - datetime.fromisoformat(row["at"])
+    if age.total_seconds() > within_s:
+        return False
+    db.execute("UPDATE history SET new = ?, at = ? WHERE id = ?", (new, now_iso(), row["id"]))
+    return True
 
 
 def _sample(row: sqlite3.Row) -> Sample:

@@ -149,3 +149,16 @@ def test_damaged_store_is_named(tmp_path: Path) -> None:
     (tmp_path / ".annotator" / "workspace.db").write_bytes(b"not a database" * 100)
     with pytest.raises(WorkspaceError, match="damaged"):
         Workspace.open(tmp_path)
+
+
+def test_a_burst_of_typing_is_one_undo_step(ws: Workspace) -> None:
+    sid = "a" * 64
+    ws.edit(sid, "background", "a lawn")
+    for text in ("a red", "a red ball", "a red ball on grass"):
+        ws.edit(sid, "subject", text, merge_within_s=60)
+    assert [h.field for h in ws.history()] == ["subject", "background"]
+    ws.undo()
+    assert ws.sample(sid).subject == ""
+    ws.edit(sid, "subject", "a cat", merge_within_s=60)  # after an undo: a new step
+    ws.edit(sid, "subject", "a cat sitting", merge_within_s=0.0)  # no merging asked
+    assert [h.new for h in ws.history()] == ["a cat sitting", "a cat", "a lawn"]

@@ -146,9 +146,6 @@ class SampleActions(_Base):
         self._caption(None, force=False)
 
     def _caption(self, sample_ids: list[str] | None, force: bool) -> None:
-        if self.captioner is None:
-            self.notify("Captioning is not installed in this build.", severity="error")
-            return
         bar = self.query_one(CaptionBar)
         if not bar.start(self.ws, self.captioner, sample_ids, provider=self.provider, force=force):
             self.notify("A caption batch is running: X cancels it.", severity="warning")

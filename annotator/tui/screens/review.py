@@ -30,6 +30,8 @@ from annotator.tui.widgets.sample_list import SampleList
 from annotator.workspace import Sample
 
 AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
+# Saves of one field closer together than this are one undo step: a burst of typing.
+TYPING_BURST_S = 3.0
 
 FIELD_HINT = {
     "subject": "who or what is in the frame at the start",
@@ -101,7 +103,7 @@ class ReviewScreen(SampleActions, Screen[None]):
         cache: FrameCache,
         *,
         graphics: Graphics,
-        captioner: domain.Captioner | None,
+        captioner: domain.Captioner,
         provider: str | None,
         player: Player,
         threads: StoreThreads,
@@ -235,7 +237,7 @@ class ReviewScreen(SampleActions, Screen[None]):
 
     def save(self, edit: PendingEdit) -> None:
         try:
-            self.ws.edit(edit.sample_id, edit.field, edit.value)
+            self.ws.edit(edit.sample_id, edit.field, edit.value, merge_within_s=TYPING_BURST_S)
         except Exception as exc:
             self.notify(f"could not save the {edit.field}: {exc}", severity="error", timeout=10)
             return
