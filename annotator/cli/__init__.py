@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from annotator import __version__
 
+# --help lists the commands in the order of the workflow, not of registration.
+WORKFLOW = (
+    "init scan status check caption mine template trigger prompts review accept reject undo "
+    "redo export import upload finetune checkpoints deploy generate jobs"
+).split()
+
+
+class _WorkflowOrder(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in WORKFLOW if name in self.commands]
+        return known + sorted(set(self.commands) - set(known))
+
+
 app = typer.Typer(
+    cls=_WorkflowOrder,
     name="annotator",
     help=(
         "Turn a folder of effect clips into a Wan i2v/kf2v LoRA fine-tuning dataset.\n\n"

@@ -43,7 +43,7 @@ def init(
     lang: str | None = typer.Option(None, "--lang", help="Prompt language: en or zh (default en)."),
     trigger: str | None = typer.Option(None, "--trigger", help="The trigger word, e.g. s86b5p."),
 ) -> None:
-    """Make ROOT an annotation workspace: every MP4/MOV clip in it becomes a sample.
+    """Make the folder an annotation workspace: every MP4/MOV clip in it becomes a sample.
 
     Running it again on a workspace rescans the folder and changes only the settings given.
     """
