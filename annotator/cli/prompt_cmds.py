@@ -48,10 +48,10 @@ def mine(
             raise fail(f"no captions in {root} yet: run `annotator caption {root}` first")
         phrases = mine_workspace(ws)
         proposal = template_from_phrases(ws, phrases, threshold)
-        if apply:
+        shared = has_shared_effect(phrases, threshold)
+        if apply and shared:
             ws.set_workspace_field("template", proposal)
     shown = [p for p in phrases if p.support >= min_support]
-    shared = has_shared_effect(phrases, threshold)
     if as_json:
         payload = {
             "phrases": [p.to_dict() for p in shown],
@@ -79,6 +79,9 @@ def mine(
             "Check that the clips show one effect, or lower --threshold."
         )
     console.print(f"[bold]Proposed template[/] (phrases at >= {threshold:.0%}):\n{proposal}")
+    if apply and not shared:
+        err_console.print("[red]Not stored:[/] a template needs an effect the captions share.")
+        raise typer.Exit(EXIT_PROBLEMS)
     if apply:
         console.print("Stored as the workspace's template (`annotator template DIR` shows it).")
     else:

@@ -73,7 +73,14 @@ def effect_phrases(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[Ph
     ``lexicon.introduces_subject``) is never the effect, whatever its support.
     """
     chosen = sorted(
-        (p for p in phrases if p.support >= threshold and not introduces_subject(p.text)),
+        (
+            p
+            for p in phrases
+            # One clip's own clause is no shared effect, whatever share one caption makes.
+            if p.support >= threshold
+            and len(p.caption_indices) >= 2
+            and not introduces_subject(p.text)
+        ),
         key=lambda p: p.position,
     )
     # A phrase contained in a longer chosen one ("she is left glowing gold" inside
@@ -99,7 +106,7 @@ def has_shared_effect(phrases: Sequence[Phrase], threshold: float = 0.5) -> bool
     things, and ``distill_template`` would give only the trigger sentence. A phrase held
     by a single caption is never shared, whatever its support (a set of one or two).
     """
-    return any(len(p.caption_indices) >= 2 for p in effect_phrases(phrases, threshold))
+    return bool(effect_phrases(phrases, threshold))
 
 
 def distill_template(

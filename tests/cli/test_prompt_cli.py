@@ -125,3 +125,20 @@ def test_check_counts_samples_without_prompt(tmp_path: Path) -> None:
     _run("init", tmp_path, "--mode", "i2v")
     findings = json.loads(_run("check", tmp_path, "--json").output)["findings"]
     assert any(f["code"] == "prompt-missing" for f in findings)
+
+
+def test_mine_apply_refuses_when_nothing_is_shared(tmp_path: Path) -> None:
+    make_clip(tmp_path / "a.mp4", width=96, height=64)
+    _run("init", tmp_path, "--mode", "i2v", "--trigger", "s86b5p")
+    with Workspace.open(tmp_path) as ws:
+        sample = ws.samples()[0]
+    fields = {"subject": "A cat", "background": "a porch", "motion": "Sparks circle the cat."}
+    record = {"sha256": sample.id, "file": "a.mp4", "instruction_kind": "structured"}
+    record |= {"text": json.dumps(fields), "fields": fields}
+    (tmp_path / "replay.jsonl").write_text(json.dumps(record) + "\n")
+    assert _run("caption", tmp_path).exit_code == 0
+    result = _run("mine", tmp_path, "--apply")
+    assert result.exit_code == 1
+    assert "No shared effect" in result.output and "Not stored" in result.output
+    with Workspace.open(tmp_path) as ws:
+        assert ws.template() is None

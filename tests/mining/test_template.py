@@ -63,7 +63,7 @@ def test_effect_name_and_threshold() -> None:
 
 def test_effect_phrases_keeps_order_and_drops_contained_ones() -> None:
     def phrase(text: str, position: float) -> Phrase:
-        return Phrase(text, 1.0, position, ((0, text),), ())
+        return Phrase(text, 1.0, position, ((0, text), (1, text)), ())
 
     chosen = effect_phrases(
         [
@@ -73,6 +73,8 @@ def test_effect_phrases_keeps_order_and_drops_contained_ones() -> None:
             Phrase("a dog barks", 0.1, 0.5, ((0, "a dog barks"),), ()),
         ]
     )
+    lone = Phrase("a tree sways", 1.0, 0.3, ((0, "a tree sways"),), ())
+    assert effect_phrases([lone]) == []  # one caption's clause is shared by no one
     assert [p.text for p in chosen] == [
         "a ring of sparkles rises",
         "a white flash fills the frame and she is left glowing gold",
@@ -102,7 +104,8 @@ def test_it_is_a_slot_only_where_others_say_she_or_he() -> None:
 
 
 def test_guide_style_pair_becomes_one_slot() -> None:
-    phrases = [Phrase("密集地砸向并环绕她(他)", 1.0, 0.5, ((0, "密集地砸向并环绕她(他)"),), ())]
+    wording = "密集地砸向并环绕她(他)"
+    phrases = [Phrase(wording, 1.0, 0.5, ((0, wording), (1, wording)), ())]
     assert (
         distill_template(phrases, TRIGGER, "zh")
         == f"然后开始展示{TRIGGER}特效，密集地砸向并环绕{{ta}}。"
