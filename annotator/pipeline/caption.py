@@ -136,17 +136,14 @@ def run_plan(
             input_tokens=result.input_tokens,
             output_tokens=result.output_tokens,
         )
-        if ws.sample(sample.id).status in (Status.NEW, Status.ERROR):
-            ws.set_status_by_machine(sample.id, Status.CAPTIONED, None)
+        ws.set_status_by_machine(
+            sample.id, Status.CAPTIONED, None, only_from=(Status.NEW, Status.ERROR)
+        )
 
     def failed(request: CaptionRequest, error: ProviderError) -> None:
         sample = plan.sample_by_request[request]
         # A refused key or an unknown model is no fault of the clip: its status stays.
-        if not error.stops_batch and ws.sample(sample.id).status in (
-            Status.NEW,
-            Status.CAPTIONED,
-            Status.ERROR,
-        ):
+        if not error.stops_batch:
             ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
         if on_failure:
             on_failure(sample, error)

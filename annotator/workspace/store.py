@@ -233,13 +233,28 @@ class Workspace:
             self.edit(sample_id, "reject_reason", reason)
         return self.sample(sample_id)
 
-    def set_status_by_machine(self, sample_id: str, status: Status, error: str | None) -> None:
-        """Set a status that a tool decided (captioned, error); not an undoable edit."""
+    def set_status_by_machine(
+        self,
+        sample_id: str,
+        status: Status,
+        error: str | None,
+        *,
+        only_from: Sequence[Status] = (Status.NEW, Status.CAPTIONED, Status.ERROR),
+    ) -> bool:
+        """Set a status that a tool decided (captioned, error); not an undoable edit.
+
+        Only from a status no person chose (ONLY_FROM), checked in the same statement: a
+        person's accept or reject is never overwritten by a caption finishing meanwhile.
+        Returns whether the status changed.
+        """
+        marks = ", ".join("?" * len(only_from))
         with self.transaction() as db:
-            db.execute(
-                "UPDATE samples SET status = ?, error = ?, updated_at = ? WHERE id = ?",
-                (status.value, error, now_iso(), sample_id),
+            cur = db.execute(
+                "UPDATE samples SET status = ?, error = ?, updated_at = ?"
+                f" WHERE id = ? AND status IN ({marks})",
+                (status.value, error, now_iso(), sample_id, *(s.value for s in only_from)),
             )
+        return cur.rowcount > 0
 
     def template(self) -> str | None:
         """The effect's standard motion description, shared by every sample."""

@@ -87,3 +87,23 @@ def test_override_prompts_lint_clean_when_they_keep_the_formula(ws: Workspace) -
         )
     errors = [f for f in lint_workspace(ws) if f.severity.value == "error"]
     assert errors == []
+
+
+def test_a_caption_arriving_never_overwrites_a_persons_decision(ws: Workspace) -> None:
+    from annotator.captioning import CaptionResult, register_provider
+
+    class AcceptsWhileAsked:
+        """Stands for a person who accepts the clip while its caption is on the way."""
+
+        name, key_env_var, needs_key, accepts = "person-race", None, False, frozenset()
+
+        def caption(self, request):  # type: ignore[no-untyped-def]
+            with Workspace.open(ws.root) as other:  # the review UI's own connection
+                other.set_status(request.clip_sha256, Status.ACCEPTED)
+            return CaptionResult(text="late caption", provider=self.name, model="m")
+
+    register_provider("person-race", lambda: AcceptsWhileAsked())
+    summary = caption_samples(ws, provider="person-race")
+    assert summary.done == 3
+    assert {s.status for s in ws.samples()} == {Status.ACCEPTED}
+    assert all(c.text == "late caption" for c in ws.latest_captions().values())
