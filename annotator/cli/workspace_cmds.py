@@ -143,6 +143,8 @@ def _print_scan(report: ScanReport) -> None:
     parts = [f"{len(report.added)} added"]
     if report.moved:
         parts.append(f"{len(report.moved)} moved")
+    if report.changed:
+        parts.append(f"{len(report.changed)} changed (your words kept, to review again)")
     if report.removed:
         parts.append(f"{len(report.removed)} gone (annotations kept)")
     parts.append(f"{report.unchanged} unchanged")

@@ -19,7 +19,7 @@ from annotator.media import (
     sample_frames,
     save_png,
 )
-from annotator.workspace.models import FileRecord, FrameSource, Sample
+from annotator.workspace.models import FileRecord, FrameSource, Sample, Status
 from annotator.workspace.store import STORE_DIR, Workspace
 
 CLIP_SUFFIXES = frozenset({".mp4", ".mov"})
@@ -39,6 +39,7 @@ class ScanReport:
 
     added: list[str] = field(default_factory=list)
     moved: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # same path, new content (trimmed, re-encoded)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[FileRecord] = field(default_factory=list)
@@ -67,10 +68,38 @@ def scan(ws: Workspace, progress: Progress | None = None) -> ScanReport:
     ws.replace_files(records)
     gone = [sid for sid, s in known.items() if s.present and sid not in seen]
     ws.set_present(gone, False)
-    report.removed = [known[sid].path for sid in gone]
+    carried = _carry_over_changed(ws, [known[sid] for sid in gone], seen, report)
+    report.removed = [known[sid].path for sid in gone if sid not in carried]
     for sample_id in seen:
         _attach_frames(ws, ws.sample(sample_id))
     return report
+
+
+# What a person wrote about a clip, kept when the clip is trimmed or re-encoded in place.
+_CARRIED_FIELDS = ("subject", "background", "pronoun", "prompt_override")
+
+
+def _carry_over_changed(
+    ws: Workspace, gone: list[Sample], seen: dict[str, str], report: ScanReport
+) -> set[str]:
+    """A new clip at the very path of one that went away is that clip changed (the checks
+    say to cut long clips): it keeps the person's words and needs another look."""
+    new_at = {path: sid for sid, path in seen.items() if path in report.added}
+    carried = set()
+    for old in gone:
+        new_id = new_at.get(old.path)
+        if new_id is None:
+            continue
+        words = {f: str(getattr(old, f)) for f in _CARRIED_FIELDS if getattr(old, f)}
+        if "pronoun" in words and old.pronoun is not None:
+            words["pronoun"] = old.pronoun.value
+        decided = old.status in (Status.REVIEWED, Status.ACCEPTED, Status.REJECTED)
+        status = (Status.REVIEWED if decided else Status.NEW).value
+        ws.upsert_sample(new_id, status=status, **words)
+        report.added.remove(old.path)
+        report.changed.append(old.path)
+        carried.add(old.id)
+    return carried
 
 
 def _walk(root: Path) -> Iterator[Path]:

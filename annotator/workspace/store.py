@@ -166,8 +166,9 @@ class Workspace:
             or s.path == ref
             or s.name == ref
         ]
-        if len(matches) == 1:
-            return matches[0]
+        present = [s for s in matches if s.present]
+        if len(matches) == 1 or len(present) == 1:
+            return present[0] if len(present) == 1 else matches[0]
         if not matches:
             raise SampleNotFoundError(
                 f"no sample matches {ref!r} in {self.root}; "

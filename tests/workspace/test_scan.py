@@ -120,3 +120,26 @@ def test_corrupt_clip_never_becomes_a_sample(tmp_path: Path, mode: WorkspaceInfo
     report = scan(ws)
     assert ws.samples() == []
     assert [p.path for p in report.problems] == ["broken.mp4"]
+
+
+def test_a_clip_trimmed_in_place_keeps_the_persons_words(tmp_path: Path) -> None:
+    from annotator.workspace import Pronoun, Status
+
+    _clips(tmp_path, 2)
+    ws = Workspace.create(tmp_path, I2V)
+    scan(ws)
+    old = ws.resolve("clip_0.mp4")
+    ws.edit(old.id, "subject", "a moving square")
+    ws.edit(old.id, "pronoun", Pronoun.IT.value)
+    ws.set_status(old.id, Status.ACCEPTED)
+    make_clip(tmp_path / "clip_0.mp4", seed=7, width=96, height=64, seconds=2.2)  # re-cut
+    report = scan(ws)
+    assert report.changed == ["clip_0.mp4"]
+    assert report.added == [] and report.removed == []
+    new = ws.resolve("clip_0.mp4")
+    assert new.id != old.id
+    assert (new.subject, new.pronoun, new.status) == (
+        "a moving square",
+        Pronoun.IT,
+        Status.REVIEWED,
+    )
