@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -18,6 +20,9 @@ from annotator.cli.common import (
     fail,
     open_workspace,
 )
+
+if TYPE_CHECKING:
+    from annotator.prompts.trigger import TriggerProblem
 
 ThresholdOption = typer.Option(
     0.5,
@@ -132,29 +137,42 @@ def trigger(
     root: Path = DirArgument,
     word: str | None = typer.Argument(None, help="The trigger word to set."),
     auto: bool = typer.Option(False, "--auto", help="Make a rare, meaningless one (like s86b5p)."),
+    force: bool = typer.Option(False, "--force", help="Set the word even if it has problems."),
 ) -> None:
-    """Show, set or make the trigger word, and say what is wrong with it if anything."""
+    """Show, set or make the trigger word, and say what is wrong with it if anything.
+
+    A word with an error (a real word, one already in a caption, ...) is not set unless
+    --force.
+    """
     from annotator.prompts.trigger import check_trigger, make_trigger
 
     with open_workspace(root) as ws:
         captions = [c.text for c in ws.latest_captions().values()]
-        if auto:
-            word = make_trigger()
-        if word is not None:
-            ws.set_workspace_field("trigger", word.strip())
+        candidate = make_trigger() if auto else (word.strip() if word is not None else None)
+        checked = candidate if candidate is not None else (ws.info.trigger or "")
+        problems = check_trigger(checked, captions) if checked or candidate is not None else []
+        has_error = any(p.severity == "error" for p in problems)
+        if candidate is not None and (force or not has_error):
+            ws.set_workspace_field("trigger", candidate)
         current = ws.info.trigger
+    print_trigger_problems(problems)
+    if candidate is not None and has_error and not force:
+        raise fail(f"{candidate!r} was not set: pick another word, or --force to set it anyway")
     if not current:
         console.print(f"No trigger yet: `annotator trigger {root} --auto` makes one.")
         raise typer.Exit(EXIT_PROBLEMS)
     console.print(f"Trigger: [bold]{current}[/]")
-    problems = check_trigger(current, captions)
+    if has_error and candidate is None:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def print_trigger_problems(problems: Sequence[TriggerProblem]) -> None:
+    """Print each problem of a trigger word with its fix."""
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
         err_console.print(
-            f"[{colour}]{problem.severity}:[/] {problem.message} {problem.suggestion}"
+            f"[{colour}]{problem.severity}:[/] {problem.message}; {problem.suggestion}"
         )
-    if any(p.severity == "error" for p in problems):
-        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()

@@ -54,6 +54,8 @@ def init(
         from annotator.prompts.trigger import make_trigger
 
         trigger = make_trigger()
+    elif trigger is not None:
+        _refuse_bad_trigger(trigger)
     existing = Workspace.is_workspace(root)
     if lang is not None and lang not in ("en", "zh"):
         raise fail(f"--lang must be en or zh, not {lang!r}", EXIT_USAGE)
@@ -124,6 +126,19 @@ def status(
         for s in samples:
             counts[s.status.value] = counts.get(s.status.value, 0) + 1
         console.print(", ".join(f"{n} {name}" for name, n in counts.items()) or "no samples")
+
+
+def _refuse_bad_trigger(word: str) -> None:
+    """A trigger with an error (a real word, ...) is a usage error at init."""
+    from annotator.cli.prompt_cmds import print_trigger_problems
+    from annotator.prompts.trigger import check_trigger
+
+    problems = check_trigger(word)
+    if any(p.severity == "error" for p in problems):
+        print_trigger_problems(problems)
+        raise fail(
+            f"--trigger {word!r} cannot be used: pick another, or --trigger auto", EXIT_USAGE
+        )
 
 
 def run_scan(ws: Workspace) -> ScanReport:

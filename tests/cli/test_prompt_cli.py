@@ -92,12 +92,23 @@ def test_template_set_and_undo(root: Path) -> None:
 def test_trigger_checks_and_auto(root: Path) -> None:
     bad = _run("trigger", root, "dance")
     assert bad.exit_code == 1
-    assert "dance" in bad.output
+    assert "dance" in bad.output and "not set" in bad.output
+    with Workspace.open(root) as ws:
+        assert ws.info.trigger == "s86b5p"  # a refused word is not stored
+    assert _run("trigger", root, "dance", "--force").exit_code == 0
+    assert _run("trigger", root).exit_code == 1  # showing a bad trigger says so
     made = _run("trigger", root, "--auto")
     assert made.exit_code == 0, made.output
     with Workspace.open(root) as ws:
         word = ws.info.trigger
     assert word and word != "dance" and any(c.isdigit() for c in word)
+
+
+def test_init_refuses_a_real_word_as_trigger(tmp_path: Path) -> None:
+    make_clip(tmp_path / "a.mp4", width=96, height=64)
+    result = _run("init", tmp_path, "--mode", "i2v", "--trigger", "fire")
+    assert result.exit_code == 2
+    assert "fire" in result.output and "--trigger auto" in result.output
 
 
 def test_mine_without_captions_says_what_to_do(tmp_path: Path) -> None:
