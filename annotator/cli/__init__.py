@@ -9,10 +9,30 @@ from typer.core import TyperGroup
 from annotator import __version__
 
 # --help lists the commands in the order of the workflow, not of registration.
-WORKFLOW = (
-    "init scan status check caption mine template trigger prompts review accept reject undo "
-    "redo export import upload finetune checkpoints deploy generate jobs"
-).split()
+WORKFLOW = [
+    "init",
+    "scan",
+    "status",
+    "check",
+    "caption",
+    "mine",
+    "template",
+    "trigger",
+    "prompts",
+    "review",
+    "accept",
+    "reject",
+    "undo",
+    "redo",
+    "export",
+    "import",
+    "upload",
+    "finetune",
+    "checkpoints",
+    "deploy",
+    "generate",
+    "jobs",
+]
 
 
 class _WorkflowOrder(TyperGroup):

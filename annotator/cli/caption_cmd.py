@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,8 @@ from annotator.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from annotator.captioning import BatchProgress, ProviderError
+    from annotator.captioning import BatchProgress, BatchSummary, ProviderError
+    from annotator.config import Settings
     from annotator.pipeline.caption import CaptionPlan
     from annotator.workspace import Sample, Workspace
 
@@ -88,61 +90,91 @@ def caption(
     Each answer is stored the moment it arrives: stop it at any time and run it again to send
     only what is missing. Rate limits slow the batch down instead of failing it.
     """
-    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
-    from annotator.config import ConfigError, load_settings
-    from annotator.pipeline.caption import plan_captions, run_plan
-    from annotator.workspace import SampleNotFoundError, Status
+    from annotator.config import load_settings
 
+    settings = load_settings_or_exit(load_settings)
     options: dict[str, Any] = {"base_url": base_url, "video_as": video_as, "region": region}
     if replay_file is not None:
         options["path"] = replay_file
     with open_workspace(root) as ws:
-        try:
-            settings = load_settings()
-            ids = [ws.resolve(ref).id for ref in only] or None
-            wanted = Status(status) if status else None
-            plan = plan_captions(
-                ws,
-                ids,
-                provider=provider,
-                options=options,
-                model=model,
-                instruction_kind="freeform" if freeform else "structured",
-                instruction_file=instruction,
-                fps=fps,
-                force=force,
-                status=wanted,
-                settings=settings,
-            )
-        except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
-            raise fail(str(exc), EXIT_USAGE) from None
-        except ValueError as exc:
-            raise fail(str(exc), EXIT_USAGE) from None
-        except (ConfigError, FileNotFoundError, ProviderError) as exc:
-            raise fail(str(exc)) from None
+        plan = _make_plan(
+            ws,
+            only,
+            status,
+            provider=provider,
+            options=options,
+            model=model,
+            instruction_kind="freeform" if freeform else "structured",
+            instruction_file=instruction,
+            fps=fps,
+            force=force,
+            settings=settings,
+        )
         if dry_run:
             _print_plan(ws, plan)
             return
         if not plan.requests:
             console.print(f"Nothing to caption ({plan.cached} sample(s) already have a caption).")
             return
-        failures: list[str] = []
-        with progress_bar(transient=False) as bar:
-            task = bar.add_task(
-                f"Captioning ({plan.provider_name})", total=len(plan.requests), item=""
-            )
+        summary, failures = _run_with_bar(ws, plan, concurrency or settings.caption.concurrency)
+    _report(plan, summary, failures)
+    raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
 
-            def show(p: BatchProgress) -> None:
-                item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
-                bar.update(task, completed=p.finished, item=item)
 
-            summary = run_plan(
-                ws,
-                plan,
-                concurrency=concurrency or settings.caption.concurrency,
-                on_progress=show,
-                on_failure=lambda sample, error: failures.append(_failure(sample, error)),
-            )
+def load_settings_or_exit(load: Callable[[], Settings]) -> Settings:
+    """The user's settings; a broken config file is a problem (exit 1) that names the file."""
+    from annotator.config import ConfigError
+
+    try:
+        return load()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any) -> CaptionPlan:
+    """Choose what to send; a bad choice is a usage error (2), a bad file a problem (1)."""
+    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
+    from annotator.pipeline.caption import plan_captions
+    from annotator.workspace import SampleNotFoundError, Status
+
+    if status is not None and status not in {s.value for s in Status}:
+        names = ", ".join(s.value for s in Status)
+        raise fail(f"--status {status!r} is not a status; use one of: {names}", EXIT_USAGE)
+    try:
+        ids = [ws.resolve(ref).id for ref in only] or None
+        wanted = Status(status) if status else None
+        return plan_captions(ws, ids, status=wanted, **kwargs)
+    except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (OSError, ValueError, ProviderError) as exc:
+        raise fail(str(exc)) from None
+
+
+def _run_with_bar(
+    ws: Workspace, plan: CaptionPlan, concurrency: int
+) -> tuple[BatchSummary, list[str]]:
+    """Run the batch under a progress bar; the failures, one line each."""
+    from annotator.pipeline.caption import run_plan
+
+    failures: list[str] = []
+    with progress_bar(transient=False) as bar:
+        task = bar.add_task(f"Captioning ({plan.provider_name})", total=len(plan.requests), item="")
+
+        def show(p: BatchProgress) -> None:
+            item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
+            bar.update(task, completed=p.finished, item=item)
+
+        summary = run_plan(
+            ws,
+            plan,
+            concurrency=concurrency,
+            on_progress=show,
+            on_failure=lambda sample, error: failures.append(_failure(sample, error)),
+        )
+    return summary, failures
+
+
+def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> None:
     for line in failures:
         err_console.print(f"[red]failed[/] {line}")
     tokens = summary.input_tokens + summary.output_tokens
@@ -153,7 +185,6 @@ def caption(
     )
     if summary.stop_reason:
         err_console.print(f"[bold red]stopped:[/] {summary.stop_reason}")
-    raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
 
 
 def _failure(sample: Sample, error: ProviderError) -> str:

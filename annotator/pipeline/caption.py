@@ -57,6 +57,13 @@ def make_provider(
         return name, get_provider("openai", **options)
     if name == "replay":
         options.setdefault("path", ws.root / REPLAY_FILE)
+        if not Path(options["path"]).is_file():
+            raise FileNotFoundError(
+                f"no recorded captions at {options['path']}: the replay provider only answers "
+                "from recordings (the bundled samples have them). Caption with --provider "
+                "dashscope (needs DASHSCOPE_API_KEY), --provider openai --base-url URL for a "
+                "local Qwen-VL server, or set caption.provider in the config file"
+            )
     elif name in ("dashscope", "openai"):
         options.setdefault("region", settings.caption.region)
     return name, get_provider(name, **options)

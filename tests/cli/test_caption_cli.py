@@ -114,3 +114,20 @@ def test_kill_9_loses_at_most_the_requests_in_flight(
         per_sample = conn.execute("SELECT COUNT(*) FROM captions GROUP BY sample_id").fetchall()
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert per_sample == [(1,), (1,), (1,)]  # every sample has exactly one caption
+
+
+def test_broken_config_and_missing_recordings_are_problems_not_usage(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[caption\n")
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(bad))
+    result = _caption(root)
+    assert result.exit_code == 1 and str(bad) in result.output
+    monkeypatch.delenv("ANNOTATOR_CONFIG")
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path))  # no config file: replay by default
+    result = _caption(root)
+    assert result.exit_code == 1
+    assert "replay.jsonl" in result.output and "--provider dashscope" in result.output
+    result = _caption(root, "--status", "great")
+    assert result.exit_code == 2 and "captioned" in result.output  # lists the statuses
