@@ -3,37 +3,42 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from annotator.basemodels import Mode
 from annotator.cli import app
-from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, fail, open_workspace
+from annotator.cli.common import EXIT_PROBLEMS, DirArgument, fail, open_workspace
 
-GRAPHICS = ("auto", "halfcell", "unicode", "none")
+if TYPE_CHECKING:
+    from annotator.tui.widgets.frames import Graphics
+
+
+class GraphicsChoice(StrEnum):
+    """--graphics: the values of ``annotator.tui.widgets.frames.Graphics``."""
+
+    AUTO = "auto"
+    HALFCELL = "halfcell"
+    UNICODE = "unicode"
+    NONE = "none"
 
 
 @app.command()
 def review(
-    root: Path = typer.Argument(
-        ...,
-        exists=True,
-        file_okay=False,
-        dir_okay=True,
-        resolve_path=True,
-        help="The folder that holds the clips (the workspace).",
-    ),
+    root: Path = DirArgument,
     provider: str | None = typer.Option(
         None,
         "--provider",
         help="Caption provider for c and C (default: the workspace's, else the config's).",
     ),
-    graphics: str = typer.Option(
-        "auto",
+    graphics: GraphicsChoice = typer.Option(
+        GraphicsChoice.AUTO,
         "--graphics",
-        help="How frames are drawn: auto (Kitty/Sixel when the terminal has them, else "
-        "half blocks), halfcell, unicode or none.",
+        help="How frames are drawn: auto uses Kitty/Sixel when the terminal has them, else "
+        "half blocks (halfcell).",
     ),
 ) -> None:
     """Review every sample: frames, caption, subject, background and the assembled prompt.
@@ -45,8 +50,6 @@ def review(
     from annotator.tui.lock import SessionLock, SessionLockedError
     from annotator.workspace import Workspace
 
-    if graphics not in GRAPHICS:
-        raise fail(f"--graphics must be one of {', '.join(GRAPHICS)}, not {graphics!r}", EXIT_USAGE)
     if not Workspace.is_workspace(root):
         _offer_init(root)
     lock = SessionLock(root / ".annotator")
@@ -59,7 +62,11 @@ def review(
             from annotator.tui import make_app
 
             make_app(
-                ws, provider=provider, graphics=graphics, handle_signals=True, tune_gc=True
+                ws,
+                provider=provider,
+                graphics=cast("Graphics", graphics.value),
+                handle_signals=True,
+                tune_gc=True,
             ).run()
     finally:
         lock.release()

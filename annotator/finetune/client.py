@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from annotator.captioning.providers.dashscope_common import REGIONS, Region
+from annotator.captioning.providers.dashscope_common import DEFAULT_KEY_ENV_VAR, REGIONS, Region
 from annotator.config import load_settings
 from annotator.finetune.errors import (
     BadResponseError,
@@ -37,7 +37,6 @@ from annotator.finetune.errors import (
 )
 from annotator.finetune.multipart import FilePart, MultipartBody, Progress
 
-KEY_ENV_VAR = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "ANNOTATOR_DASHSCOPE_BASE_URL"
 PURPOSE = "fine-tune"
 I2V_PATH = "/api/v1/services/aigc/video-generation/video-synthesis"
@@ -51,7 +50,7 @@ class Service:
 
     region: Region
     base_url: str
-    key_env_var: str = KEY_ENV_VAR
+    key_env_var: str = DEFAULT_KEY_ENV_VAR
 
     @classmethod
     def resolve(cls, region: str, base_url: str | None = None) -> Service:

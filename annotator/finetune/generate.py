@@ -23,7 +23,6 @@ from annotator.finetune.errors import PipelineError, RemoteError, TaskFailedErro
 from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
-from annotator.finetune.upload import sha256_file
 from annotator.workspace import Workspace
 from annotator.workspace.remote import (
     Deployment,
@@ -35,6 +34,7 @@ from annotator.workspace.remote import (
     record_generation,
     set_generation_fields,
 )
+from annotator.workspace.scan import file_sha256
 
 URL_SCHEMES = ("http://", "https://", "oss://")
 TASK_UNHAPPY = TASK_FINAL - {TASK_SUCCEEDED}
@@ -55,7 +55,7 @@ class Picture:
         path = Path(text).expanduser()
         if not path.is_file():
             raise PipelineError(f"{text} is not a file (nor an http(s):// or oss:// URL)")
-        return cls(str(path.resolve()), path, sha256_file(path))
+        return cls(str(path.resolve()), path, file_sha256(path))
 
     @property
     def identity(self) -> str:

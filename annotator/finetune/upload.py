@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from annotator.finetune.multipart import Progress
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import RemoteFile, find_upload, save_upload, uploads
+from annotator.workspace.scan import file_sha256
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,6 @@ class UploadOutcome:
     path: Path
     file: RemoteFile
     reused: bool  # the same bytes were uploaded before: nothing was sent
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_zips(ws: Workspace, export: ExportedDataset) -> list[tuple[str, Path]]:
@@ -52,7 +44,7 @@ def upload_export(
     endpoint = client.service.endpoint
     outcomes = []
     for role, path in export_zips(ws, export):
-        sha = sha256_file(path)
+        sha = file_sha256(path)
         known = find_upload(ws, endpoint, sha)
         if known is not None and not force:
             outcomes.append(UploadOutcome(role, path, known, reused=True))
@@ -84,7 +76,7 @@ def stored_file_ids(
     """The file ids of the exported zips as uploaded to SERVICE; the error says to upload."""
     found: dict[str, list[str]] = {"train": [], "valid": []}
     for role, path in export_zips(ws, export):
-        sha = sha256_file(path)
+        sha = file_sha256(path)
         known = find_upload(ws, service.endpoint, sha)
         if known is None:
             elsewhere = sorted({u.endpoint for u in uploads(ws) if u.sha256 == sha})

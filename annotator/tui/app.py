@@ -93,9 +93,11 @@ class ReviewApp(App[None]):
                 flush()
 
     async def action_quit(self) -> None:
+        """Ctrl+Q anywhere, q on the review screen: write every pending edit, then exit."""
         self._save_and_exit()
 
     def _save_and_exit(self) -> None:
+        """The one way out (quit keys and SIGHUP/SIGTERM): flush the editors, then exit."""
         self.flush()
         self.exit()
 

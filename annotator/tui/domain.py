@@ -7,15 +7,32 @@ the app starts fast.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from annotator.checks.findings import Finding
 from annotator.workspace import Sample, Workspace
 
-# The caption batch: caption_samples(ws, ids, *, provider, force, on_progress, cancel, ...).
-Captioner = Callable[..., Any]
+if TYPE_CHECKING:
+    from annotator.captioning import BatchProgress, BatchSummary
+    from annotator.mining.phrases import Phrase
+
+
+class Captioner(Protocol):
+    """The caption batch: ``annotator.pipeline.caption.caption_samples`` or a stand-in."""
+
+    def __call__(
+        self,
+        ws: Workspace,
+        sample_ids: Sequence[str] | None = None,
+        *,
+        provider: str | None = None,
+        force: bool = False,
+        on_progress: Callable[[BatchProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> BatchSummary: ...
 
 
 @dataclass(frozen=True)
@@ -32,8 +49,8 @@ class PhraseView:
 
     text: str
     support: float
-    position: float | None
-    source: Any  # the domain's Phrase, handed back to template_from_phrases
+    position: float
+    source: Phrase  # handed back to template_from_phrases
 
 
 def assemble(ws: Workspace, sample: Sample) -> AssembledPrompt:
@@ -56,12 +73,7 @@ def mine(ws: Workspace) -> list[PhraseView]:
     from annotator.pipeline.mine import mine_workspace
 
     return [
-        PhraseView(
-            text=str(p.text),
-            support=float(getattr(p, "support", 0.0)),
-            position=_float_or_none(getattr(p, "position", None)),
-            source=p,
-        )
+        PhraseView(text=p.text, support=p.support, position=p.position, source=p)
         for p in mine_workspace(ws)
     ]
 
@@ -81,13 +93,6 @@ def default_captioner() -> Captioner:
     return caption_samples
 
 
-def _float_or_none(value: object) -> float | None:
-    try:
-        return None if value is None else float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass(frozen=True)
 class BatchStep:
     """One progress report of the caption batch, read from the domain's BatchProgress."""
@@ -98,11 +103,10 @@ class BatchStep:
     note: str | None  # what just happened, if notable (a failure, a retry)
 
     @classmethod
-    def read(cls, progress: Any) -> BatchStep:
-        finished = getattr(progress, "finished", None)
+    def read(cls, progress: BatchProgress) -> BatchStep:
         return cls(
-            done=int(finished if finished is not None else getattr(progress, "done", 0)),
-            total=int(getattr(progress, "total", 0) or 0),
-            failed=int(getattr(progress, "failed", 0) or 0),
-            note=getattr(progress, "message", None),
+            done=progress.finished,
+            total=progress.total,
+            failed=progress.failed,
+            note=progress.message,
         )

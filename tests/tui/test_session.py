@@ -264,3 +264,20 @@ async def test_kf2v_shows_the_first_and_the_last_frame(tmp_path: Path) -> None:
             first, last = frames.query_one("#first", Picture), frames.query_one("#last", Picture)
             assert first.image is not None and last.image is not None
             assert first.image is not last.image
+
+
+async def test_quit_writes_the_pending_edit_then_exits(ws: Workspace) -> None:
+    """Ctrl+Q (even in an editor) and q go through the app's one quit: flush, then exit."""
+    sample_id = ws.samples()[0].id
+    app = review_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await type_text(pilot, "a grey owl")
+        await pilot.press("ctrl+q")
+        assert app.return_code == 0
+    assert ws.sample(sample_id).subject == "a grey owl"
+
+    app = review_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        assert app.return_code == 0

@@ -204,7 +204,3 @@ class SampleActions(_Base):
         from annotator.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
-
-    async def action_quit(self) -> None:
-        self.flush()
-        self.app.exit()

@@ -86,7 +86,10 @@ class ReviewScreen(SampleActions, Screen[None]):
         _b("t", "template", "Template", "The effect template shared by every prompt"),
         _b("v", "play", "Play", "Play the clip in the system's video player", show=False),
         _b("question_mark", "help", "Help", "Every key"),
-        _b("q", "quit", "Quit", "Quit (everything is saved already)"),
+        # The app's quit: it writes every screen's pending edits, then exits.
+        Binding(
+            "q", "app.quit", "Quit", id="review.quit", tooltip="Quit (everything is saved already)"
+        ),
         Binding("escape", "back", "Back", show=False, id="review.back"),
     ]
 

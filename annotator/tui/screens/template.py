@@ -125,7 +125,7 @@ class TemplateScreen(Screen[None]):
             status.update(f"{len(message.phrases)} phrases from {count} captions")
         ordered = sorted(
             message.phrases,
-            key=lambda p: (p.position is None, p.position or 0.0, -p.support),
+            key=lambda p: (p.position, -p.support),
         )
         self.entries = [Entry(p, p.support >= PICK_THRESHOLD) for p in ordered]
         self._fill(0)

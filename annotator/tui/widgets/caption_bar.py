@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from textual.widgets import Label, ProgressBar
 from annotator.tui.domain import BatchStep, Captioner
 from annotator.tui.threads import StoreThreads
 from annotator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotator.captioning import BatchProgress
 
 
 class CaptionBar(Horizontal):
@@ -104,7 +108,7 @@ class CaptionBar(Horizontal):
         force: bool,
         cancel: threading.Event,
     ) -> None:
-        def on_progress(progress: object) -> None:
+        def on_progress(progress: BatchProgress) -> None:
             self.post_message(self.Progress(BatchStep.read(progress)))
             self.post_message(self.Advanced())
 
@@ -118,7 +122,7 @@ class CaptionBar(Horizontal):
                     on_progress=on_progress,
                     cancel=cancel,
                 )
-            error = None if cancel.is_set() else getattr(summary, "stop_reason", None)
+            error = None if cancel.is_set() else summary.stop_reason
         except Exception as exc:  # a provider failure ends the batch, never the app
             error = str(exc) or type(exc).__name__
         self.post_message(self.Ended(error))
