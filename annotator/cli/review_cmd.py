@@ -11,7 +11,7 @@ import typer
 
 from annotator.basemodels import Mode
 from annotator.cli import app
-from annotator.cli.common import EXIT_PROBLEMS, DirArgument, fail, open_workspace
+from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, DirArgument, fail, open_workspace
 
 if TYPE_CHECKING:
     from annotator.tui.widgets.frames import Graphics
@@ -58,6 +58,12 @@ def review(
     except SessionLockedError as exc:
         raise fail(str(exc)) from None
     try:
+        if not _has_terminal():
+            raise fail(
+                "review is an interactive session and needs a terminal; in a script use "
+                f"`annotator status {root}`, `annotator accept` and `annotator reject`",
+                EXIT_USAGE,
+            )
         with open_workspace(root) as ws:
             from annotator.tui import make_app
 
@@ -72,10 +78,14 @@ def review(
         lock.release()
 
 
+def _has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _offer_init(root: Path) -> None:
     """Ask to make ROOT a workspace; with no terminal to ask on, say how and exit 1."""
     command = f"annotator init {root} --mode i2v"
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not _has_terminal():
         raise fail(
             f"{root} is not an annotator workspace: run `{command}` (or --mode kf2v) first, "
             f"then `annotator review {root}`"

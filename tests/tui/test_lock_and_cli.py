@@ -51,3 +51,9 @@ def test_review_of_a_plain_folder_says_how_to_init_it(tmp_path: Path) -> None:
 def test_review_rejects_an_unknown_graphics_mode(ws_root: Path) -> None:
     result = runner.invoke(app, ["review", str(ws_root), "--graphics", "ascii"])
     assert result.exit_code == 2
+
+
+def test_review_without_a_terminal_is_refused_at_once(ws_root: Path) -> None:
+    result = runner.invoke(app, ["review", str(ws_root)])  # CliRunner: no TTY
+    assert result.exit_code == 2
+    assert "needs a terminal" in result.output and "annotator accept" in result.output
