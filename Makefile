@@ -21,7 +21,9 @@ demo: $(BIN)/annotator
 	$(BIN)/annotator caption $(DEMO_DIR) --provider replay
 	$(BIN)/annotator mine $(DEMO_DIR) --apply
 	$(BIN)/annotator check $(DEMO_DIR)
-	$(BIN)/annotator review $(DEMO_DIR)
+	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/annotator review $(DEMO_DIR); else \
+		$(BIN)/annotator prompts $(DEMO_DIR); \
+		echo "No terminal here, so the review UI was not opened: $(BIN)/annotator review $(DEMO_DIR)"; fi
 
 test: $(BIN)/annotator
 	$(BIN)/python -m pytest -q
