@@ -53,14 +53,21 @@ def sample_count(samples: Sequence[Sample]) -> Iterator[Finding]:
 
 
 def unusable_files(files: Sequence[FileRecord]) -> Iterator[Finding]:
-    """Every file the scan could not take: corrupt, empty, unreadable, duplicate, wrong format."""
+    """Every file the scan could not take: corrupt, empty, unreadable, duplicate, wrong format.
+
+    An .mp4 or .mov that cannot be read is an ERROR: the user put it there as a sample, and
+    a dataset written without it would silently be one clip short, so `check` says "not
+    ready" and `export` refuses, alike. A video in a format the service does not take
+    (.avi, .mkv, ...) or a duplicate is only a WARNING: it was never going to be a sample.
+    """
     for record in files:
         if record.error is None:
             continue
         duplicate = record.error.startswith("duplicate")
+        meant_as_clip = record.kind == "clip"  # the scan's word: an .mp4 or .mov
         yield Finding(
             code="duplicate-clip" if duplicate else "unusable-file",
-            severity=Severity.WARNING if duplicate else Severity.ERROR,
+            severity=Severity.ERROR if meant_as_clip and not duplicate else Severity.WARNING,
             message=record.error.split(";")[0],
             fix=record.error.split(";", 1)[1].strip()
             if ";" in record.error

@@ -6,9 +6,9 @@ the image, that the description must contain the motion text (pronouns written
 ``lora_prompt_default`` is the motion text alone with a neutral subject ("主角", as
 the guide's money-rain example; "the subject" in English).
 
-Pronoun slots are the miner's business: the template is filled twice (she, he) with
-``fill_pronouns`` and the two texts are merged where they differ, so this module needs
-no knowledge of how a slot is written.
+Pronoun slots are the miner's business: the one prompt assembly fills the template twice
+(she, he) and the two texts are merged where they differ, so this module needs no
+knowledge of how a slot is written.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from difflib import SequenceMatcher
 
 from annotator.export.models import AigcConfig, DeploymentBody
-from annotator.export.prompt_source import assembled_motion, fill_pronouns
+from annotator.export.prompt_source import assembled_motion
 from annotator.workspace import Pronoun, Sample, Workspace
 
 MODEL_PLACEHOLDER = "<finetuned_output of the fine-tune job>"
@@ -82,18 +82,8 @@ def _formula(ws: Workspace, like: Sample, pronoun: Pronoun) -> tuple[str, str] |
             "prompt_override": None,
         }
     )
-    built = assembled_motion(ws, placeholder)
-    if built is not None and built[1]:
-        return built
-    # Without the assembly: the template with its trigger and pronouns, after the guide's opening.
-    trigger = info.trigger or ""
-    motion = template.replace("{trigger}", trigger)
-    if trigger and trigger not in motion:
-        motion = f"{trigger} {motion}"
-    motion = fill_pronouns(motion, pronoun, lang).strip()
-    if lang == "zh":
-        return f"视频开头展示了{subject}。{background}。{motion}", motion
-    return f"The video opens on {subject}. {background}. {motion}", motion
+    text, motion = assembled_motion(ws, placeholder)
+    return (text, motion) if motion else None
 
 
 def _end(text: str, lang: str) -> str:

@@ -95,9 +95,16 @@ def plan_export(ws: Workspace, options: ExportOptions) -> ExportPlan:
     """Select the samples, split off validation, and run every check; writes nothing."""
     _check_options(options)
     plan = ExportPlan()
-    lint = lint_findings(ws)
-    train, valid = _select(ws, options, plan, lint)
+    candidates = [s for s in ws.samples(include_missing=True) if _split_of(s, options) is not None]
+    # The lint's set rules (one motion text, length outliers) compare the samples linted
+    # together, so only what export would write is linted: first the candidates, to leave
+    # out unreviewed samples with a dirty prompt, then the entries actually planned.
+    lint = lint_findings(ws, candidates)
+    train, valid = _select(ws, candidates, options, plan, lint)
     plan.train, plan.valid = _split_valid(train, valid, options.valid_count)
+    planned = {e.sample.id for e in plan.entries}
+    if planned != {s.id for s in candidates}:
+        lint = lint_findings(ws, [s for s in candidates if s.id in planned])
     _check_sets(plan)
     _check_findings(ws, plan)
     _check_lint(plan, lint, options.allow_lint)
@@ -119,15 +126,18 @@ def _check_options(options: ExportOptions) -> None:
 
 
 def _select(
-    ws: Workspace, options: ExportOptions, plan: ExportPlan, lint: list[Finding]
+    ws: Workspace,
+    candidates: list[Sample],
+    options: ExportOptions,
+    plan: ExportPlan,
+    lint: list[Finding],
 ) -> tuple[list[ExportEntry], list[ExportEntry]]:
     """The training and validation entries, in path order; problems go to the plan."""
     dirty = {f.sample_id for f in lint if f.sample_id and f.severity is not Severity.INFO}
-    samples = ws.samples(include_missing=True)
-    prompts = prompt_texts(ws, samples)
+    prompts = prompt_texts(ws, candidates)
     chosen: dict[str, list[ExportEntry]] = {"train": [], "valid": []}
     unreviewed = 0
-    for sample in samples:
+    for sample in candidates:
         split = _split_of(sample, options)
         if split is None:
             continue
@@ -256,8 +266,9 @@ def _concerns_export(finding: Finding, split: dict[str, str]) -> bool:
     if finding.code.startswith(_LINT_PREFIX):
         return False  # the prompt lint: judged by _check_lint, where --allow-lint applies
     if finding.sample_id is None:
-        # A file outside the export, or a set rule recomputed on the exported set.
-        return finding.path is None and finding.code not in _RECOMPUTED
+        # A file the scan could not take (check_workspace decides how bad that is, so
+        # `check` and `export` agree), or a set rule recomputed on the exported set.
+        return finding.path is not None or finding.code not in _RECOMPUTED
     if finding.sample_id not in split:
         return False
     return not (split[finding.sample_id] == "valid" and finding.code in _CLIP_ONLY)

@@ -61,12 +61,17 @@ def export_dataset(ws: Workspace, options: ExportOptions) -> ExportResult:
 
 
 def zip_targets(ws: Workspace, output: Path | None) -> tuple[Path, Path]:
-    """The training and validation zip paths: OUT itself when it ends in .zip, else in OUT."""
+    """The training and validation zip paths: OUT when it ends in .zip, else in OUT.
+
+    A zip name of OUT's own gets the same safe stem as a default one (ASCII letters,
+    digits, _ and -, as the guide recommends): "数据 集.zip" is written as "<workspace>.zip".
+    """
+    default_stem = sanitize_stem(ws.root.name)
     if output is not None and output.suffix.lower() == ".zip":
-        return output, output.with_name(f"{output.stem}_valid.zip")
+        stem = sanitize_stem(output.stem, fallback=default_stem)
+        return output.with_name(f"{stem}.zip"), output.with_name(f"{stem}_valid.zip")
     folder = output if output is not None else ws.root / "export"
-    stem = sanitize_stem(ws.root.name)
-    return folder / f"{stem}_train.zip", folder / f"{stem}_valid.zip"
+    return folder / f"{default_stem}_train.zip", folder / f"{default_stem}_valid.zip"
 
 
 def folder_target(ws: Workspace, fmt: ExportFormat, output: Path | None) -> Path:
@@ -112,6 +117,12 @@ def _export_dashscope(ws: Workspace, options: ExportOptions, plan: ExportPlan) -
     info = ws.info
     model = get_base_model(info.base_model, info.mode)
     train_zip, valid_zip = zip_targets(ws, options.output)
+    asked = options.output
+    if asked is not None and asked.suffix.lower() == ".zip" and asked.name != train_zip.name:
+        plan.notes.append(
+            f"zip name {asked.name!r} renamed to {train_zip.name!r}: "
+            "use ASCII letters, digits, _ and - only"
+        )
     train = build_layout(plan.train, info.mode, with_video=True)
     valid = build_layout(plan.valid, info.mode, with_video=False) if plan.valid else None
     plan.errors.extend(_size_problems(train, train_zip.name, options))

@@ -110,3 +110,31 @@ def test_import_refuses_an_unsafe_zip(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "refused" in result.output and "nothing was extracted" in result.output
     assert not (tmp_path / "escape.png").exists()
+
+
+def test_a_zip_name_given_with_o_is_made_safe(tmp_path: Path) -> None:
+    _lint_clean(tmp_path / "my ws", 2)
+    out = tmp_path / "out"
+    result = _run("export", tmp_path / "my ws", "-o", out / "数据 集.zip", "--valid", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.zip")) == ["my_ws.zip", "my_ws_valid.zip"]
+    assert "renamed to 'my_ws.zip'" in result.output
+    body = json.loads((out / "finetune.json").read_text())
+    assert body["training_file_ids"] == ["<file_id of my_ws.zip>"]
+
+
+def test_check_and_export_agree_on_a_corrupt_clip(tmp_path: Path) -> None:
+    from tests.clips import make_corrupt_clip
+
+    ws_dir = tmp_path / "ws"
+    _lint_clean(ws_dir, 2)
+    (ws_dir / "old.avi").write_bytes(b"RIFF0000AVI ")  # not a sample: a warning in both
+    assert _run("check", ws_dir).exit_code == 0
+    assert _run("export", ws_dir, "-o", tmp_path / "a" / "d.zip").exit_code == 0
+    make_corrupt_clip(ws_dir / "broken.mp4")  # meant as a sample: an error in both
+    check = _run("check", ws_dir)
+    export = _run("export", ws_dir, "-o", tmp_path / "b" / "d.zip")
+    assert (check.exit_code, export.exit_code) == (1, 1), check.output + export.output
+    assert "broken.mp4" in check.output and "broken.mp4" in export.output
+    assert "nothing was written" in export.output
+    assert not (tmp_path / "b").exists()

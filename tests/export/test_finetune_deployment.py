@@ -66,7 +66,7 @@ def test_finetune_body_per_base_model() -> None:
             "batch_size": 2,
             "learning_rate": 2e-5,
             "split": 0.9,
-            "eval_epochs": 20,
+            "eval_epochs": 20,  # the guide's example
             "max_pixels": 36864,
             "max_split_val_dataset_sample": 5,
         },
@@ -76,6 +76,18 @@ def test_finetune_body_per_base_model() -> None:
     assert kf2v.hyper_parameters.n_epochs == 800  # 4 samples at batch 4: 1 step an epoch
     both = finetune_body(get_base_model("wan2.7-i2v"), Mode.KF2V, 5, 0, "t.zip", None)
     assert both.hyper_parameters.task_type == "kf2v"
+
+
+@pytest.mark.parametrize(
+    ("n_train", "epochs", "eval_epochs"), [(5, 400, 20), (2, 800, 40), (100, 400, 20)]
+)
+def test_eval_epochs_keeps_the_guides_twenty_evaluations(
+    n_train: int, epochs: int, eval_epochs: int
+) -> None:
+    body = finetune_body(get_base_model("wan2.5-i2v-preview"), Mode.I2V, n_train, 0, "t", None)
+    hyper = body.hyper_parameters
+    assert (hyper.n_epochs, hyper.eval_epochs) == (epochs, eval_epochs)
+    assert hyper.eval_epochs * 10 >= hyper.n_epochs
 
 
 def test_finetune_json_beside_the_zip(tmp_path: Path) -> None:

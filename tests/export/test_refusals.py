@@ -106,7 +106,7 @@ def test_lint_findings_block_unless_allowed(
         path=sample.path,
         sample_id=sample.id,
     )
-    monkeypatch.setattr(plan_module, "lint_findings", lambda ws: [finding])
+    monkeypatch.setattr(plan_module, "lint_findings", lambda ws, samples: [finding])
     exc = _refused(ws, tmp_path)
     assert _codes(exc) == {"trigger-missing"}
     assert "--allow-lint" in exc.value.plan.errors[0].fix
@@ -191,3 +191,47 @@ def test_a_changed_motion_fails_the_real_lint(tmp_path: Path, real_lint: None) -
     assert {f.sample_id for f in exc.value.plan.errors} == {odd.id}
     assert all(f.code.startswith("prompt-") for f in exc.value.plan.errors)
     export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", allow_lint=True))
+
+
+def test_the_lint_runs_without_looking_names_up_at_run_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_lint: None
+) -> None:
+    # A rename in annotator.prompts once made export skip the lint without a word.
+    from annotator.prompts import sample_prompts
+
+    monkeypatch.delattr(sample_prompts, "lint_workspace")
+    ws = make_workspace(tmp_path / "ws", 3)
+    use_assembled_prompts(ws)
+    odd = ws.samples()[1]
+    ws.edit(odd.id, "prompt_override", "一位男性。背景是山。然后开始展示s86b5p雪花特效。")
+    exc = _refused(ws, tmp_path)
+    assert {f.sample_id for f in exc.value.plan.errors} == {odd.id}
+
+
+def test_the_lint_compares_only_the_exported_samples(tmp_path: Path, real_lint: None) -> None:
+    ws = make_workspace(tmp_path / "ws", 5, accept=False)
+    use_assembled_prompts(ws)
+    samples = ws.samples()
+    for sample in samples[:2]:
+        ws.set_status(sample.id, Status.ACCEPTED)
+    # Three samples left out of the export share another motion: the majority of the
+    # workspace, and none of the export's business.
+    for sample in samples[2:]:
+        ws.edit(sample.id, "prompt_override", "一位男性。背景是山。然后开始展示s86b5p雪花特效。")
+    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    assert result.train_count == 2
+    assert not any(f.code.startswith("prompt-") for f in result.warnings)
+
+
+def test_an_unreadable_clip_blocks_the_export_and_another_format_does_not(
+    tmp_path: Path,
+) -> None:
+    ws = make_workspace(tmp_path / "ws", 2)
+    (tmp_path / "ws" / "old.avi").write_bytes(b"RIFF0000AVI ")
+    scan(ws)
+    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    assert [(w.code, w.path) for w in result.warnings if w.path] == [("unusable-file", "old.avi")]
+    (tmp_path / "ws" / "empty.mp4").write_bytes(b"")
+    scan(ws)
+    exc = _refused(ws, tmp_path)
+    assert [(f.code, f.path) for f in exc.value.plan.errors] == [("unusable-file", "empty.mp4")]
