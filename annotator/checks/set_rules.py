@@ -38,7 +38,7 @@ def sample_count(samples: Sequence[Sample]) -> Iterator[Finding]:
         yield Finding(
             code="sample-count",
             severity=Severity.WARNING,
-            message=f"{n} sample(s): the service needs at least {MIN_SAMPLES}",
+            message=f"{n} sample(s): the guide asks for at least {MIN_SAMPLES}",
             fix=f"add clips: at least {MIN_SAMPLES}, {RECOMMENDED_SAMPLES[0]}-"
             f"{RECOMMENDED_SAMPLES[1]} recommended for a stable result",
         )

@@ -169,17 +169,13 @@ def _real_word_frequency(word: str) -> tuple[str, float] | None:
     """("English"|"Chinese", zipf) when wordfreq knows the word, else None."""
     from wordfreq import zipf_frequency
 
-    zipf = zipf_frequency(word, "en")
-    if zipf >= REAL_WORD_ZIPF:
-        return "English", zipf
-    # Only words with Chinese characters are looked up in Chinese: wordfreq's
-    # Chinese tokenizer cuts Latin letters into pieces and scores the pieces
-    # (the guide's own "sksstyle" scores 1.1 there).
-    if _CJK.search(word):
-        zipf = zipf_frequency(word, "zh")
-        if zipf >= REAL_WORD_ZIPF:
-            return "Chinese", zipf
-    return None
+    # Words with Chinese characters are looked up in Chinese only, others in English only:
+    # wordfreq's Chinese tokenizer cuts Latin letters into pieces and scores the pieces
+    # (the guide's own "sksstyle" scores 1.1 there), and its English list holds some
+    # Chinese words too, which would be misnamed as English.
+    lang, name = ("zh", "Chinese") if _CJK.search(word) else ("en", "English")
+    zipf = zipf_frequency(word, lang)
+    return (name, zipf) if zipf >= REAL_WORD_ZIPF else None
 
 
 @lru_cache(maxsize=1)
