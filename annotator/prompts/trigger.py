@@ -7,6 +7,7 @@ The guide: a trigger must be meaningless letters and digits ("s86b5p",
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import Sequence
@@ -174,6 +175,8 @@ def _real_word_frequency(word: str) -> tuple[str, float] | None:
     # (the guide's own "sksstyle" scores 1.1 there), and its English list holds some
     # Chinese words too, which would be misnamed as English.
     lang, name = ("zh", "Chinese") if _CJK.search(word) else ("en", "English")
+    if lang == "zh":
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notes on stderr
     zipf = zipf_frequency(word, lang)
     return (name, zipf) if zipf >= REAL_WORD_ZIPF else None
 
