@@ -176,7 +176,9 @@ def _real_word_frequency(word: str) -> tuple[str, float] | None:
     # Chinese words too, which would be misnamed as English.
     lang, name = ("zh", "Chinese") if _CJK.search(word) else ("en", "English")
     if lang == "zh":
-        logging.getLogger("jieba").setLevel(logging.WARNING)  # its cache notes on stderr
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)  # its cache notes would land on stderr
     zipf = zipf_frequency(word, lang)
     return (name, zipf) if zipf >= REAL_WORD_ZIPF else None
 
