@@ -28,6 +28,7 @@ DB_NAME = "workspace.db"
 EDITABLE_FIELDS = frozenset(
     {"subject", "background", "pronoun", "prompt_override", "status", "reject_reason"}
 )
+_PROMPT_FIELDS = frozenset({"subject", "background", "pronoun", "prompt_override"})
 # What a person edits for the whole workspace (history entries with no sample).
 WORKSPACE_FIELDS = frozenset({"template", "trigger"})
 _INFO_KEYS = ("mode", "base_model", "lang", "trigger", "provider", "caption_model")
@@ -225,6 +226,17 @@ class Workspace:
                 _set_sample_field(db, sample_id, field, value)
                 if not _extend_latest(db, sample_id, field, value, merge_within_s):
                     _record(db, sample_id, field, old, value)
+                if field in _PROMPT_FIELDS:
+                    # A person has worked on it: reviewed, though not yet accepted.
+                    db.execute(
+                        "UPDATE samples SET status = ? WHERE id = ? AND status IN (?, ?)",
+                        (
+                            Status.REVIEWED.value,
+                            sample_id,
+                            Status.NEW.value,
+                            Status.CAPTIONED.value,
+                        ),
+                    )
         return self.sample(sample_id)
 
     def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:

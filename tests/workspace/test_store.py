@@ -67,7 +67,7 @@ def test_edit_undo_redo(ws: Workspace) -> None:
     ws.set_status(sid, Status.ACCEPTED)
     assert ws.sample(sid).status is Status.ACCEPTED
     ws.undo()
-    assert ws.sample(sid).status is Status.NEW
+    assert ws.sample(sid).status is Status.REVIEWED  # as it was after the edits
     ws.undo()
     assert ws.sample(sid).subject == "a red ball"
     ws.redo()
@@ -162,3 +162,11 @@ def test_a_burst_of_typing_is_one_undo_step(ws: Workspace) -> None:
     ws.edit(sid, "subject", "a cat", merge_within_s=60)  # after an undo: a new step
     ws.edit(sid, "subject", "a cat sitting", merge_within_s=0.0)  # no merging asked
     assert [h.new for h in ws.history()] == ["a cat sitting", "a cat", "a lawn"]
+
+
+def test_a_persons_edit_marks_the_sample_reviewed(ws: Workspace) -> None:
+    sid = "a" * 64
+    ws.set_status_by_machine(sid, Status.CAPTIONED, None)
+    assert ws.edit(sid, "subject", "a red ball").status is Status.REVIEWED
+    ws.set_status(sid, Status.ACCEPTED)
+    assert ws.edit(sid, "background", "a lawn").status is Status.ACCEPTED  # kept
