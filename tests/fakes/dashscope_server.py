@@ -24,9 +24,11 @@ import time
 import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.local_server import LocalServer
 
 NATIVE = "native"
 COMPATIBLE = "compatible"
@@ -134,15 +136,7 @@ def parse_multipart(
     return form, files
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that timed out on purpose closes its socket; that is not news.
-        pass
-
-
-class FakeDashScope:
+class FakeDashScope(LocalServer):
     """The server; use as a context manager or call ``start``/``close``."""
 
     def __init__(self, default_text: str = "A caption from the fake server.") -> None:
@@ -153,16 +147,7 @@ class FakeDashScope:
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = defaultdict(int)
         self._max_in_flight: dict[str, int] = defaultdict(int)
-        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
-        # A short poll interval: shutdown() waits up to one interval, once per test.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_make_handler(self))
 
     @property
     def native_base(self) -> str:
@@ -173,20 +158,6 @@ class FakeDashScope:
     def compatible_base(self) -> str:
         """What the openai provider takes as ``base_url``."""
         return f"{self.url}/compatible-mode/v1"
-
-    def start(self) -> FakeDashScope:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeDashScope:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def queue(self, endpoint: str, *replies: Reply) -> None:
         """Answer the next requests to ``endpoint`` with ``replies``, in order."""

@@ -32,7 +32,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.dashscope_server import Recorded, Reply, _QuietServer, parse_multipart
+from tests.fakes.dashscope_server import Recorded, Reply, parse_multipart
+from tests.fakes.local_server import LocalServer
 
 KNOWN_MODELS = frozenset(
     {"wan2.5-i2v-preview", "wan2.6-i2v", "wan2.7-i2v", "wan2.2-i2v-flash", "wan2.2-kf2v-flash"}
@@ -103,7 +104,7 @@ class Resource:
         self.index = min(self.index + 1, len(self.steps) - 1)
 
 
-class FakeFinetune:
+class FakeFinetune(LocalServer):
     """The server; a context manager. Knobs are plain attributes, set them before a request."""
 
     def __init__(self, *, keys: tuple[str, ...] = ("sk-test",)) -> None:
@@ -122,29 +123,7 @@ class FakeFinetune:
         self.temporary: dict[str, bytes] = {}
         self._scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.RLock()
-        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeFinetune:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeFinetune:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(_make_handler(self))
 
     def fail(self, name: str, *replies: Reply) -> None:
         """Answer the next requests to route NAME (e.g. ``deployments.create``) with REPLIES."""
