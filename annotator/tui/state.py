@@ -46,6 +46,7 @@ class ReviewState:
         self.samples: dict[str, Sample] = {s.id: s for s in ws.samples()}
         self.captions: dict[str, Caption] = ws.latest_captions()
         self.findings: dict[str, list[Finding]] = {}  # checks and prompt lint, per sample
+        self.set_findings: list[Finding] = []  # those of the whole set (count, diversity, ...)
         self.filter_index = 0
         self.query = ""
 
@@ -71,12 +72,13 @@ class ReviewState:
         self.samples, self.captions = samples, captions
         return changed
 
-    def set_findings(self, findings: list[Finding]) -> None:
+    def update_findings(self, findings: list[Finding]) -> None:
         by_sample: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.sample_id:
                 by_sample.setdefault(finding.sample_id, []).append(finding)
         self.findings = by_sample
+        self.set_findings = [f for f in findings if not f.sample_id]
 
     def findings_for(self, sample_id: str) -> list[Finding]:
         """The sample's findings, as of the last check run."""

@@ -281,3 +281,15 @@ async def test_quit_writes_the_pending_edit_then_exits(ws: Workspace) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
         assert app.return_code == 0
+
+
+async def test_findings_of_the_whole_set_are_shown_with_the_samples(ws: Workspace) -> None:
+    assert len(ws.samples()) < 10  # the seed workspace: the set has too few samples
+    app = review_app(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.2)
+        await settle(pilot)
+        shown = str(screen(app).query_one("#findings", Static).render())
+    assert "the set:" in shown
+    assert "at least 10" in shown

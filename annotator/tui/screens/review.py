@@ -193,7 +193,7 @@ class ReviewScreen(SampleActions, Screen[None]):
         except Exception as exc:  # a domain bug must not end the session
             prompt = domain.AssembledPrompt(f"cannot assemble the prompt: {exc}")
         self.query_one(PromptView).show(prompt, sample.pronoun or "auto")
-        self.query_one(FindingsView).show(self.state.findings_for(sample.id))
+        self._show_findings(sample.id)
         self.query_one(SampleList).update_sample(self.state, sample.id)
         for field in ("subject", "background"):
             editor = self.query_one(f"#{field}", FieldEditor)
@@ -283,12 +283,16 @@ class ReviewScreen(SampleActions, Screen[None]):
             self._start_findings()
         if message.error:
             self.notify(f"checks failed: {message.error}", severity="warning")
-        self.state.set_findings(message.findings)
+        self.state.update_findings(message.findings)
         samples = self.query_one(SampleList)
         for sid in samples.ids():
             samples.update_sample(self.state, sid)
         if self.current is not None:
-            self.query_one(FindingsView).show(self.state.findings_for(self.current))
+            self._show_findings(self.current)
+
+    def _show_findings(self, sample_id: str) -> None:
+        state = self.state
+        self.query_one(FindingsView).show(state.findings_for(sample_id), state.set_findings)
 
     # -- the caption batch ---------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -56,24 +58,31 @@ SEVERITY_MARK = {
 }
 
 
-def findings_text(findings: list[Finding]) -> Text:
-    if not findings:
-        return Text("✓ no findings", "green")
-    text = Text()
+def findings_text(findings: list[Finding], for_set: Sequence[Finding] = ()) -> Text:
+    """The sample's findings, worst first, then those of the whole set (info left out)."""
+    set_lines = [f for f in for_set if f.severity is not Severity.INFO]
+    text = Text("✓ no findings", "green") if not findings else Text()
+    _append_findings(text, findings, newline_first=False)
+    if set_lines:
+        text.append("\nthe set:", "bold dim")
+        _append_findings(text, set_lines, newline_first=True)
+    return text
+
+
+def _append_findings(text: Text, findings: Sequence[Finding], *, newline_first: bool) -> None:
     for i, finding in enumerate(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])):
-        if i:
+        if i or newline_first:
             text.append("\n")
         mark, style = SEVERITY_MARK[finding.severity]
         text.append(mark, style)
         text.append(finding.message)
         if finding.fix:
             text.append(f" — {finding.fix}", "dim")
-    return text
 
 
 class FindingsView(Static):
     """The dataset checks and prompt lint of this sample."""
 
-    def show(self, findings: list[Finding]) -> None:
-        self.update(findings_text(findings))
+    def show(self, findings: list[Finding], for_set: Sequence[Finding] = ()) -> None:
+        self.update(findings_text(findings, for_set))
         self.border_title = f"Findings ({len(findings)})" if findings else "Findings"
