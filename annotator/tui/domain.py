@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Captioner(Protocol):
-    """The caption batch: ``annotator.pipeline.caption.caption_samples`` or a stand-in."""
+    """The caption batch: ``annotator.pipeline.caption.caption_samples``, or a test's own."""
 
     def __call__(
         self,
