@@ -29,6 +29,7 @@ _BACKGROUND_EN = re.compile(
     r"the (?:room|street|sky|scene|wall|walls|floor|ground) )",
     re.IGNORECASE,
 )
+_PHRASE_PARTS = re.compile(r"\s+and\s+|[,，；;]")
 _BACKGROUND_ZH = re.compile(r"背景|身后|远处|周围|四周|环境|房间|天空|场景|墙|地面|窗外")
 
 
@@ -122,7 +123,10 @@ def split_freeform_caption(
     joined back with "，" (zh) or ", " (en).
     """
     clauses = split_clauses(caption, lang)
-    keys = [comparison_key(p, lang) for p in template_phrases if p.strip()]
+    # A phrase's wording may join two clauses ("appears around the cat and spirals
+    # inward"); its parts are compared too, so a caption that says them apart still matches.
+    parts = [q for p in template_phrases for q in (p, *_PHRASE_PARTS.split(p)) if q.strip()]
+    keys = [comparison_key(q, lang) for q in parts]
     cutoff = CLAUSE_CUTOFF.get(lang, 70.0)
     kept: list[str] = []
     for clause in clauses:

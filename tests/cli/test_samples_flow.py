@@ -80,25 +80,6 @@ FLOWS = [
     for lang in ("en", "zh")
 ]
 
-# Known weaknesses, by (test, flow): the reason, for a strict xfail.
-_CLIP_08 = (
-    "split_freeform_caption (annotator/prompts) leaves the first effect clauses of clip_03 "
-    "and clip_08 ('a ring of golden sparkles appears around the robot', 'spirals inward "
-    "clockwise to its chest') in the background: the effect phrase it compares them with is "
-    "the merged wording '... appears around the cat and spirals inward clockwise', which a "
-    "clause holding half of it does not reach at the miner's cutoff"
-)
-XFAIL = {
-    ("lint", "i2v-en-freeform"): _CLIP_08 + "; the lint reports prompt-effect-leak",
-    ("leak", "i2v-en-freeform"): _CLIP_08,
-}
-
-
-def _xfail(request: pytest.FixtureRequest, test: str, flow: Flow) -> None:
-    reason = XFAIL.get((test, flow.name))
-    if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
 
 @pytest.fixture(scope="module", params=FLOWS, ids=lambda p: "-".join(p))
 def flow(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Flow:
@@ -180,23 +161,19 @@ def test_check_finds_no_error(flow: Flow) -> None:
     assert not [f for f in findings if f["severity"] == "error"], findings
 
 
-def test_prompt_lint_has_no_warning(flow: Flow, request: pytest.FixtureRequest) -> None:
-    _xfail(request, "lint", flow)
+def test_prompt_lint_has_no_warning(flow: Flow) -> None:
     findings = [f for f in flow.check["findings"] if f["code"].startswith("prompt-")]
     assert not [f for f in findings if f["severity"] != "info"], findings
 
 
-def test_no_effect_wording_in_subject_or_background(
-    flow: Flow, request: pytest.FixtureRequest
-) -> None:
+def test_no_effect_wording_in_subject_or_background(flow: Flow) -> None:
     """No clause of a subject or background says what a clause of the motion says.
 
     fuzz.partial_ratio (the shorter string's best place in the longer) < 75, clauses of 8
     characters or more. On these samples the structured flows, whose parts the model
-    writes apart, peak at 64 (en) and 50 (zh); effect clauses a free-form split left in a
-    background score 75 to 92 (see XFAIL).
+    writes apart, peak at 64 (en) and 50 (zh); effect clauses a free-form split once left in
+    a background (before phrases were also compared part by part) scored 75 to 92.
     """
-    _xfail(request, "leak", flow)
     leaks = []
     for row in flow.rows:
         filled = fill_pronouns(flow.mined["template"], row["pronoun"], flow.lang)
