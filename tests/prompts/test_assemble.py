@@ -138,3 +138,16 @@ def test_split_freeform_caption_zh_stops_at_the_effect() -> None:
     assert subject == "视频开头展示了一位穿着皮夹克的年轻男性倚靠在摩托车旁，他面带微笑"
     assert background == "背景是夜晚的街道"
     assert split_freeform_caption("一圈金色的闪光粒子从它脚下升起。", texts, "zh") == ("", "")
+
+
+def test_split_freeform_finds_the_effect_said_apart_from_a_joined_phrase() -> None:
+    caption = (
+        "The video opens on a grey robot with cyan eyes, standing upright. "
+        "The background is a night sky full of stars. "
+        "A ring of golden sparkles appears around the robot, "
+        "spiralling inward clockwise to its chest."
+    )
+    joined = ["A ring of golden sparkles appears around the cat and spirals inward clockwise"]
+    subject, background = split_freeform_caption(caption, joined, "en")
+    assert "robot with cyan eyes" in subject
+    assert background == "The background is a night sky full of stars"
