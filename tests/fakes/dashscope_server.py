@@ -136,6 +136,30 @@ def parse_multipart(
     return form, files
 
 
+def read_request(handler: BaseHTTPRequestHandler, method: str, endpoint: str) -> Recorded:
+    """The request HANDLER is serving, read whole: headers, body, JSON or multipart."""
+    split = urlsplit(handler.path)
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length) if length else b""
+    rec = Recorded(
+        endpoint=endpoint,
+        method=method,
+        path=split.path,
+        query=parse_qs(split.query),
+        headers={k.lower(): v for k, v in handler.headers.items()},
+        body=body,
+    )
+    content_type = handler.headers.get("Content-Type", "")
+    if content_type.startswith("multipart/form-data"):
+        rec.form, rec.files = parse_multipart(content_type, body)
+    elif body:
+        try:
+            rec.json = json.loads(body)
+        except ValueError:
+            rec.json = None
+    return rec
+
+
 class FakeDashScope(LocalServer):
     """The server; use as a context manager or call ``start``/``close``."""
 
@@ -284,25 +308,7 @@ def _make_handler(server: FakeDashScope) -> type[BaseHTTPRequestHandler]:
             self._handle("POST")
 
         def _handle(self, method: str) -> None:
-            split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            rec = Recorded(
-                endpoint=_endpoint(method, split.path),
-                method=method,
-                path=split.path,
-                query=parse_qs(split.query),
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-            )
-            content_type = self.headers.get("Content-Type", "")
-            if content_type.startswith("multipart/form-data"):
-                rec.form, rec.files = parse_multipart(content_type, body)
-            elif body:
-                try:
-                    rec.json = json.loads(body)
-                except ValueError:
-                    rec.json = None
+            rec = read_request(self, method, _endpoint(method, urlsplit(self.path).path))
             server._record(rec)
             self._respond(rec)
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from tests.fakes.dashscope_server import Recorded, Reply, parse_multipart
+from tests.fakes.dashscope_server import Recorded, Reply, read_request
 from tests.fakes.local_server import LocalServer
 
 KNOWN_MODELS = frozenset(
@@ -501,25 +501,8 @@ def _make_handler(server: FakeFinetune) -> type[BaseHTTPRequestHandler]:
 
         def _handle(self, method: str) -> None:
             split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
             name, params = _route(method, split.path)
-            rec = Recorded(
-                endpoint=name,
-                method=method,
-                path=split.path,
-                query=parse_qs(split.query),
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-            )
-            content_type = self.headers.get("Content-Type", "")
-            if content_type.startswith("multipart/form-data"):
-                rec.form, rec.files = parse_multipart(content_type, body)
-            elif body:
-                try:
-                    rec.json = json.loads(body)
-                except ValueError:
-                    rec.json = None
+            rec = read_request(self, method, name)
             with server._lock:
                 server.recorded.append(rec)
             if name == "unknown":
