@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from annotator.checks.findings import Finding, Severity
-from annotator.prompts.sample_prompts import all_prompts, lint_findings
+from annotator.prompts.sample_prompts import all_prompts, lint_built
 from annotator.workspace import Sample, Workspace
 
 
@@ -14,7 +14,8 @@ def prompt_findings(ws: Workspace, samples: Sequence[Sample]) -> Iterator[Findin
     if not samples:
         return
     paths = {s.id: s.path for s in samples}
-    for sample_id, code, severity, message in lint_findings(ws, samples):
+    built = all_prompts(ws, samples)
+    for sample_id, code, severity, message in lint_built(ws, built):
         head, _, fix = message.partition(": ")
         yield Finding(
             code=f"prompt-{code}",
@@ -24,7 +25,7 @@ def prompt_findings(ws: Workspace, samples: Sequence[Sample]) -> Iterator[Findin
             path=paths.get(sample_id) if sample_id else None,
             sample_id=sample_id,
         )
-    missing = [s for s, p in all_prompts(ws, samples).items() if p.source == "incomplete"]
+    missing = [s for s, p in built.items() if p.source == "incomplete"]
     if missing:
         yield Finding(
             code="prompt-missing",

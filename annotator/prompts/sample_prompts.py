@@ -137,10 +137,16 @@ def lint_findings(
     ws: Workspace, samples: Sequence[Sample] | None = None
 ) -> list[tuple[str | None, str, str, str]]:
     """Prompt lint over the (given) samples with a prompt: (sample id, code, severity, message)."""
+    return lint_built(ws, all_prompts(ws, samples))
+
+
+def lint_built(
+    ws: Workspace, built: dict[str, SamplePrompt]
+) -> list[tuple[str | None, str, str, str]]:
+    """Prompt lint of prompts already built by ``all_prompts``."""
     from annotator.prompts.lint import lint_prompt_set
 
     ctx = prompt_context(ws)
-    built = all_prompts(ws, samples)
     assembled = {sid: as_assembled(p, ctx) for sid, p in built.items() if p.source != "incomplete"}
     found = lint_prompt_set(
         assembled, trigger=ctx.trigger, lang=ctx.lang, effect_phrases=ctx.effect_phrases
@@ -154,8 +160,3 @@ def lint_workspace(ws: Workspace) -> list[Finding]:
 
     samples = [s for s in ws.samples() if s.status.value != "rejected"]
     return list(prompt_findings(ws, samples))
-
-
-def lint_sample(ws: Workspace, sample: Sample) -> list[Finding]:
-    """The prompt findings of one sample (set rules included: they need the whole set)."""
-    return [f for f in lint_workspace(ws) if f.sample_id == sample.id]
