@@ -45,12 +45,6 @@ def _resolve(name: str) -> Factory:
     return factory
 
 
-def provider_options(name: str) -> list[str]:
-    """The keyword options ``get_provider(name, ...)`` accepts (imports that provider)."""
-    signature = inspect.signature(_resolve(_known(name)))
-    return [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
-
-
 def _known(name: str) -> str:
     if name not in _REGISTRY:
         known = ", ".join(available_providers())
