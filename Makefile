@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= $(or $(TMPDIR),/tmp)/annotator-demo
 
-.PHONY: demo test lint samples clean
+.PHONY: demo test lint lock samples clean
 
-$(BIN)/annotator: pyproject.toml
+# The exact versions that were tested (.ci/constraints.txt); pyproject keeps loose bounds
+# for people who install the package. `make lock` refreshes the file from the newest releases.
+PIP_VERSION := 26.3
+CONSTRAINTS := .ci/constraints.txt
+
+$(BIN)/annotator: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
 # The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions,
@@ -32,6 +37,14 @@ lint: $(BIN)/annotator
 	$(BIN)/ruff check annotator tests bench samples
 	$(BIN)/ruff format --check annotator tests bench samples
 	$(BIN)/lint-imports
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable > $(CONSTRAINTS)
+	rm -rf .lock-venv
 
 samples: $(BIN)/annotator
 	$(BIN)/python samples/make_samples.py

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from annotator.errors import AnnotatorError
+
 HOME_ENV = "ANNOTATOR_HOME"
 CONFIG_ENV = "ANNOTATOR_CONFIG"
 
@@ -48,7 +50,7 @@ class Settings(BaseModel):
     endpoints: dict[str, Endpoint] = {}
 
 
-class ConfigError(ValueError):
+class ConfigError(AnnotatorError, ValueError):
     """The config file cannot be read; the message names it."""
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from annotator.errors import AnnotatorError
 
-class ProviderError(Exception):
+
+class ProviderError(AnnotatorError):
     """Base class: something went wrong captioning one clip.
 
     ``retryable`` says whether the same request may succeed later;

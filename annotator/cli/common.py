@@ -21,13 +21,17 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from annotator.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from annotator.safetext import outside_text
+
 if TYPE_CHECKING:
     from annotator.workspace import Workspace
+
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 DirArgument = typer.Argument(
     ...,
@@ -39,9 +43,20 @@ DirArgument = typer.Argument(
 )
 
 
+def print_error(message: str) -> None:
+    """Print ``error: message`` on stderr: redacted, as plain text, never wrapped inside a word.
+
+    The message may hold a server's words or a path: it is never read as markup, and
+    soft wrapping leaves a long path or command whole for the terminal to fold.
+    """
+    line = Text("error: ", style="bold red")
+    line.append(outside_text(message))
+    err_console.print(line, soft_wrap=True)
+
+
 def fail(message: str, code: int = EXIT_PROBLEMS) -> typer.Exit:
     """Print an error on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    print_error(message)
     return typer.Exit(code)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from annotator.errors import AnnotatorError
 from annotator.export.models import DataLine
 from annotator.export.naming import UnsafeNameError, check_member_name
 from annotator.export.safezip import ZipLimits, extract_safely
@@ -30,7 +31,7 @@ class ImportProblem(BaseModel):
     message: str
 
 
-class DatasetError(ValueError):
+class DatasetError(AnnotatorError, ValueError):
     """The whole source is refused (unsafe zip, no data.jsonl, unreadable file)."""
 
 

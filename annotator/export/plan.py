@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from annotator.basemodels import Mode
 from annotator.checks import Finding, Severity, check_workspace
 from annotator.checks.set_rules import diversity, sample_count, uniformity
+from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.export.prompt_source import lint_findings, prompt_texts
 from annotator.workspace import Sample, Status, Workspace
@@ -76,7 +77,7 @@ class ExportPlan:
         return self.train + self.valid
 
 
-class ExportUsageError(ValueError):
+class ExportUsageError(UsageError, ValueError):
     """Options that contradict each other or the workspace (exit code 2)."""
 
 

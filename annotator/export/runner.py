@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from annotator.basemodels import get_base_model
 from annotator.checks import Finding, Severity
+from annotator.errors import AnnotatorError
 from annotator.export.dashscope import ZipLayout, build_layout
 from annotator.export.deployment import deployment_body
 from annotator.export.finetune import ServiceCounts, finetune_body, service_counts
@@ -24,7 +25,7 @@ FINETUNE_JSON = "finetune.json"
 DEPLOYMENT_JSON = "deployment.json"
 
 
-class ExportRefusedError(Exception):
+class ExportRefusedError(AnnotatorError):
     """The checks found problems; nothing was written. ``plan.errors`` lists them."""
 
     def __init__(self, plan: ExportPlan) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from annotator.errors import AnnotatorError
 from annotator.export.naming import UnsafeNameError, check_member_name
 
 _CHUNK = 1 << 20
@@ -31,7 +32,7 @@ class ZipLimits(BaseModel):
     ratio_floor_bytes: int = 1 << 20  # tiny members may compress well; only big ones count
 
 
-class UnsafeZipError(ValueError):
+class UnsafeZipError(AnnotatorError, ValueError):
     """The zip is refused; the message says which member and why."""
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from annotator.errors import AnnotatorError
 
-class RemoteError(Exception):
+
+class RemoteError(AnnotatorError):
     """Base class; ``transient`` says whether the same request may work later."""
 
     transient = False

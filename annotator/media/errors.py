@@ -6,8 +6,10 @@ import codecs
 import errno
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 
-class MediaError(Exception):
+
+class MediaError(AnnotatorError):
     """A file that cannot be used as media: the message says what is wrong, in plain words.
 
     The message never names the file: the caller adds the name (``f"{path.name}: {err}"``).

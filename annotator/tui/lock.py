@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from annotator.errors import AnnotatorError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -20,7 +22,7 @@ except ImportError:  # pragma: no cover - Windows
 LOCK_NAME = "review.lock"
 
 
-class SessionLockedError(Exception):
+class SessionLockedError(AnnotatorError):
     """Another live review session holds the workspace; the message says which and what to do."""
 
 

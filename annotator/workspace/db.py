@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -221,7 +223,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class NewerSchemaError(RuntimeError):
+class NewerSchemaError(AnnotatorError):
     """The store has migrations this version does not know."""
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotator.errors import AnnotatorError
 from annotator.workspace.db import connect, now_iso
 from annotator.workspace.models import (
     Caption,
@@ -34,7 +35,7 @@ WORKSPACE_FIELDS = frozenset({"template", "trigger"})
 _INFO_KEYS = ("mode", "base_model", "lang", "trigger", "provider", "caption_model")
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(AnnotatorError):
     """A problem with the workspace itself; the message names the folder and the fix."""
 
 
