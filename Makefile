@@ -36,6 +36,7 @@ test: $(BIN)/annotator
 lint: $(BIN)/annotator
 	$(BIN)/ruff check annotator tests bench samples
 	$(BIN)/ruff format --check annotator tests bench samples
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 lock:
