@@ -79,4 +79,5 @@ def control_characters(text: str) -> list[str]:
 
 def outside_text(text: str, *, keep_newlines: bool = False) -> str:
     """Text from a server, a model or a file, ready to print or store: redacted and stripped."""
-    return strip_controls(redact(text), keep_newlines=keep_newlines)
+    # Stripped first: an escape sequence glued to a key would hide its word boundary.
+    return redact(strip_controls(text, keep_newlines=keep_newlines))

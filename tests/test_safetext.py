@@ -1,0 +1,74 @@
+"""Redaction and control-character stripping: the one place outside text is made safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.safetext import (
+    REDACTED,
+    control_characters,
+    outside_text,
+    redact,
+    strip_controls,
+)
+
+KEY = "sk-0123456789abcdefABCDEF"
+
+
+def test_a_key_from_the_environment_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "plainsecretvalue42")
+    assert "plainsecretvalue42" not in redact("the server said: plainsecretvalue42 is bad")
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        f"Authorization: Bearer {KEY}",
+        f'{{"headers": {{"authorization": "Bearer {KEY}"}}}}',
+        f"api_key={KEY}&x=1",
+        f"bad key {KEY}.",
+        "Authorization: Bearer opaque-token-without-prefix",
+    ],
+)
+def test_tokens_in_a_server_echo_are_redacted(echo: str) -> None:
+    cleaned = redact(echo)
+    assert KEY not in cleaned and "opaque-token-without-prefix" not in cleaned
+    assert REDACTED in cleaned
+
+
+def test_an_explicit_secret_is_redacted() -> None:
+    assert redact("token=abcdefgh12345 x", "abcdefgh12345") == f"token={REDACTED} x"
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    text = "HTTP 400: the model qwen-vl-max does not take video longer than 10 s"
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("a\x1b]0;pwned\x07 cat", "a cat"),  # OSC window title
+        ("\x1b[2J\x1b[31mred\x1b[0m", "red"),  # clear screen, colours
+        ("bell\x07 and\rcr", "bell and cr"),
+        ("tab\there", "tab here"),
+        ("right\u202eleft", "rightleft"),  # bidi override
+        ("no\x00nul", "nonul"),
+    ],
+)
+def test_control_characters_are_stripped(raw: str, clean: str) -> None:
+    assert strip_controls(raw) == clean
+
+
+def test_newlines_stay_where_allowed() -> None:
+    assert strip_controls("one\r\ntwo\nthree", keep_newlines=True) == "one\ntwo\nthree"
+    assert strip_controls("one\ntwo") == "one two"
+
+
+def test_what_is_left_is_named() -> None:
+    assert control_characters("ok\x1b[1mx\x07") == ["U+0007", "U+001B"]
+    assert control_characters("line\nline 中文 😀") == []
+
+
+def test_outside_text_does_both() -> None:
+    assert outside_text(f"\x1b[31m{KEY}\x1b[0m") == REDACTED
