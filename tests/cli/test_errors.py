@@ -1,4 +1,4 @@
-"""How the CLI ends: a user's error in one line with its exit code, a bug in one line plus a file."""
+"""How the CLI ends: a user's error in one line with its exit code, a bug in one line and a file."""
 
 from __future__ import annotations
 
