@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
+from annotator.safetext import outside_text, strip_controls
 from annotator.workspace.db import connect, now_iso
 from annotator.workspace.models import (
     Caption,
@@ -32,6 +33,9 @@ EDITABLE_FIELDS = frozenset(
 _PROMPT_FIELDS = frozenset({"subject", "background", "pronoun", "prompt_override"})
 # What a person edits for the whole workspace (history entries with no sample).
 WORKSPACE_FIELDS = frozenset({"template", "trigger"})
+# Text a model, a server, an imported file or a paste can bring in: one line, no control
+# characters (a terminal would run them, an export would carry them to the service).
+_TEXT_FIELDS = frozenset({"subject", "background", "prompt_override", "reject_reason"})
 _INFO_KEYS = ("mode", "base_model", "lang", "trigger", "provider", "caption_model")
 
 
@@ -221,6 +225,7 @@ class Workspace:
             raise ValueError(f"{field!r} is not an editable field ({sorted(EDITABLE_FIELDS)})")
         if field == "status":
             Status(value)
+        value = _clean(field, value)
         with self.transaction() as db:
             old = self._column(sample_id, field)
             if old != value:
@@ -262,6 +267,7 @@ class Workspace:
         Returns whether the status changed.
         """
         marks = ", ".join("?" * len(only_from))
+        error = _clean_error(error)
         with self.transaction() as db:
             cur = db.execute(
                 "UPDATE samples SET status = ?, error = ?, updated_at = ?"
@@ -278,6 +284,7 @@ class Workspace:
         """Change the template or the trigger; the old value goes to the history."""
         if field not in WORKSPACE_FIELDS:
             raise ValueError(f"{field!r} is not a workspace field ({sorted(WORKSPACE_FIELDS)})")
+        value = _clean(field, value)
         with self.transaction() as db:
             old = self.meta(field)
             if old != value:
@@ -343,7 +350,12 @@ class Workspace:
         input_tokens: int | None = None,
         output_tokens: int | None = None,
     ) -> Caption:
-        """Store one model answer, committed at once."""
+        """Store one model answer, committed at once, without control characters (the
+        text keeps its paragraphs; the fields, parts of a prompt, are one line each)."""
+        text, model = strip_controls(text, keep_newlines=True), strip_controls(model)
+        flagged = None if flagged is None else strip_controls(flagged)
+        if fields is not None:
+            fields = {strip_controls(k): strip_controls(v) for k, v in fields.items()}
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO captions (sample_id, provider, model, instruction, fps, cache_key,"
@@ -397,7 +409,10 @@ class Workspace:
             db.execute("DELETE FROM files")
             db.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                [(r.path, r.kind, r.size, r.mtime_ns, r.sha256, r.error) for r in records],
+                [
+                    (r.path, r.kind, r.size, r.mtime_ns, r.sha256, _clean_error(r.error))
+                    for r in records
+                ],
             )
 
 
@@ -423,7 +438,20 @@ def _connect(path: Path) -> sqlite3.Connection:
         ) from exc
 
 
+def _clean(field: str, value: Any) -> Any:
+    """VALUE as the store keeps it: a text field without control characters, on one line."""
+    if isinstance(value, str) and (field in _TEXT_FIELDS or field in WORKSPACE_FIELDS):
+        return strip_controls(value)
+    return value
+
+
+def _clean_error(error: str | None) -> str | None:
+    """A stored error: a server's or a library's words, redacted and stripped."""
+    return None if error is None else outside_text(error)
+
+
 def _write_meta(db: sqlite3.Connection, key: str, value: str | None) -> None:
+    value = _clean(key, value)
     if value is None:
         db.execute("DELETE FROM meta WHERE key = ?", (key,))
     else:
@@ -433,7 +461,7 @@ def _write_meta(db: sqlite3.Connection, key: str, value: str | None) -> None:
 def _set_sample_field(db: sqlite3.Connection, sample_id: str, field: str, value: Any) -> None:
     db.execute(
         f"UPDATE samples SET {field} = ?, updated_at = ? WHERE id = ?",
-        (value, now_iso(), sample_id),
+        (_clean(field, value), now_iso(), sample_id),
     )
 
 
