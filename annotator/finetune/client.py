@@ -17,7 +17,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ PURPOSE = "fine-tune"
 I2V_PATH = "/api/v1/services/aigc/video-generation/video-synthesis"
 KF2V_PATH = "/api/v1/services/aigc/image2video/video-synthesis"
 _RETRY_WAITS = (1.0, 3.0)  # for GETs that hit a 5xx, a throttle or a dropped connection
+LOG_PAGE = 1000  # the most log lines one request may ask for (the documented upper limit)
+LIST_PAGE = 50  # items per page of the jobs and deployments lists (within both limits)
+_MAX_PAGES = 1000  # a guard against a list whose pages never end
 
 
 @dataclass(frozen=True)
@@ -274,11 +277,16 @@ class DashScopeClient:
             "GET", f"/api/v1/fine-tunes/{job_id}", what=f"reading job {job_id}", retry=True
         )
 
-    def list_jobs(self, page_no: int = 1, page_size: int = 50) -> Answer:
+    def list_jobs(self, page_no: int = 1, page_size: int = LIST_PAGE) -> Answer:
+        """One page of the account's jobs (page_size 1 to 100, the service's default 10)."""
         params = {"page_no": page_no, "page_size": page_size}
         return self._request(
             "GET", "/api/v1/fine-tunes", what="listing jobs", params=params, retry=True
         )
+
+    def iter_jobs(self, page_size: int = LIST_PAGE) -> Iterator[dict[str, Any]]:
+        """Every job of the account, newest first, asking for the next page only when needed."""
+        return _every_item(self.list_jobs, "jobs", page_size)
 
     def cancel_job(self, job_id: str) -> Answer:
         path = f"/api/v1/fine-tunes/{job_id}/cancel"
@@ -288,8 +296,13 @@ class DashScopeClient:
         path = f"/api/v1/fine-tunes/{job_id}"
         return self._request("DELETE", path, what=f"deleting job {job_id}")
 
-    def job_logs(self, job_id: str, offset: int = 1, line: int = 1000) -> Answer:
-        """Log lines from line OFFSET (1-based, as the SDK counts) on."""
+    def job_logs(self, job_id: str, offset: int = 0, line: int = 100) -> Answer:
+        """Up to LINE log lines (at most 1000) after the first OFFSET: ``output.{total, logs}``.
+
+        As the API documentation says: OFFSET is the number of lines to skip, so reading
+        starts at line OFFSET + 1. (The dashscope SDK's docstring calls it a 1-based start
+        line; the documentation and the service do not.)
+        """
         params = {"offset": offset, "line": line}
         path = f"/api/v1/fine-tunes/{job_id}/logs"
         return self._request("GET", path, what=f"reading the logs of {job_id}", params=params)
@@ -321,11 +334,16 @@ class DashScopeClient:
         what = f"deploying {body.get('model_name')}"
         return self._request("POST", "/api/v1/deployments", what=what, json=dict(body))
 
-    def list_deployments(self, page_no: int = 1, page_size: int = 50) -> Answer:
+    def list_deployments(self, page_no: int = 1, page_size: int = LIST_PAGE) -> Answer:
+        """One page of the account's deployments (page_size 1 to 200, default 50)."""
         params = {"page_no": page_no, "page_size": page_size}
         return self._request(
             "GET", "/api/v1/deployments", what="listing deployments", params=params, retry=True
         )
+
+    def iter_deployments(self, page_size: int = LIST_PAGE) -> Iterator[dict[str, Any]]:
+        """Every deployment of the account, asking for the next page only when needed."""
+        return _every_item(self.list_deployments, "deployments", page_size)
 
     def get_deployment(self, deployed_model: str) -> Answer:
         path = f"/api/v1/deployments/{deployed_model}"
@@ -420,6 +438,27 @@ class DashScopeClient:
             raise ConnectionFailedError(f"cannot download {url}: {exc}; try again") from exc
         part.replace(dest)
         return dest
+
+
+def _every_item(
+    fetch: Callable[[int, int], Answer], key: str, page_size: int
+) -> Iterator[dict[str, Any]]:
+    """The items under KEY of every page FETCH(page_no, page_size) answers, page 1 first.
+
+    The end is where ``output.total`` says; without a total, the first short page. An empty
+    page ends it too, so a list that shrinks while it is read cannot loop.
+    """
+    seen = 0
+    for page_no in range(1, _MAX_PAGES + 1):
+        output = fetch(page_no, page_size).output
+        output = output if isinstance(output, dict) else {}
+        items = output.get(key)
+        items = items if isinstance(items, list) else []
+        yield from (item for item in items if isinstance(item, dict))
+        seen += len(items)
+        total = output.get("total")
+        if not items or (seen >= total if isinstance(total, int) else len(items) < page_size):
+            return
 
 
 def _json(response: httpx.Response) -> Any:

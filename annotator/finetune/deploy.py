@@ -153,10 +153,8 @@ def start_deployment(
 
 def _recover(ws: Workspace, client: DashScopeClient, attempt: Deployment) -> Deployment | None:
     """A deployment a dead run created but never stored, found by its model name."""
-    listed = client.list_deployments().output
-    items = listed.get("deployments", []) if isinstance(listed, dict) else []
     known = {d.deployed_model for d in deployments(ws, include_deleted=True)}
-    for item in items:
+    for item in client.iter_deployments():  # every page: the account may have hundreds
         name = item.get("deployed_model")
         if name and name not in known and item.get("model_name") == attempt.model_name:
             return record_deployment(ws, attempt.id, item)

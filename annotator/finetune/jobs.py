@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.basemodels import BASE_MODELS
-from annotator.finetune.client import DashScopeClient
+from annotator.finetune.client import LOG_PAGE, DashScopeClient
 from annotator.finetune.errors import (
     BadResponseError,
     JobFailedError,
@@ -43,6 +43,7 @@ from annotator.workspace.remote import (
 
 TAIL_LINES = 40  # log lines kept in the store
 FAILURE_LINES = 15  # log lines shown with a failure
+MAX_LOG_PAGES = 50  # pages of new log lines read in one poll; the next poll reads on
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class JobUpdate:
     new_logs: list[str]
 
 
-def job_body(export: ExportedDataset, train_ids: list[str], valid_ids: list[str]) -> dict:
+def job_body(export: ExportedDataset, train_ids: list[str], valid_ids: list[str]) -> dict[str, Any]:
     """finetune.json with the real file ids in place of the placeholders."""
     body = copy.deepcopy(export.finetune)
     body["training_file_ids"] = list(train_ids)
@@ -139,9 +140,7 @@ def _same_request(found: dict[str, Any], body: dict[str, Any]) -> bool:
 
 def _recover(ws: Workspace, client: DashScopeClient, attempt: FinetuneJob) -> FinetuneJob | None:
     """The job a dead run created but never stored: the newest unknown one with our body."""
-    listed = client.list_jobs().output
-    items = listed.get("jobs", []) if isinstance(listed, dict) else []
-    for item in items:
+    for item in client.iter_jobs():
         job_id = item.get("job_id")
         if job_id and find_job(ws, job_id) is None and _same_request(item, attempt.request):
             return record_job(ws, attempt.id, item)
@@ -182,19 +181,35 @@ def refresh_job(
 def _fetch_logs(
     ws: Workspace, client: DashScopeClient, job: FinetuneJob
 ) -> tuple[FinetuneJob, list[str]]:
-    assert job.job_id is not None
+    """The lines after the JOB.log_total already read, page by page; stored, then returned."""
+    lines: list[str] = []
     try:
-        output = client.job_logs(job.job_id, offset=job.log_total + 1).output
+        for _ in range(MAX_LOG_PAGES):
+            page, total = _log_page(client, job, job.log_total + len(lines))
+            lines += page
+            read = job.log_total + len(lines)
+            # The total says where the log ends now; without one, a short page does.
+            if not page or (read >= total if total is not None else len(page) < LOG_PAGE):
+                break
     except RemoteError as exc:
-        if exc.transient or isinstance(exc, NotFoundError):
-            return job, []  # no logs yet, or a hiccup: the next poll asks again
-        raise
-    lines = [str(line) for line in (output or {}).get("logs") or []]
+        if not (exc.transient or isinstance(exc, NotFoundError)):
+            raise
+        # No logs yet, or a hiccup: keep the pages read; the next poll asks on from there.
     if not lines:
         return job, []
     tail = (job.log_tail + lines)[-TAIL_LINES:]
     job = set_job_fields(ws, job.id, log_total=job.log_total + len(lines), log_tail=tail)
     return job, lines
+
+
+def _log_page(client: DashScopeClient, job: FinetuneJob, skip: int) -> tuple[list[str], int | None]:
+    """Up to LOG_PAGE lines after the first SKIP (the API's offset skips lines), and the total."""
+    assert job.job_id is not None
+    output = client.job_logs(job.job_id, offset=skip, line=LOG_PAGE).output
+    output = output if isinstance(output, dict) else {}
+    total = output.get("total")
+    lines = [str(line) for line in output.get("logs") or []]
+    return lines, total if isinstance(total, int) else None
 
 
 def wait_job(

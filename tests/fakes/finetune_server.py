@@ -14,7 +14,13 @@ Serves, with the documented JSON shapes:
 - ``GET /media/...``: the preview and result videos it hands out URLs for
 
 Statuses move one step each time a resource is read (``job_steps``, ``deploy_steps``,
-``task_steps``); ``hold_jobs`` freezes jobs where they are. Every request is recorded.
+``task_steps``); ``hold_jobs`` freezes jobs where they are; a RUNNING job grows its log by
+``log_lines_per_read`` lines at each read. Every request is recorded.
+
+Paging follows the documentation (dashscope-api.md, "API details checked"): logs take
+``offset`` = lines to skip (default 0) and ``line`` = page size (default 100, 1 to 1000);
+the jobs list pages with ``page_no`` and ``page_size`` (default 10, 1 to 100), the
+deployments list likewise (default 50, 1 to 200); both answer ``total``.
 Scripted errors: ``fail(name, Reply)`` answers the next request to NAME with it. The
 server runs in a thread of the test process, so it outlives a CLI subprocess killed -9.
 """
@@ -113,6 +119,7 @@ class FakeFinetune(LocalServer):
         self.deploy_steps = ["PENDING", "RUNNING"]
         self.task_steps = ["PENDING", "RUNNING", "SUCCEEDED"]
         self.hold_jobs = False
+        self.log_lines_per_read = 1
         self.max_deployments: int | None = None
         self.arrears = False
         self.recorded: list[Recorded] = []
@@ -239,10 +246,17 @@ class FakeFinetune(LocalServer):
         self._log(job)
         return 200, {"request_id": _rid(), "output": self._job_view(job)}
 
+    def add_deployment(self, deployed_model: str, model_name: str, status: str = "RUNNING") -> None:
+        """A deployment made outside the tests' workspace (another project on the account)."""
+        data = {"deployed_model": deployed_model, "model_name": model_name, "plan": "lora"}
+        with self._lock:
+            self.deployments[deployed_model] = Resource(data, [status])
+
     def _log(self, job: Resource) -> None:
         if job.status == "RUNNING":
-            n = len(job.logs) + 1
-            job.logs.append(f"epoch {n}: loss=0.{90 - n:02d}")
+            for _ in range(self.log_lines_per_read):
+                n = len(job.logs) + 1
+                job.logs.append(f"epoch {n}: loss={1 / (n + 1):.6f}")
         elif job.status == "SUCCEEDED" and "##FT_COMPLETE##" not in job.logs:
             job.logs += ["training finished", "##FT_COMPLETE##"]
         elif job.status == "FAILED" and not any("ERROR" in line for line in job.logs):
@@ -250,8 +264,7 @@ class FakeFinetune(LocalServer):
 
     def _jobs_list(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         items = [self._job_view(j) for j in reversed(list(self.jobs.values()))]
-        output = {"page_no": 1, "page_size": 50, "total": len(items), "jobs": items}
-        return 200, {"request_id": _rid(), "output": output}
+        return _page(rec, items, "jobs", default_size=10, max_size=100)
 
     def _jobs_cancel(self, rec: Recorded, id: str) -> tuple[int, dict[str, Any]]:
         job = self._job(id)
@@ -273,9 +286,11 @@ class FakeFinetune(LocalServer):
         job = self._job(id)
         if job is None:
             return _error(404, "NotFound", f"job {id} not found")
-        offset = int(rec.query.get("offset", ["1"])[0])
-        count = int(rec.query.get("line", ["1000"])[0])
-        lines = job.logs[offset - 1 : offset - 1 + count]
+        offset = _int_param(rec, "offset", 0)
+        count = _int_param(rec, "line", 100)
+        if offset is None or offset < 0 or count is None or not 1 <= count <= 1000:
+            return _error(400, "InvalidParameter", "offset >= 0 and 1 <= line <= 1000")
+        lines = job.logs[offset : offset + count]  # past the end: no lines
         return 200, {"request_id": _rid(), "output": {"total": len(job.logs), "logs": lines}}
 
     def _jobs_results(self, rec: Recorded, id: str) -> tuple[int, dict[str, Any]]:
@@ -372,8 +387,7 @@ class FakeFinetune(LocalServer):
 
     def _deployments_list(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         items = [{**d.data, "status": d.status} for d in self.deployments.values()]
-        output = {"page_no": 1, "page_size": 50, "total": len(items), "deployments": items}
-        return 200, {"request_id": _rid(), "output": output}
+        return _page(rec, items, "deployments", default_size=50, max_size=200)
 
     def _deployments_get(self, rec: Recorded, name: str) -> tuple[int, dict[str, Any]]:
         found = self.deployments.get(name)
@@ -470,6 +484,28 @@ class FakeFinetune(LocalServer):
 
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"request_id": _rid(), "code": code, "message": message}
+
+
+def _int_param(rec: Recorded, name: str, default: int) -> int | None:
+    """A whole-number query parameter, DEFAULT when absent, None when not a number."""
+    raw = rec.query.get(name, [str(default)])[0]
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _page(
+    rec: Recorded, items: list[dict[str, Any]], key: str, *, default_size: int, max_size: int
+) -> tuple[int, dict[str, Any]]:
+    """One page of ITEMS as the list calls answer it: page_no from 1, and the total."""
+    page = _int_param(rec, "page_no", 1)
+    size = _int_param(rec, "page_size", default_size)
+    if page is None or page < 1 or size is None or not 1 <= size <= max_size:
+        return _error(400, "InvalidParameter", f"page_no >= 1 and 1 <= page_size <= {max_size}")
+    chunk = items[(page - 1) * size : page * size]
+    output = {"page_no": page, "page_size": size, "total": len(items), key: chunk}
+    return 200, {"request_id": _rid(), "output": output}
 
 
 def _route(method: str, path: str) -> tuple[str, dict[str, str]]:

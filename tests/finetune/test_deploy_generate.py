@@ -31,11 +31,11 @@ from annotator.finetune.generate import (
     start_generation,
     wait_generation,
 )
-from annotator.finetune.jobs import job_body, start_job, wait_job
+from annotator.finetune.jobs import fingerprint, job_body, start_job, wait_job
 from annotator.finetune.poll import Poller
 from annotator.finetune.upload import stored_file_ids, upload_export
 from annotator.workspace import Workspace
-from annotator.workspace.remote import FinetuneJob, deployments
+from annotator.workspace.remote import FinetuneJob, begin_deployment, deployments
 from tests.fakes.dashscope_server import Reply
 from tests.fakes.finetune_server import AIGC_KEYS, FakeFinetune
 from tests.finetune.helpers import FakeClock, client_for, make_workspace
@@ -101,6 +101,26 @@ def test_deploy_sends_aigc_config_once_and_waits_for_running(
     assert len(fake.requests("deployments.create")) == 1
     gone = delete_deployment(ws, client, again, Poller(1, FakeClock()))
     assert gone.status == "DELETED" and deployments(ws) == []
+
+
+def test_a_deployment_a_dead_run_made_is_found_on_page_3(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient
+) -> None:
+    _trained(ws, client)
+    target = deploy_target(ws, client.service.endpoint)
+    body = deployment_body(find_export(ws), target)
+    for n in range(119):  # other projects on the account: the list runs to 3 pages of 50
+        fake.add_deployment(f"other-{n:03d}", f"other-model-{n:03d}")
+    endpoint = client.service.endpoint
+    begin_deployment(
+        ws, endpoint, fingerprint(endpoint, body), body, job_id=target.job_id, checkpoint=None
+    )
+    made = client.create_deployment(body).output  # sent; the run died before storing it
+    started = start_deployment(ws, client, body, target)
+    assert started.recovered and started.deployment.deployed_model == made["deployed_model"]
+    assert len(fake.requests("deployments.create")) == 1
+    listed = fake.requests("deployments.list")
+    assert [r.query["page_no"][0] for r in listed] == ["1", "2", "3"]
 
 
 def test_deploy_before_the_job_succeeded_says_wait(

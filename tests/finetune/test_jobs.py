@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from annotator.finetune.client import DashScopeClient
-from annotator.finetune.errors import JobFailedError, PipelineError, ResourceLimitError
+from annotator.finetune.errors import (
+    JobFailedError,
+    PipelineError,
+    RemoteError,
+    ResourceLimitError,
+)
 from annotator.finetune.exported import find_export
 from annotator.finetune.jobs import (
+    JobUpdate,
     cancel_job,
     delete_job,
     job_body,
@@ -115,6 +121,72 @@ def test_wait_follows_status_and_logs_to_the_end(ws: Workspace, client: DashScop
     assert clock.naps == [30, 30]
     assert done.log_tail[-1] == "##FT_COMPLETE##"
     assert sum(len(u.new_logs) for u in seen) == done.log_total == len(done.log_tail)
+
+
+def test_a_job_a_dead_run_made_is_found_on_a_later_page(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient
+) -> None:
+    from annotator.finetune.jobs import fingerprint
+
+    body = _body(ws, client)
+    made = client.create_job(body).output  # the request went out, the answer was lost ...
+    for n in range(60):  # ... and 60 newer jobs push it past the first page of the list
+        other = {**body, "hyper_parameters": {**body["hyper_parameters"], "n_epochs": 1 + n}}
+        client.create_job(other)
+    begin_job(ws, client.service.endpoint, fingerprint(client.service.endpoint, body), body)
+    started = start_job(ws, client, body)
+    assert started.recovered and started.job.job_id == made["job_id"]
+    assert len(fake.requests("jobs.create")) == 61
+    pages = [r.query["page_no"][0] for r in fake.requests("jobs.list")]
+    assert pages[0] == "1" and len(pages) > 1
+
+
+def test_every_log_line_arrives_once_and_in_order(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient
+) -> None:
+    fake.log_lines_per_read = 1250  # 2,500 lines over two polls, more than a page each
+    job = start_job(ws, client, _body(ws, client)).job
+    seen: list[JobUpdate] = []
+    done = wait_job(ws, client, job, Poller(30, FakeClock()), lambda u, t: seen.append(u))
+    assert done.job_id is not None
+    served = fake.jobs[done.job_id].logs
+    assert len(served) == 2502 and len(seen) == 3
+    assert [line for u in seen for line in u.new_logs] == served
+    assert done.log_total == len(served) and done.log_tail == served[-len(done.log_tail) :]
+    asked = fake.requests("jobs.logs")
+    assert all(1 <= int(r.query["line"][0]) <= 1000 for r in asked)
+    assert int(asked[0].query["offset"][0]) == 0
+
+
+def test_the_fake_reads_logs_as_documented(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient
+) -> None:
+    fake.hold_jobs, fake.job_steps, fake.log_lines_per_read = True, ["RUNNING"], 150
+    job_id = start_job(ws, client, _body(ws, client)).job.job_id
+    assert job_id is not None
+    client.get_job(job_id)  # the job logs 150 lines
+    first = client.job_logs(job_id).output  # offset 0 and line 100 by default
+    assert first["total"] == 150 and len(first["logs"]) == 100
+    assert first["logs"][0].startswith("epoch 1:")
+    end = client.job_logs(job_id, offset=148, line=1000).output["logs"]
+    assert [line.split(":")[0] for line in end] == ["epoch 149", "epoch 150"]
+    assert client.job_logs(job_id, offset=150).output == {"total": 150, "logs": []}
+    with pytest.raises(RemoteError):
+        client.job_logs(job_id, line=1001)
+
+
+def test_no_new_log_lines_asks_from_the_end(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient
+) -> None:
+    fake.hold_jobs = True
+    fake.job_steps = ["RUNNING"]
+    job = start_job(ws, client, _body(ws, client)).job
+    first = refresh_job(ws, client, job)
+    again = refresh_job(ws, client, first.job)
+    assert first.new_logs == ["epoch 1: loss=0.500000"] and again.new_logs == [
+        "epoch 2: loss=0.333333"
+    ]
+    assert [r.query["offset"][0] for r in fake.requests("jobs.logs")] == ["0", "1"]
 
 
 def test_a_failed_job_shows_the_end_of_its_log(
