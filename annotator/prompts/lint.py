@@ -2,7 +2,8 @@
 
 Each finding names the problem, says how to fix it, and (for per-sample
 problems) which sample. Errors break the formula (missing trigger, motion
-text that differs between samples, empty parts, wrong language); warnings
+text that differs between samples, empty parts, wrong language) or make it
+unsafe (a control character a terminal would run); warnings
 are worth a look (an effect phrase in a subject, unusual length).
 """
 
@@ -21,6 +22,7 @@ from rapidfuzz.distance import Indel
 from annotator.mining.clauses import detect_lang, split_clauses
 from annotator.mining.lexicon import CLAUSE_CUTOFF, EN_PRONOUNS, comparison_key
 from annotator.prompts.assemble import AssembledPrompt
+from annotator.safetext import control_characters
 
 Severity = Literal["error", "warning"]
 
@@ -81,6 +83,16 @@ def lint_prompt(
         found.append(LintFinding(code, severity, message, sample_id))
 
     text = prompt.text
+    controls = control_characters(text)
+    if controls:
+        # The store strips them on the way in; one left came from a store written before.
+        add(
+            "control-characters",
+            "error",
+            f"the prompt holds control characters ({', '.join(controls)}), which a terminal "
+            "runs and the service would train on: retype the subject and background "
+            "(or the prompt) in `annotator review`",
+        )
     if trigger:
         count = text.count(trigger)
         t0, t1 = prompt.template
