@@ -116,3 +116,30 @@ def test_an_edit_survives_sigkill(ws_root: Path) -> None:
     db.close()
     with SessionLock(ws_root / ".annotator"):  # the dead session's lock is free again
         pass
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+def test_typing_that_never_pauses_survives_sigkill(ws_root: Path) -> None:
+    """Keys 0.1 s apart (the editor waits 0.3 s for a pause): the store has part of the
+    text while typing goes on, and that part survives a kill -9 in mid-word."""
+    text = "a fox in a long red coat walks slowly across a frozen lake at dawn " * 4
+    with review_process(ws_root) as (proc, terminal):
+        terminal.wait_for(b"clip_a.mp4")
+        terminal.type("s")
+        time.sleep(0.5)  # Textual moves the focus on its next turn; keys before it go elsewhere
+        typed, stored = "", ""
+        end = time.monotonic() + DEADLINE
+        for char in text:
+            os.write(terminal.master, char.encode())
+            typed += char
+            time.sleep(0.1)
+            stored = _subject_of(ws_root, "clip_a.mp4")
+            if stored or time.monotonic() > end:
+                break
+        assert stored, f"nothing stored while {typed!r} was typed"
+        os.killpg(proc.pid, signal.SIGKILL)  # typing still going on
+        proc.wait(timeout=10)
+
+    after = _subject_of(ws_root, "clip_a.mp4")
+    assert after and typed.startswith(after)
+    assert len(after) >= len(stored)

@@ -1,13 +1,15 @@
 """The subject and background editors: each change reaches the store within a moment.
 
 Typing restarts a short timer; when it fires, or when the editor loses focus, or on
-Enter, the editor posts ``Edited``. The screen also takes pending text synchronously
-(``take_pending``) before it moves to another sample, undoes or quits, so nothing that
-is on screen is lost.
+Enter, the editor posts ``Edited``. Typing that never pauses is written too, at most
+``MAX_WAIT`` after its first unsaved key, so a crash loses about a second of it. The
+screen also takes pending text synchronously (``take_pending``) before it moves to
+another sample, undoes or quits, so nothing that is on screen is lost.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual import events
@@ -16,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import TextArea
 
 SAVE_DELAY = 0.3  # seconds of quiet typing before the text is written
+MAX_WAIT = 1.0  # seconds an unsaved key waits at most, however fast the typing goes on
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,11 @@ class FieldEditor(TextArea):
         self.sample_id: str | None = None
         self._baseline = ""  # the value the store holds, as far as this editor knows
         self._timer: Timer | None = None
+        self._due: float | None = None  # when the oldest unsaved key must be written by
 
     def load(self, sample_id: str, value: str, placeholder: str = "") -> None:
         """Show SAMPLE_ID's value (anything pending must have been taken first)."""
-        if self._timer is not None:
-            self._timer.stop()
+        self._stop_timer()
         self.sample_id = sample_id
         self._baseline = value
         self.placeholder = placeholder
@@ -69,16 +72,13 @@ class FieldEditor(TextArea):
 
     def unload(self) -> None:
         """Show nothing and write nothing (no sample on screen)."""
-        if self._timer is not None:
-            self._timer.stop()
+        self._stop_timer()
         self.sample_id, self._baseline = None, ""
         self.load_text("")
 
     def take_pending(self) -> PendingEdit | None:
         """The text not yet written, if any; the caller writes it."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._stop_timer()
         value = self.value
         if value == self._baseline or self.sample_id is None:
             return None
@@ -101,12 +101,26 @@ class FieldEditor(TextArea):
         if edit is not None:
             self.post_message(self.Edited(self, edit))
 
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._due = None
+
     def _on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.value == self._baseline:
             return
+        # A pause of SAVE_DELAY writes the text; so does MAX_WAIT after the first unsaved
+        # key, pause or not. The store folds these writes into one undo step.
+        now = time.monotonic()
+        due = now + MAX_WAIT if self._due is None else self._due
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.commit)
+        if now >= due:
+            self.commit()
+            return
+        self._due = due
+        self._timer = self.set_timer(min(SAVE_DELAY, due - now), self.commit)
 
     def _on_blur(self, event: events.Blur) -> None:
         self.commit()
