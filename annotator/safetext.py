@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
 
 # Variables whose values are secrets wherever they show up.
@@ -21,6 +22,9 @@ _AUTH_FIELD = re.compile(
 )
 _MIN_SECRET_LEN = 8
 REDACTED = "[redacted]"
+# Keys read from variables no pattern above knows (an endpoint's own key variable).
+_remembered: set[str] = set()
+_remembered_lock = threading.Lock()
 
 # ESC-introduced sequences (CSI, OSC ... BEL/ST, and two-byte escapes), removed whole.
 _ESCAPE_SEQUENCE = re.compile(
@@ -32,9 +36,17 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 
 
+def remember_secret(value: str) -> None:
+    """Hide VALUE from every later ``redact``: a key read from a variable of any name."""
+    with _remembered_lock:
+        _remembered.add(value)
+
+
 def secret_values(extra: tuple[str, ...] = ()) -> list[str]:
-    """The secrets to hide: values of key variables in the environment, plus ``extra``."""
+    """The secrets to hide: key variables' values, remembered keys, plus ``extra``."""
     values = [v for k, v in os.environ.items() if _SECRET_ENV.search(k)]
+    with _remembered_lock:
+        values.extend(_remembered)
     values.extend(extra)
     # Longest first, so a key that contains another is replaced whole.
     return sorted({v for v in values if len(v) >= _MIN_SECRET_LEN}, key=len, reverse=True)

@@ -1,7 +1,10 @@
 """Errors a provider raises, sorted by what the batch runner should do with them.
 
 Every error carries a message written for the person at the terminal: it names
-the clip or the setting at fault and, where there is one, the fix.
+the clip or the setting at fault and, where there is one, the fix. The message is
+redacted as the error is made: a server that echoes the request's Authorization
+header puts the key in its error text, and every error passes through here before
+it is printed, stored or shown by the review UI.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from annotator.errors import AnnotatorError
+from annotator.safetext import redact
 
 
 class ProviderError(AnnotatorError):
@@ -23,9 +27,11 @@ class ProviderError(AnnotatorError):
     stops_batch: ClassVar[bool] = False
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.code = code  # the server's error code when there is one, e.g. "Throttling"
+        # The server's error code when there is one, e.g. "Throttling"; server text too.
+        self.code = None if code is None else redact(code)
 
 
 class AuthError(ProviderError):
@@ -76,11 +82,3 @@ class TransientError(ProviderError):
 
 class BadAnswerError(ProviderError):
     """The server answered 200 but with nothing usable (empty or garbled)."""
-
-
-def missing_key_message(env_var: str, region_hint: str) -> str:
-    """The text of a MissingKeyError: which variable, which region, and the way out."""
-    return (
-        f"{env_var} is not set: export it with a key for {region_hint}, "
-        "or use --provider replay for the offline demo"
-    )

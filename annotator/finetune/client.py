@@ -7,9 +7,10 @@ validation or export calls. Using it for the calls it can make would mean two HT
 stacks, two error shapes and two retry policies; one httpx client gives one of each,
 a streamed upload with progress, and a transport tests can point at a fake server.
 
-The key is read from the environment when the client is made, sent only to the
-DashScope host in the Authorization header, never to upload or download hosts, and
-never written anywhere.
+The key is read from the environment when the client is made (by the one DashScope key
+reader, which sends it only over https or to this machine), sent only to the DashScope
+host in the Authorization header, never to upload or download hosts, and never written
+anywhere; every error message hides it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from typing import Any
 
 import httpx
 
-from annotator.captioning.providers.dashscope_common import DEFAULT_KEY_ENV_VAR, REGIONS, Region
+from annotator.captioning.providers.dashscope_common import (
+    DEFAULT_KEY_ENV_VAR,
+    REGIONS,
+    Region,
+    read_key,
+)
 from annotator.config import load_settings
 from annotator.finetune.errors import (
     BadResponseError,
@@ -36,6 +42,7 @@ from annotator.finetune.errors import (
     error_for,
 )
 from annotator.finetune.multipart import FilePart, MultipartBody, Progress
+from annotator.safetext import remember_secret
 
 BASE_URL_ENV = "ANNOTATOR_DASHSCOPE_BASE_URL"
 PURPOSE = "fine-tune"
@@ -53,7 +60,7 @@ class Service:
 
     region: Region
     base_url: str
-    key_env_var: str = DEFAULT_KEY_ENV_VAR
+    key_env_var: str | None = None  # None: DASHSCOPE_API_KEY, sent only where it may go
 
     @classmethod
     def resolve(cls, region: str, base_url: str | None = None) -> Service:
@@ -78,19 +85,20 @@ class Service:
             label=self.region.label,
             other_region=other.name,
             other_label=other.label,
-            key_env_var=self.key_env_var,
+            key_env_var=self.key_env_var or DEFAULT_KEY_ENV_VAR,
         )
 
     def read_key(self) -> str:
         """The key from the environment; MissingKeyError says how to set it."""
-        key = os.environ.get(self.key_env_var, "").strip()
-        if not key:
-            raise MissingKeyError(
-                f"{self.key_env_var} is not set: create an API key for {self.region.label} "
-                f"(region {self.region.name}) in the Model Studio console and "
-                f"`export {self.key_env_var}=sk-...` (the key is read from the environment "
-                "only, never stored)"
-            )
+        key = read_key(
+            self.key_env_var,
+            self.region,
+            url=self.base_url,
+            required=True,
+            error=MissingKeyError,
+            otherwise="",
+        )
+        assert key is not None  # required: an error otherwise
         return key
 
 
@@ -142,6 +150,7 @@ class DashScopeClient:
     ) -> None:
         self.service = service
         self._sleep = sleep
+        remember_secret(api_key)  # a key given here, not read from a variable, is hidden too
         self._http = httpx.Client(
             base_url=service.base_url,
             headers={"Authorization": f"Bearer {api_key}"},

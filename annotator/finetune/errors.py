@@ -2,15 +2,19 @@
 
 ``error_for`` turns a refused request into the right class (dashscope-api.md sections 3
 and 5: 401 key, Arrearage, 403, 404, 409, 429, 5xx); the rest are the pipeline's own
-(nothing exported, a job that FAILED, a deployment in arrears).
+(nothing exported, a job that FAILED, a deployment in arrears). Every message is
+redacted as the error is made, so a key echoed by a server or a proxy is never
+printed, stored or shown.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from annotator.errors import AnnotatorError
+from annotator.safetext import redact
 
 
 class RemoteError(AnnotatorError):
@@ -26,10 +30,11 @@ class RemoteError(AnnotatorError):
         code: str | None = None,
         request_id: str | None = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.status = status
-        self.code = code
+        self.code = None if code is None else redact(code)
         self.request_id = request_id
 
 
@@ -137,7 +142,7 @@ def error_for(
     said = _said(code, message)
     norm = (code or "").lower()
     service = f"DashScope {where.label}"
-    kw = {"status": status, "code": code, "request_id": request_id}
+    kw: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
     if status == 401 or norm == "invalidapikey":
         return KeyRefusedError(
             f"{service} ({where.base_url}) refused the key in {where.key_env_var} ({said}). "
@@ -195,7 +200,7 @@ def _is_model_problem(status: int, norm: str, message: str) -> bool:
     return False
 
 
-def _throttled(service: str, what: str, said: str, norm: str, kw: dict) -> RemoteError:
+def _throttled(service: str, what: str, said: str, norm: str, kw: dict[str, Any]) -> RemoteError:
     if norm in ("throttling.ratequota", "throttling.burstrate"):
         return ResourceLimitError(
             f"{service} refused {what}: too many requests ({said}). Wait a minute and run "

@@ -13,11 +13,19 @@ from annotator.captioning import (
     InvalidRequestError,
     MissingKeyError,
     ModelNotFoundError,
+    ProviderError,
     RateLimitedError,
     TransientError,
     get_provider,
 )
-from tests.captioning.helpers import KEY, VALID_JSON, request_for
+from tests.captioning.helpers import (
+    KEY,
+    PLAIN_KEY,
+    PLAIN_KEY_VAR,
+    VALID_JSON,
+    error_texts,
+    request_for,
+)
 from tests.fakes import (
     NATIVE,
     OSS,
@@ -197,8 +205,9 @@ def test_missing_key_says_what_to_do(fake: FakeDashScope, no_key: None, small_cl
     with pytest.raises(MissingKeyError) as caught:
         provider(fake).caption(request_for(small_clip))
     assert str(caught.value) == (
-        "DASHSCOPE_API_KEY is not set: export it with a key for region cn (Beijing), "
-        "or use --provider replay for the offline demo"
+        "DASHSCOPE_API_KEY is not set: export DASHSCOPE_API_KEY with a key for region cn "
+        "(Beijing) (made in the Model Studio console; it is read from the environment only, "
+        "never stored), or use --provider replay for the offline demo"
     )
     assert fake.requests() == []
 
@@ -230,3 +239,35 @@ def test_default_base_urls_follow_the_region() -> None:
     assert get_provider("dashscope").base_url == "https://dashscope.aliyuncs.com/api/v1"
     intl = get_provider("dashscope", region="intl")
     assert intl.base_url == "https://dashscope-intl.aliyuncs.com/api/v1"
+
+
+ECHOED: list[tuple[str, Reply]] = [
+    (NATIVE, error(400, "InvalidParameter", "The video is too short.")),
+    (NATIVE, server_error(500)),
+    (NATIVE, invalid_key()),
+    (NATIVE, error(403, "AccessDenied", "Access denied.")),
+    (POLICY, invalid_key()),
+    (POLICY, server_error(500)),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "reply"), ECHOED, ids=lambda v: str(getattr(v, "status", v)))
+@pytest.mark.parametrize("key_var", ["DASHSCOPE_API_KEY", PLAIN_KEY_VAR])
+def test_a_key_echoed_by_the_server_never_reaches_the_error(
+    fake: FakeDashScope,
+    monkeypatch: pytest.MonkeyPatch,
+    small_clip: Path,
+    endpoint: str,
+    reply: Reply,
+    key_var: str,
+) -> None:
+    monkeypatch.setenv(key_var, PLAIN_KEY)
+    fake.echo_authorization = True
+    fake.queue(endpoint, reply)
+    named = get_provider("dashscope", base_url=fake.native_base, key_env_var=key_var)
+    with pytest.raises(ProviderError) as caught:
+        named.caption(request_for(small_clip))
+    assert fake.requests(endpoint)[0].headers["authorization"] == f"Bearer {PLAIN_KEY}"
+    assert "echo" in str(caught.value)  # the server's own words are kept
+    for text in error_texts(caught.value):
+        assert PLAIN_KEY not in text

@@ -17,11 +17,19 @@ from annotator.captioning import (
     InvalidRequestError,
     MissingKeyError,
     ModelNotFoundError,
+    ProviderError,
     RateLimitedError,
     TransientError,
     get_provider,
 )
-from tests.captioning.helpers import KEY, VALID_JSON, request_for
+from tests.captioning.helpers import (
+    KEY,
+    PLAIN_KEY,
+    PLAIN_KEY_VAR,
+    VALID_JSON,
+    error_texts,
+    request_for,
+)
 from tests.clips import make_corrupt_clip, make_numbered_clip, which_frame
 from tests.fakes import (
     COMPATIBLE,
@@ -235,3 +243,32 @@ def test_bad_options_are_refused() -> None:
         get_provider("openai", video_as="gif")
     with pytest.raises(ValueError, match="frames_as"):
         get_provider("openai", frames_as="tiles")
+
+
+ECHOED: list[Reply] = [
+    error(400, "invalid_parameter_error", "The video is too short."),
+    server_error(500),
+    invalid_key(),
+    error(403, "AccessDenied", "Access denied."),
+    Reply(502, raw=b"<html><body>502 Bad Gateway</body></html>"),
+]
+
+
+@pytest.mark.parametrize("reply", ECHOED, ids=lambda r: str(r.status))
+@pytest.mark.parametrize("key_var", ["DASHSCOPE_API_KEY", PLAIN_KEY_VAR])
+def test_a_key_echoed_by_the_server_never_reaches_the_error(
+    fake: FakeDashScope,
+    monkeypatch: pytest.MonkeyPatch,
+    small_clip: Path,
+    reply: Reply,
+    key_var: str,
+) -> None:
+    monkeypatch.setenv(key_var, PLAIN_KEY)
+    fake.echo_authorization = True
+    fake.queue(COMPATIBLE, reply)
+    with pytest.raises(ProviderError) as caught:
+        provider(fake, key_env_var=key_var).caption(request_for(small_clip))
+    assert fake.requests(COMPATIBLE)[0].headers["authorization"] == f"Bearer {PLAIN_KEY}"
+    assert "echo" in str(caught.value)  # the server's own words are kept
+    for text in error_texts(caught.value):
+        assert PLAIN_KEY not in text

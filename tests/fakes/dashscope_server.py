@@ -12,6 +12,9 @@ Answers are scripted per endpoint with a queue of ``Reply`` objects; an empty
 queue answers 200 with ``default_text``. The same ``Reply`` is rendered in
 the native shape (``{"code", "message"}``) or the compatible one
 (``{"error": {...}}``) by the endpoint that pops it.
+
+``echo_authorization`` plays a careless proxy: every error answer repeats the
+request's Authorization header, and the bare key, in its message (or its raw body).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -171,6 +174,7 @@ class FakeDashScope(LocalServer):
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = defaultdict(int)
         self._max_in_flight: dict[str, int] = defaultdict(int)
+        self.echo_authorization = False
         super().__init__(_make_handler(self))
 
     @property
@@ -198,10 +202,11 @@ class FakeDashScope(LocalServer):
         with self._lock:
             return self._max_in_flight[endpoint]
 
-    def _next_reply(self, endpoint: str) -> Reply:
+    def _next_reply(self, endpoint: str, rec: Recorded) -> Reply:
         with self._lock:
             queue = self._queues[endpoint]
-            return queue.popleft() if queue else answer(self.default_text)
+            reply = queue.popleft() if queue else answer(self.default_text)
+        return echoed(reply, rec) if self.echo_authorization else reply
 
     def _record(self, rec: Recorded) -> None:
         with self._lock:
@@ -217,6 +222,17 @@ class FakeDashScope(LocalServer):
     def _leave(self, endpoint: str) -> None:
         with self._lock:
             self._in_flight[endpoint] -= 1
+
+
+def echoed(reply: Reply, rec: Recorded) -> Reply:
+    """REPLY, if an error, with the request's Authorization header and key in its text."""
+    if reply.status < 400:
+        return reply
+    auth = rec.headers.get("authorization", "")
+    said = f"echo: Authorization: {auth}; the key was {auth.removeprefix('Bearer ')}"
+    if reply.raw is not None:
+        return replace(reply, raw=reply.raw + f"<pre>{said}</pre>".encode())
+    return replace(reply, message=f"{reply.message} ({said})")
 
 
 def _request_id() -> str:
@@ -315,14 +331,14 @@ def _make_handler(server: FakeDashScope) -> type[BaseHTTPRequestHandler]:
         def _respond(self, rec: Recorded) -> None:
             if rec.endpoint == POLICY:
                 model = rec.query.get("model", ["unknown"])[0]
-                reply = server._next_reply(POLICY)
+                reply = server._next_reply(POLICY, rec)
                 if reply.status == 200 and reply.raw is None:
                     return self._send(
                         200, {"Content-Type": "application/json"}, _policy_body(server, model)
                     )
                 return self._send(*render(NATIVE, reply, model))
             if rec.endpoint == OSS:
-                reply = server._next_reply(OSS)
+                reply = server._next_reply(OSS, rec)
                 if reply.status == 200:
                     filename, data = rec.files.get("file", ("", b""))
                     server.uploads[rec.form.get("key", filename)] = data
@@ -332,7 +348,7 @@ def _make_handler(server: FakeDashScope) -> type[BaseHTTPRequestHandler]:
                 model = (rec.json or {}).get("model", "")
                 server._enter(rec.endpoint)
                 try:
-                    reply = server._next_reply(rec.endpoint)
+                    reply = server._next_reply(rec.endpoint, rec)
                     if reply.delay:
                         time.sleep(reply.delay)
                     status, headers, body = render(rec.endpoint, reply, model)

@@ -122,6 +122,8 @@ class FakeFinetune(LocalServer):
         self.log_lines_per_read = 1
         self.max_deployments: int | None = None
         self.arrears = False
+        # A careless proxy: error answers repeat the request's Authorization header.
+        self.echo_authorization = False
         self.recorded: list[Recorded] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, Resource] = {}
@@ -482,6 +484,11 @@ class FakeFinetune(LocalServer):
         return 200, VIDEO
 
 
+def _echo(rec: Recorded) -> str:
+    auth = rec.headers.get("authorization", "")
+    return f"echo: Authorization: {auth}; the key was {auth.removeprefix('Bearer ')}"
+
+
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"request_id": _rid(), "code": code, "message": message}
 
@@ -545,6 +552,8 @@ def _make_handler(server: FakeFinetune) -> type[BaseHTTPRequestHandler]:
                 status, answer = _error(404, "NotFound", f"no route {method} {split.path}")
             else:
                 status, answer = server.handle(rec, params)
+            if server.echo_authorization and status >= 400 and isinstance(answer, dict):
+                answer = {**answer, "message": f"{answer.get('message')} ({_echo(rec)})"}
             self._send(status, answer)
 
         def _send(self, status: int, answer: dict[str, Any] | bytes) -> None:

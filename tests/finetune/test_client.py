@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotator.finetune import errors
-from annotator.finetune.client import DashScopeClient, Service
+from annotator.finetune.client import DashScopeClient, Service, open_client
 from annotator.workspace import Workspace
 from tests.fakes.dashscope_server import Reply
 from tests.fakes.finetune_server import FakeFinetune
@@ -125,3 +125,48 @@ def test_downloads_never_carry_the_key(
     assert dest.read_bytes().startswith(b"\x00\x00\x00\x18ftyp")
     assert "authorization" not in fake.requests("media")[0].headers
     assert not (tmp_path / "v.mp4.part").exists()
+
+
+PLAIN_KEY = "plain-finetune-secret-0123"  # no token shape, in no variable: only remembered
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(400, code="InvalidParameter", message="bad zip"),
+        Reply(500, code="InternalError", message="boom"),
+        Reply(403, code="AccessDenied", message="no"),
+        None,  # the fake's own 401 for a key it does not know
+    ],
+    ids=["400", "500", "403", "401"],
+)
+def test_a_key_echoed_by_the_server_never_reaches_the_error(
+    ws: Workspace, fake: FakeFinetune, reply: Reply | None
+) -> None:
+    fake.echo_authorization = True
+    if reply is None:
+        fake.keys = {"sk-another-key"}
+    else:
+        fake.keys = {PLAIN_KEY}
+        fake.fail("files.cn", reply)
+    client = DashScopeClient(Service.resolve("cn", fake.url), PLAIN_KEY, sleep=lambda s: None)
+    with client, pytest.raises(errors.RemoteError) as caught:
+        client.upload_file(_zip(ws))
+    assert fake.requests("files.cn")[0].headers["authorization"] == f"Bearer {PLAIN_KEY}"
+    error = caught.value
+    assert "echo" in error.message  # the server's own words are kept
+    for text in (str(error), repr(error.args), error.message, str(error.code)):
+        assert PLAIN_KEY not in text
+
+
+def test_a_key_from_the_environment_echoed_back_is_hidden(
+    fake: FakeFinetune, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", PLAIN_KEY)
+    fake.keys = {PLAIN_KEY}
+    fake.echo_authorization = True
+    fake.fail("jobs.create", Reply(400, code="InvalidParameter", message="bad n_epochs"))
+    client = open_client(Service.resolve("cn", fake.url))
+    with client, pytest.raises(errors.InvalidRequestError) as caught:
+        client.create_job({"model": "wan2.5-i2v-preview", "training_file_ids": []})
+    assert "echo" in str(caught.value) and PLAIN_KEY not in str(caught.value)

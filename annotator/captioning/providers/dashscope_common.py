@@ -1,18 +1,21 @@
 """What the native and the OpenAI-compatible DashScope providers share.
 
-The region table, the key lookup, and one mapping from (HTTP status, error
-code) to our error classes, so both providers treat a throttle or a
-moderation refusal the same way (dashscope-api.md section 3).
+The region table, the one DashScope key reader (the fine-tune client uses it too),
+and one mapping from (HTTP status, error code) to our error classes, so both
+providers treat a throttle or a moderation refusal the same way
+(dashscope-api.md section 3).
 """
 
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from annotator.captioning.errors import (
     AuthError,
@@ -23,8 +26,8 @@ from annotator.captioning.errors import (
     ProviderError,
     RateLimitedError,
     TransientError,
-    missing_key_message,
 )
+from annotator.safetext import remember_secret
 
 DEFAULT_KEY_ENV_VAR = "DASHSCOPE_API_KEY"
 
@@ -65,14 +68,59 @@ def region_hint(region: Region) -> str:
     return f"region {region.name} ({region.label})"
 
 
-def read_key(env_var: str | None, region: Region, *, required: bool) -> str | None:
-    """The key from ``env_var``; MissingKeyError when required and absent."""
-    key = os.environ.get(env_var, "").strip() if env_var else ""
+def key_may_travel_to(url: str) -> bool:
+    """Whether a key may be sent to URL: over https, or over http to this machine only."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "http" or not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
+
+
+def read_key(
+    env_var: str | None,
+    region: Region,
+    *,
+    url: str,
+    required: bool,
+    error: Callable[[str], Exception] = MissingKeyError,
+    otherwise: str = ", or use --provider replay for the offline demo",
+    name_a_key: str | None = None,
+) -> str | None:
+    """The key for a request to URL; ERROR (MissingKeyError) when REQUIRED and there is none.
+
+    ENV_VAR None means DashScope's own variable, whose key goes only where
+    ``key_may_travel_to`` allows: to another plain-http host it is not read at all
+    (an error if REQUIRED; NAME_A_KEY says how to name that endpoint's own variable).
+    A variable named explicitly is read for any URL. The key read is remembered by
+    ``safetext``, so no later message shows it, whatever its variable is called.
+    OTHERWISE ends the message of a missing key with the way out.
+    """
+    var = env_var or DEFAULT_KEY_ENV_VAR
+    if env_var is None and not key_may_travel_to(url):
+        if not required:
+            return None
+        named = f", or name the variable holding its own key ({name_a_key})" if name_a_key else ""
+        raise error(
+            f"{var} is sent only over https or to this machine, and {url} is plain http to "
+            f"another host: use an https URL{named}"
+        )
+    key = os.environ.get(var, "").strip()
     if key:
+        remember_secret(key)
         return key
     if required:
-        raise MissingKeyError(
-            missing_key_message(env_var or DEFAULT_KEY_ENV_VAR, region_hint(region))
+        raise error(
+            f"{var} is not set: export {var} with a key for {region_hint(region)} (made in "
+            f"the Model Studio console; it is read from the environment only, never "
+            f"stored){otherwise}"
         )
     return None
 

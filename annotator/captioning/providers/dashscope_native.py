@@ -42,18 +42,29 @@ class DashScopeProvider:
         *,
         region: str = "cn",
         base_url: str | None = None,
-        key_env_var: str = DEFAULT_KEY_ENV_VAR,
+        key_env_var: str | None = None,
         timeout: float = 300.0,
     ) -> None:
-        """``base_url`` overrides the region's ``.../api/v1`` base (a proxy, a test server)."""
+        """``base_url`` overrides the region's ``.../api/v1`` base (a proxy, a test server).
+
+        ``key_env_var`` None reads DASHSCOPE_API_KEY, which goes only over https or to this
+        machine; a variable named here is read whatever the base URL.
+        """
         self.region = get_region(region)
         self.base_url = (base_url or self.region.native_base).rstrip("/")
-        self.key_env_var = key_env_var
+        self._named_key_var = key_env_var
+        self.key_env_var = key_env_var or DEFAULT_KEY_ENV_VAR
         self.timeout = timeout
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         """Upload the clip once, then ask (twice at most, for a bad structured answer)."""
-        key = read_key(self.key_env_var, self.region, required=True)
+        key = read_key(
+            self._named_key_var,
+            self.region,
+            url=self.base_url,
+            required=True,
+            name_a_key="--key-env VAR",
+        )
         assert key is not None
         oss_url = self._upload(request, key)
         return complete(request, lambda text: self._ask(request, key, oss_url, text), self.name)

@@ -29,6 +29,7 @@ from annotator.captioning.base import (
     CaptionResult,
 )
 from annotator.captioning.errors import (
+    AuthError,
     BadAnswerError,
     InvalidRequestError,
     ProviderError,
@@ -39,6 +40,7 @@ from annotator.captioning.providers.dashscope_common import (
     DEFAULT_KEY_ENV_VAR,
     error_from_status,
     get_region,
+    key_may_travel_to,
     read_key,
 )
 from annotator.captioning.structured import RawAnswer, complete
@@ -48,6 +50,7 @@ VIDEO_AS = ("video", "frames")
 FRAMES_AS = ("video", "images")
 # Local servers accept any key but the SDK insists on one.
 NO_KEY = "EMPTY"
+NAME_A_KEY = "key_env_var in its [endpoints.NAME] section of the config file, or --key-env VAR"
 
 
 class OpenAICompatProvider:
@@ -61,14 +64,18 @@ class OpenAICompatProvider:
         *,
         region: str = "cn",
         base_url: str | None = None,
-        key_env_var: str | None = DEFAULT_KEY_ENV_VAR,
+        key_env_var: str | None = None,
         video_as: str = "video",
         frames_as: str = "video",
         frame_factor: int | None = None,
         timeout: float = 300.0,
     ) -> None:
         """With no ``base_url`` this is DashScope's compatible mode for ``region``, and the
-        key is required; with one (a local server) a missing key is sent as "EMPTY"."""
+        key is required; with one (a local server) a missing key is sent as "EMPTY".
+
+        ``key_env_var`` None reads DASHSCOPE_API_KEY, which goes only over https or to this
+        machine: another plain-http server gets "EMPTY" unless its own variable is named.
+        """
         if video_as not in VIDEO_AS:
             raise ValueError(f"video_as must be one of {', '.join(VIDEO_AS)}, not {video_as!r}")
         if frames_as not in FRAMES_AS:
@@ -76,7 +83,10 @@ class OpenAICompatProvider:
         self.region = get_region(region)
         self.base_url = (base_url or self.region.compatible_base).rstrip("/")
         self.needs_key = base_url is None
-        self.key_env_var = key_env_var
+        self._named_key_var = key_env_var
+        self.key_env_var = key_env_var or DEFAULT_KEY_ENV_VAR
+        # DashScope's key withheld from a plain-http host: a 401 from it says why.
+        self._key_withheld = key_env_var is None and not key_may_travel_to(self.base_url)
         self.video_as = video_as
         self.frames_as = frames_as
         self.frame_factor = frame_factor
@@ -92,7 +102,16 @@ class OpenAICompatProvider:
         return complete(request, lambda text: self._ask(client, request, parts, text), self.name)
 
     def _get_client(self) -> Any:
-        key = read_key(self.key_env_var, self.region, required=self.needs_key) or NO_KEY
+        key = (
+            read_key(
+                self._named_key_var,
+                self.region,
+                url=self.base_url,
+                required=self.needs_key,
+                name_a_key=NAME_A_KEY,
+            )
+            or NO_KEY
+        )
         with self._lock:
             # One client for all threads (it pools connections); a new one if the key changed.
             if self._client is None or key != self._client_key:
@@ -155,6 +174,13 @@ class OpenAICompatProvider:
         if isinstance(exc, openai.APIResponseValidationError):
             return BadAnswerError(f"{clip}: unreadable answer from the server: {exc.message}")
         if isinstance(exc, openai.APIStatusError):
+            if self._key_withheld and exc.status_code in (401, 403):
+                return AuthError(
+                    f"{self.base_url} refused a request without a key ({exc.status_code}: "
+                    f"{_error_message(exc)}): {DEFAULT_KEY_ENV_VAR} is sent only over https or "
+                    f"to this machine; name the variable holding this server's key "
+                    f"({NAME_A_KEY})"
+                )
             return error_from_status(
                 exc.status_code,
                 exc.code or exc.type,
@@ -168,9 +194,12 @@ class OpenAICompatProvider:
 
 
 def _error_message(exc: Any) -> str:
+    """The server's words: the JSON message, else the start of a body (a proxy's page)."""
     body = exc.body
     if isinstance(body, dict) and body.get("message"):
         return str(body["message"])
+    if isinstance(body, str) and body.strip():
+        return f"{exc.message}: {' '.join(body.split())[:200]}"
     return str(exc.message)
 
 
