@@ -7,6 +7,7 @@ import errno
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.userfiles import UserFileError, open_file
 
 
 class MediaError(AnnotatorError):
@@ -31,11 +32,14 @@ _SNIFF_BYTES = 4096
 def read_head(path: Path) -> bytes:
     """Read the first bytes of ``path``, turning every OS failure into a ``MediaError``.
 
-    Also refuses empty files, so that every reader below starts from bytes that exist.
+    Also refuses empty files, so that every reader below starts from bytes that exist, and
+    anything but a regular file (a named pipe would block the open for ever).
     """
     try:
-        with path.open("rb") as fh:
+        with open_file(path) as fh:
             head = fh.read(_SNIFF_BYTES)
+    except UserFileError as exc:
+        raise MediaError(str(exc)) from None
     except FileNotFoundError:
         raise MediaError("file not found") from None
     except IsADirectoryError:

@@ -9,6 +9,7 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict
 
 from annotator.media.errors import MediaError, describe_non_media, read_head
+from annotator.userfiles import UserFileError, open_file
 
 _EXIF_ORIENTATION = 0x0112
 
@@ -45,7 +46,8 @@ def probe_image(path: Path) -> ImageProbe:
         with warnings.catch_warnings():
             # Big but allowed images warn; their size is reported and the checks judge it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            # Pillow reads from the file opened safely, not from the path looked at above.
+            with open_file(path) as fh, Image.open(fh) as image:
                 fmt = image.format
                 width, height = image.size
                 mode = image.mode
@@ -56,6 +58,8 @@ def probe_image(path: Path) -> ImageProbe:
         ) from None
     except UnidentifiedImageError:
         raise MediaError("not an image (or an image format that cannot be read)") from None
+    except UserFileError as exc:
+        raise MediaError(str(exc)) from None
     except PermissionError:
         raise MediaError("file is unreadable: permission denied") from None
     except (OSError, SyntaxError, ValueError) as exc:

@@ -19,6 +19,7 @@ from annotator.media import (
     sample_frames,
     save_png,
 )
+from annotator.userfiles import UserFileError, check_file, is_readable_file, open_file
 from annotator.workspace.models import FileRecord, FrameSource, Sample, Status
 from annotator.workspace.store import STORE_DIR, Workspace
 
@@ -57,7 +58,7 @@ def scan(ws: Workspace, progress: Progress | None = None) -> ScanReport:
         rel = path.relative_to(ws.root).as_posix()
         if progress:
             progress(done, len(paths), rel)
-        record = _file_record(path, rel, previous.get(rel))
+        record = _file_record(path, rel, previous.get(rel), ws.root)
         if record.kind == "clip" and record.error is None and record.sha256 is not None:
             record = _take_clip(ws, path, record, known, seen, report)
         records.append(record)
@@ -114,11 +115,13 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def _file_record(path: Path, rel: str, before: FileRecord | None) -> FileRecord:
+def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) -> FileRecord:
     suffix = path.suffix.lower()
     kind = "clip" if suffix in CLIP_SUFFIXES else "other"
     try:
-        st = path.stat()
+        st = check_file(path, root)
+    except UserFileError as exc:  # a pipe, a device, a link out of the workspace
+        return FileRecord(path=rel, kind=kind, size=0, mtime_ns=0, error=f"{exc}; skipped")
     except OSError as exc:
         reason = "symlink loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         if exc.errno == errno.ENOENT and path.is_symlink():
@@ -131,18 +134,24 @@ def _file_record(path: Path, rel: str, before: FileRecord | None) -> FileRecord:
         )
     if st.st_size == 0:
         return record.model_copy(update={"error": "zero-byte file: re-copy or re-export the clip"})
-    if before and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
+    # Only a hash that was read is worth keeping: a file that could not be read last time
+    # (no hash) is read again, or a clip made readable (chmod) would stay out for good.
+    if (
+        before is not None
+        and before.sha256 is not None
+        and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns)
+    ):
         return record.model_copy(update={"sha256": before.sha256})
     try:
-        return record.model_copy(update={"sha256": file_sha256(path)})
+        return record.model_copy(update={"sha256": file_sha256(path, root)})
     except OSError as exc:
         return record.model_copy(update={"error": f"cannot read the file: {exc.strerror}"})
 
 
-def file_sha256(path: Path) -> str:
-    """The content hash that identifies a clip."""
+def file_sha256(path: Path, root: Path | None = None) -> str:
+    """The content hash that identifies a clip (opened as ``open_file`` allows, under ROOT)."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_file(path, root) as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -188,10 +197,13 @@ def analyse_clip(path: Path) -> dict[str, object]:
     return probe
 
 
-def sidecar_image(clip: Path, suffix: str = "") -> Path | None:
-    """The image the user put next to CLIP (STEM.png, or STEM_first.png with suffix _first)."""
+def sidecar_image(clip: Path, suffix: str = "", root: Path | None = None) -> Path | None:
+    """The image the user put next to CLIP (STEM.png, or STEM_first.png with suffix _first).
+
+    Only a regular file, and under ROOT when given (a link out of the workspace is not used).
+    """
     for candidate in sorted(clip.parent.glob(f"{glob_escape(clip.stem)}{suffix}.*")):
-        if candidate.suffix.lower() in IMAGE_SUFFIXES and candidate.is_file():
+        if candidate.suffix.lower() in IMAGE_SUFFIXES and is_readable_file(candidate, root):
             return candidate
     return None
 
@@ -208,7 +220,7 @@ def _attach_frames(ws: Workspace, sample: Sample) -> None:
         wanted.append(("last", "_last"))
     columns: dict[str, object] = {}
     for which, suffix in wanted:
-        image = sidecar_image(clip, suffix)
+        image = sidecar_image(clip, suffix, ws.root)
         if image is not None:
             rel, source = image.relative_to(ws.root).as_posix(), FrameSource.SIDECAR
         else:

@@ -11,6 +11,7 @@ from PIL import Image, ImageFile
 
 from annotator.media import ImageProbe, MediaError, probe_image
 from tests.clips import make_image
+from tests.media.helpers import refuse_reading
 
 
 @pytest.mark.parametrize(
@@ -93,12 +94,5 @@ def test_zero_byte_and_missing(tmp_path: Path) -> None:
 
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_image(tmp_path / "locked.png", 10, 10)
-    real_open = Path.open
-
-    def refuse(self: Path, *args, **kwargs):
-        if self == path:
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
+    refuse_reading(monkeypatch, path)
     assert _message(path) == "file is unreadable: permission denied"

@@ -21,6 +21,7 @@ from annotator.media import (
     write_clip,
 )
 from tests.clips import make_clip, make_corrupt_clip, make_image
+from tests.media.helpers import refuse_reading
 
 
 def test_probe_reports_size_duration_rate_and_frames(tmp_path: Path) -> None:
@@ -178,14 +179,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clip = make_clip(tmp_path / "locked.mp4", seconds=0.5)
-    real_open = Path.open
-
-    def refuse(self: Path, *args, **kwargs):
-        if self == clip:
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
+    refuse_reading(monkeypatch, clip)
     assert _message(clip) == "file is unreadable: permission denied"
 
 
