@@ -20,7 +20,9 @@ from annotator.cli.common import (
     fail,
     open_workspace,
     progress_bar,
+    styled,
 )
+from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
     from annotator.captioning import BatchProgress, BatchSummary, ProviderError
@@ -176,7 +178,7 @@ def _run_with_bar(
 
 def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> None:
     for line in failures:
-        err_console.print(f"[red]failed[/] {line}")
+        err_console.print(styled(("failed", "red"), " ", outside_text(line)))
     tokens = summary.input_tokens + summary.output_tokens
     console.print(
         f"Captioned {summary.done} of {summary.total} with {plan.provider_name}; "
@@ -184,7 +186,7 @@ def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> No
         f"tokens: {summary.input_tokens} in + {summary.output_tokens} out = {tokens}."
     )
     if summary.stop_reason:
-        err_console.print(f"[bold red]stopped:[/] {summary.stop_reason}")
+        err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
 
 
 def _failure(sample: Sample, error: ProviderError) -> str:

@@ -14,6 +14,7 @@ from annotator.cli.common import (
     DirArgument,
     console,
     open_workspace,
+    styled,
 )
 from annotator.cli.workspace_cmds import run_scan
 
@@ -58,7 +59,11 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         table.add_column("problem", overflow="fold")
         table.add_column("fix", style="dim", overflow="fold")
         for f in found:
-            table.add_row(f.path or "(the set)", f"[{_STYLE[severity.value]}]{f.message}[/]", f.fix)
+            table.add_row(
+                styled(f.path or "(the set)"),
+                styled((f.message, _STYLE[severity.value])),
+                styled(f.fix),
+            )
         console.print(table)
     d = report.diversity
     if d.count:
@@ -69,7 +74,9 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
             f"{d.duration_min_s:.1f}-{d.duration_max_s:.1f} s (median {d.duration_median_s:.1f} s)"
         )
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
-    verdict = "[bold red]not ready[/]" if errors else "[bold green]ready[/]"
+    verdict = ("not ready", "bold red") if errors else ("ready", "bold green")
     console.print(
-        f"{report.sample_count} samples, {errors} error(s), {warnings} warning(s): {verdict}"
+        styled(
+            f"{report.sample_count} samples, {errors} error(s), {warnings} warning(s): ", verdict
+        )
     )

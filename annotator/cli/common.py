@@ -22,15 +22,18 @@ from rich.progress import (
 from rich.text import Text
 
 from annotator.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from annotator.safetext import outside_text
+from annotator.safetext import outside_text, strip_controls
 
 if TYPE_CHECKING:
     from annotator.workspace import Workspace
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Neither console reads markup or emoji codes in what it prints: captions, prompts, file
+# names and servers' words are shown as they are (a "[/]" in them once crashed a command).
+# A style is given as a rich Text, e.g. styled(("failed", "red"), " ", line).
+console = Console(highlight=False, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 DirArgument = typer.Argument(
@@ -41,6 +44,19 @@ DirArgument = typer.Argument(
     resolve_path=True,
     help="The folder that holds the clips (the workspace).",
 )
+
+
+def styled(*parts: str | tuple[object, str]) -> Text:
+    """One line of plain strings and (value, style) pairs; outside text is stripped of
+    control characters (newlines kept) and never read as markup."""
+    return Text.assemble(
+        *(
+            strip_controls(p, keep_newlines=True)
+            if isinstance(p, str)
+            else (strip_controls(str(p[0]), keep_newlines=True), p[1])
+            for p in parts
+        )
+    )
 
 
 def print_error(message: str) -> None:
@@ -84,13 +100,14 @@ class RateColumn(ProgressColumn):
 def progress_bar(transient: bool = True) -> Progress:
     """The progress bar of long work: bar, count, rate, elapsed, ETA, the item at hand."""
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[item]}", style="dim"),
+        # The item is often a file name: shown as it is.
+        TextColumn("{task.fields[item]}", style="dim", markup=False),
         console=err_console,
         transient=transient,
     )

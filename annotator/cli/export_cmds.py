@@ -19,6 +19,7 @@ from annotator.cli.common import (
     err_console,
     fail,
     open_workspace,
+    styled,
 )
 from annotator.cli.workspace_cmds import run_scan
 from annotator.export.models import ExportFormat
@@ -185,21 +186,23 @@ def _print_findings(findings: Sequence[Finding], notes: Sequence[str]) -> None:
         table = Table("", "file", "problem", "fix", expand=True, title_justify="left")
         for f in findings:
             style = _STYLE.get(f.severity.value, "")
-            label = f"[{style}]{f.severity.value}[/]"
-            table.add_row(label, f.path or "(the set)", f.message, f.fix)
+            label = styled((f.severity.value, style))
+            table.add_row(label, styled(f.path or "(the set)"), styled(f.message), styled(f.fix))
         err_console.print(table)
     for note in notes:
-        err_console.print(f"[dim]note:[/] {note}")
+        err_console.print(styled(("note:", "dim"), " ", note))
 
 
 def _print_result(result: ExportResult) -> None:
     _print_findings(result.warnings, result.notes)
     table = Table("split", "clip", "video", "first frame", "last frame", title="Files renamed")
     for n in result.names:
-        table.add_row(n.split, n.clip, n.video or "-", n.first_frame or "-", n.last_frame or "-")
+        table.add_row(
+            n.split, styled(n.clip), n.video or "-", n.first_frame or "-", n.last_frame or "-"
+        )
     console.print(table)
     for path in result.outputs:
-        console.print(f"wrote [bold]{path}[/]")
+        console.print(styled("wrote ", (str(path), "bold")), soft_wrap=True)
     service = result.service
     if service is not None:
         how = "its own split" if service.split_by_service else "your validation zip"
@@ -211,22 +214,25 @@ def _print_result(result: ExportResult) -> None:
 
 def _print_moved(verb: str, paths: Sequence[str]) -> None:
     for path in paths:
-        console.print(f"{verb} {path}")
+        console.print(styled(f"{verb} ", path))
     console.print(f"{len(paths)} sample(s) {verb} (kept in the history: undoable)")
 
 
 def _print_import(report: ImportReport) -> None:
     for path in report.updated:
-        console.print(f"prompt set  {path}")
+        console.print(styled("prompt set  ", path))
     for path in report.added:
-        console.print(f"clip added  {path}")
+        console.print(styled("clip added  ", path))
     for problem in report.problems:
-        err_console.print(f"[yellow]{problem.where}[/]: {problem.message}")
+        err_console.print(styled((problem.where, "yellow"), ": ", problem.message))
     for note in report.notes:
-        err_console.print(f"[dim]note:[/] {note}")
+        err_console.print(styled(("note:", "dim"), " ", note))
     if report.template_proposal:
         console.print(
-            f"Effect template the miner recovers from these prompts:\n  {report.template_proposal}"
+            styled(
+                "Effect template the miner recovers from these prompts:\n  ",
+                report.template_proposal,
+            )
         )
         console.print("Store it with `annotator template DIR --set TEXT` (the workspace has none).")
     console.print(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from annotator.cli import app
-from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail
+from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
     FromOption,
@@ -81,12 +81,19 @@ def upload(
     for o in outcomes:
         if o.reused:
             console.print(
-                f"{o.path.name}: uploaded before as [bold]{o.file.file_id}[/] "
-                f"({o.file.uploaded_at:%Y-%m-%d %H:%M}); not sent again (--force sends it)"
+                styled(
+                    f"{o.path.name}: uploaded before as ",
+                    (o.file.file_id, "bold"),
+                    f" ({o.file.uploaded_at:%Y-%m-%d %H:%M}); not sent again (--force sends it)",
+                )
             )
         else:
             console.print(
-                f"{o.path.name}: uploaded as [bold]{o.file.file_id}[/] ({o.file.bytes:,} bytes)"
+                styled(
+                    f"{o.path.name}: uploaded as ",
+                    (o.file.file_id, "bold"),
+                    f" ({o.file.bytes:,} bytes)",
+                )
             )
     console.print(f"next: annotator finetune {root} --wait")
 
@@ -183,11 +190,13 @@ def _create_job(
     export = find_export(ws, source)
     body = job_body(export, *training_file_ids(ws, client.service, export, train_ids, valid_ids))
     if warning := model_warning(body):
-        err_console.print(f"[yellow]warning:[/] {warning}")
+        err_console.print(styled(("warning:", "yellow"), f" {warning}"))
     started = start_job(ws, client, body, new=new)
     job = started.job
     if started.created:
-        err_console.print(f"created fine-tune job [bold]{job.job_id}[/] ({job.status})")
+        err_console.print(
+            styled("created fine-tune job ", (job.job_id, "bold"), f" ({job.status})")
+        )
     elif started.recovered:
         err_console.print(f"found job {job.job_id}, created by a run that stopped early")
     else:
@@ -212,9 +221,11 @@ def _wait_job(
             if current.status != seen["status"]:
                 seen["status"] = current.status
                 name = current.job_id
-                err_console.print(f"job {name}: [bold]{current.status}[/] after {elapsed}")
+                err_console.print(
+                    styled(f"job {name}: ", (current.status, "bold"), f" after {elapsed}")
+                )
             for line in update.new_logs:
-                err_console.print(f"  [dim]{line}[/]")
+                err_console.print(styled("  ", (line, "dim")))
             spinner.update(f"job {current.job_id}: {current.status} · {elapsed}")
 
         return wait_job(ws, client, job, poller, show, check=check)
@@ -222,7 +233,9 @@ def _wait_job(
 
 def _print_job(job: FinetuneJob, *, tail: bool) -> None:
     console.print(
-        f"job [bold]{job.job_id}[/]: {job.status} (started {since(job.requested_at)} ago)"
+        styled(
+            "job ", (job.job_id, "bold"), f": {job.status} (started {since(job.requested_at)} ago)"
+        )
     )
     if job.finetuned_output:
         console.print(f"  model: {job.finetuned_output}")
@@ -230,4 +243,4 @@ def _print_job(job: FinetuneJob, *, tail: bool) -> None:
         console.print(f"  training tokens: {job.usage:,}")
     if tail:
         for line in job.log_tail[-10:]:
-            console.print(f"  [dim]{line}[/]")
+            console.print(styled("  ", (line, "dim")))

@@ -25,7 +25,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from annotator.cli.common import EXIT_USAGE, err_console, fail, open_workspace
+from annotator.cli.common import EXIT_USAGE, err_console, fail, open_workspace, styled
+from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
     from annotator.finetune.client import DashScopeClient, Service
@@ -99,7 +100,7 @@ def make_poller(interval: float | None, default: float, timeout: float | None) -
     from annotator.finetune.poll import Poller
 
     def on_error(exc: Exception) -> None:
-        err_console.print(f"[yellow]retrying:[/] {exc}")
+        err_console.print(styled(("retrying:", "yellow"), " ", outside_text(str(exc))))
 
     return Poller(interval if interval is not None else default, timeout=timeout, on_error=on_error)
 
@@ -107,7 +108,7 @@ def make_poller(interval: float | None, default: float, timeout: float | None) -
 def bytes_bar() -> Progress:
     """The progress bar of uploads and downloads: bytes, speed, time left."""
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from annotator.cli import app
-from annotator.cli.common import DirArgument, console, err_console
+from annotator.cli.common import DirArgument, console, err_console, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
     FromOption,
@@ -126,7 +126,9 @@ def _export_checkpoint(
     from annotator.finetune.checkpoints import export_checkpoint, wait_export
 
     done = export_checkpoint(ws, client, job, ckpt, model_name)
-    console.print(f"{ckpt} exported as [bold]{done.model_name}[/] ({done.export_status})")
+    console.print(
+        styled(f"{ckpt} exported as ", (done.model_name, "bold"), f" ({done.export_status})")
+    )
     if poller is not None:
         with err_console.status(f"exporting {ckpt}"):
             done = wait_export(ws, client, job, ckpt, poller)
@@ -250,7 +252,9 @@ def _create_deployment(
     started = start_deployment(ws, client, body, target)
     found = started.deployment
     if started.created:
-        err_console.print(f"deploying {target.model_name} as [bold]{found.deployed_model}[/]")
+        err_console.print(
+            styled(f"deploying {target.model_name} as ", (found.deployed_model, "bold"))
+        )
     elif started.recovered:
         err_console.print(
             f"found deployment {found.deployed_model}, made by a run that stopped early"
@@ -273,14 +277,16 @@ def _wait_deployment(
             if current.status != seen["status"]:
                 seen["status"] = current.status
                 name = current.deployed_model
-                err_console.print(f"deployment {name}: [bold]{current.status}[/] after {elapsed}")
+                err_console.print(
+                    styled(f"deployment {name}: ", (current.status, "bold"), f" after {elapsed}")
+                )
             spinner.update(f"deployment {current.deployed_model}: {current.status} · {elapsed}")
 
         return wait_deployment(ws, client, found, poller, show)
 
 
 def _print_deployment(ws: Workspace, found: Deployment) -> None:
-    console.print(f"deployment [bold]{found.deployed_model}[/]: {found.status}")
+    console.print(styled("deployment ", (found.deployed_model, "bold"), f": {found.status}"))
     if found.status == "RUNNING":
         console.print(
             f"next: annotator generate {ws.root} IMAGE   (a deployment is billed while it runs)"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from annotator.cli import app
-from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail
+from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
     IntervalOption,
@@ -85,9 +85,9 @@ def generate(
     if as_json:
         dump(found.model_dump(mode="json"))
     elif found.video_path:
-        console.print(f"video: [bold]{found.video_path}[/]", soft_wrap=True)
+        console.print(styled("video: ", (found.video_path, "bold")), soft_wrap=True)
     else:
-        console.print(f"task [bold]{found.task_id}[/]: {found.status}")
+        console.print(styled("task ", (found.task_id, "bold"), f": {found.status}"))
 
 
 def _start_generation(
@@ -112,7 +112,9 @@ def _start_generation(
     started = start_generation(ws, client, found, pictures, settings, again=again)
     task = started.generation
     if started.created:
-        err_console.print(f"started task [bold]{task.task_id}[/] on {found.deployed_model}")
+        err_console.print(
+            styled("started task ", (task.task_id, "bold"), f" on {found.deployed_model}")
+        )
     else:
         err_console.print(
             f"task {task.task_id} exists for this input ({task.status}); --again makes another"

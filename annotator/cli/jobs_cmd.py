@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from annotator.cli import app
-from annotator.cli.common import DirArgument, console, err_console, open_workspace
+from annotator.cli.common import DirArgument, console, err_console, open_workspace, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
     JsonOption,
@@ -21,6 +21,7 @@ from annotator.cli.finetune_common import (
     remote,
     since,
 )
+from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
     from annotator.finetune.pipeline import Overview
@@ -45,7 +46,9 @@ def jobs_command(
     if refresh:
         with remote(root, region, base_url) as (ws, client):
             for problem in refresh_all(ws, client):
-                err_console.print(f"[yellow]could not refresh:[/] {problem}")
+                err_console.print(
+                    styled(("could not refresh:", "yellow"), f" {outside_text(problem)}")
+                )
     with open_workspace(root) as ws:
         view = overview(ws)
     if as_json:

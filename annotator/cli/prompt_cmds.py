@@ -19,6 +19,7 @@ from annotator.cli.common import (
     err_console,
     fail,
     open_workspace,
+    styled,
 )
 
 if TYPE_CHECKING:
@@ -71,21 +72,28 @@ def mine(
         style = "bold green" if id(p) in chosen else ""
         table.add_row(
             f"{p.support:.0%}",
-            f"[{style}]{p.text}[/]" if style else p.text,
+            styled((p.text, style)),
             f"{p.position:.2f}",
             ", ".join(p.terms[:5]),
         )
     console.print(table)
     if not shared:
         console.print(
-            "[bold yellow]No shared effect:[/] no phrase that could describe an effect is in "
-            f"{threshold:.0%} or more of the captions (and in two or more; the opening that "
-            "introduces the subject does not count), so the template has nothing to describe. "
-            "Check that the clips show one effect, or lower --threshold."
+            styled(
+                ("No shared effect:", "bold yellow"),
+                f" no phrase that could describe an effect is in {threshold:.0%} or more of "
+                "the captions (and in two or more; the opening that introduces the subject "
+                "does not count), so the template has nothing to describe. "
+                "Check that the clips show one effect, or lower --threshold.",
+            )
         )
-    console.print(f"[bold]Proposed template[/] (phrases at >= {threshold:.0%}):\n{proposal}")
+    console.print(
+        styled(("Proposed template", "bold"), f" (phrases at >= {threshold:.0%}):\n", proposal)
+    )
     if apply and not shared:
-        err_console.print("[red]Not stored:[/] a template needs an effect the captions share.")
+        err_console.print(
+            styled(("Not stored:", "red"), " a template needs an effect the captions share.")
+        )
         raise typer.Exit(EXIT_PROBLEMS)
     if apply:
         console.print("Stored as the workspace's template (`annotator template DIR` shows it).")
@@ -127,9 +135,11 @@ def template(
             f"No template yet: run `annotator mine {root} --apply`, or set one with --set."
         )
         return
-    console.print(current)
+    console.print(styled(current))
     if trigger and trigger not in current:
-        err_console.print(f"[yellow]warning:[/] the trigger {trigger!r} is not in the template")
+        err_console.print(
+            styled(("warning:", "yellow"), f" the trigger {trigger!r} is not in the template")
+        )
 
 
 @app.command()
@@ -161,7 +171,7 @@ def trigger(
     if not current:
         console.print(f"No trigger yet: `annotator trigger {root} --auto` makes one.")
         raise typer.Exit(EXIT_PROBLEMS)
-    console.print(f"Trigger: [bold]{current}[/]")
+    console.print(styled("Trigger: ", (current, "bold")))
     if has_error and candidate is None:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -171,7 +181,7 @@ def print_trigger_problems(problems: Sequence[TriggerProblem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
         err_console.print(
-            f"[{colour}]{problem.severity}:[/] {problem.message}; {problem.suggestion}"
+            styled((f"{problem.severity}:", colour), f" {problem.message}; {problem.suggestion}")
         )
 
 
@@ -195,8 +205,8 @@ def prompts(
         return
     for s in samples:
         prompt = built[s.id]
-        text = prompt.text or "[dim](no subject or background yet: caption it first)[/]"
-        console.print(f"[bold]{s.path}[/] [dim]{s.status.value}[/]\n  {text}")
+        text = prompt.text or ("(no subject or background yet: caption it first)", "dim")
+        console.print(styled((s.path, "bold"), " ", (s.status.value, "dim"), "\n  ", text))
 
 
 def _prompt_json(prompt) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -19,7 +19,9 @@ from annotator.cli.common import (
     fail,
     open_workspace,
     progress_bar,
+    styled,
 )
+from annotator.safetext import strip_controls
 
 if TYPE_CHECKING:
     from annotator.workspace import Workspace
@@ -88,7 +90,14 @@ def init(
         raise fail(str(exc)) from None
     with ws:
         verb = "Updated" if existing else "Created"
-        console.print(f"{verb} workspace [bold]{root}[/] ({info.mode.value}, {info.base_model})")
+        console.print(
+            styled(
+                f"{verb} workspace ",
+                (str(root), "bold"),
+                f" ({info.mode.value}, {info.base_model})",
+            ),
+            soft_wrap=True,
+        )
         _print_scan(run_scan(ws))
 
 
@@ -116,7 +125,7 @@ def status(
             probe = s.probe or {}
             table.add_row(
                 s.id[:8],
-                s.path,
+                styled(s.path),
                 s.status.value,
                 f"{probe.get('duration_s', 0):.2f} s",
                 f"{probe.get('width', '?')}x{probe.get('height', '?')}",
@@ -149,7 +158,7 @@ def run_scan(ws: Workspace) -> ScanReport:
         task = bar.add_task("Scanning", total=None, item="")
 
         def advance(done: int, total: int, item: str) -> None:
-            bar.update(task, completed=done, total=total, item=item)
+            bar.update(task, completed=done, total=total, item=strip_controls(item))
 
         return scan_folder(ws, progress=advance)
 
@@ -165,8 +174,8 @@ def _print_scan(report: ScanReport) -> None:
     parts.append(f"{report.unchanged} unchanged")
     console.print("Clips: " + ", ".join(parts))
     for old, new in report.moved:
-        console.print(f"  moved {old} -> {new}")
+        console.print(styled(f"  moved {old} -> {new}"))
     for path in report.removed:
-        console.print(f"  gone  {path}")
+        console.print(styled(f"  gone  {path}"))
     for record in report.problems:
-        err_console.print(f"[yellow]skipped[/] {record.path}: {record.error}")
+        err_console.print(styled(("skipped", "yellow"), f" {record.path}: {record.error}"))
