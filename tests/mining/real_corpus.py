@@ -100,7 +100,31 @@ def template_clauses(template: str, lang: str) -> list[str]:
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 _EN_FUNCTION = frozenset(
-    "a an the and or of in on at to from by with into onto as is are was were be it its".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "with",
+        "into",
+        "onto",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "it",
+        "its",
+    ]
 )
 
 
