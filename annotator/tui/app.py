@@ -15,7 +15,7 @@ from textual.screen import Screen
 from annotator.tui import domain
 from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player, system_player
-from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.screens.review import WATCH_INTERVAL, ReviewScreen
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.frames import Graphics
@@ -43,6 +43,7 @@ class ReviewApp(App[None]):
         player: Player = system_player,
         handle_signals: bool = False,
         tune_gc: bool = False,
+        watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
         self.ws = ws
@@ -54,6 +55,7 @@ class ReviewApp(App[None]):
         self.player = player
         self.handle_signals = handle_signals
         self.tune_gc = tune_gc
+        self.watch_interval = watch_interval
         self.threads = StoreThreads()
         info = self.state.info
         self.title = f"annotator review · {ws.root.name}"
@@ -69,6 +71,7 @@ class ReviewApp(App[None]):
             provider=self.provider,
             player=self.player,
             threads=self.threads,
+            watch_interval=self.watch_interval,
         )
 
     def on_mount(self) -> None:
@@ -116,6 +119,7 @@ def make_app(
     player: Player = system_player,
     handle_signals: bool = False,
     tune_gc: bool = False,
+    watch_interval: float = WATCH_INTERVAL,
 ) -> ReviewApp:
     """The review app for WS.
 
@@ -124,7 +128,8 @@ def make_app(
     provider: the caption provider for c/C (default: the workspace's, else the config's).
     player: opens a clip (default: the system's player). handle_signals: write pending edits
     on SIGHUP/SIGTERM; tune_gc: exempt what the session loaded at start from garbage
-    collection (the CLI sets both: they act on the whole process).
+    collection (the CLI sets both: they act on the whole process). watch_interval: seconds
+    between two looks at the store for what another program (the CLI) wrote meanwhile.
     """
     return ReviewApp(
         ws,
@@ -134,4 +139,5 @@ def make_app(
         player=player,
         handle_signals=handle_signals,
         tune_gc=tune_gc,
+        watch_interval=watch_interval,
     )

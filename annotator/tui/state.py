@@ -1,5 +1,6 @@
 """What the review session holds in memory: the samples, their latest captions, their findings,
-the filter and the search; read once from the store and refreshed one sample at a time."""
+the filter and the search; read once from the store, refreshed one sample at a time, and
+read again when another program (the CLI in another terminal) writes to the store."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class ReviewState:
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        # Read before the content: a write from elsewhere after this is seen at the next look.
+        self._version = self._data_version()
         self.info = ws.info
         self.samples: dict[str, Sample] = {s.id: s for s in ws.samples()}
         self.captions: dict[str, Caption] = ws.latest_captions()
@@ -51,6 +54,20 @@ class ReviewState:
         self.query = ""
 
     # -- reading again after a change --------------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        """True when another program committed to the store since the last call (or since
+        the state was read); the session's own writes do not count."""
+        version = self._data_version()
+        if version == self._version:
+            return False
+        self._version = version
+        return True
+
+    def _data_version(self) -> int:
+        # SQLite changes it only for commits by another connection; the session's own
+        # writes (its caption batch included) share one connection and leave it alone.
+        return int(self.ws.query("PRAGMA data_version").fetchone()[0])
 
     def reload(self, sample_id: str) -> Sample:
         """Read one sample (and its latest caption) again from the store."""

@@ -109,11 +109,13 @@ class SampleActions(_Base):
 
     def action_undo(self) -> None:
         self.flush()
-        self._history(self.ws.undo(), "Undone")
+        if not self.shown_before_history("u", "undo"):
+            self._history(self.ws.undo(), "Undone")
 
     def action_redo(self) -> None:
         self.flush()
-        self._history(self.ws.redo(), "Redone")
+        if not self.shown_before_history("U", "redo"):
+            self._history(self.ws.redo(), "Redone")
 
     def _history(self, entry: HistoryEntry | None, verb: str) -> None:
         if entry is None:

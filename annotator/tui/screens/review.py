@@ -30,8 +30,11 @@ from annotator.tui.widgets.sample_list import SampleList
 from annotator.workspace import Sample
 
 AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
-# Saves of one field closer together than this are one undo step: a burst of typing.
+# Saves of one field closer together than this are one undo step: a burst of typing
+# (the editor writes typing that goes on at least every MAX_WAIT, well within it).
 TYPING_BURST_S = 3.0
+# Seconds between two looks at the store for what other programs (the CLI) wrote.
+WATCH_INTERVAL = 0.5
 
 FIELD_HINT = {
     "subject": "who or what is in the frame at the start",
@@ -110,12 +113,14 @@ class ReviewScreen(SampleActions, Screen[None]):
         provider: str | None,
         player: Player,
         threads: StoreThreads,
+        watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
         self.state, self.ws, self.cache = state, state.ws, cache
         self.graphics = graphics
         self.captioner, self.provider, self.player = captioner, provider, player
         self.threads = threads
+        self.watch_interval = watch_interval
         self.current: str | None = None
         self._template = self.ws.template()
         self._findings_timer: Timer | None = None
@@ -156,6 +161,7 @@ class ReviewScreen(SampleActions, Screen[None]):
         samples.focus()
         self.refresh_lines()
         self.load_findings()
+        self.set_interval(self.watch_interval, self.catch_up, name="watch the store")
 
     # -- showing a sample ----------------------------------------------------------------
 
@@ -197,10 +203,12 @@ class ReviewScreen(SampleActions, Screen[None]):
         self.query_one(SampleList).update_sample(self.state, sample.id)
         for field in ("subject", "background"):
             editor = self.query_one(f"#{field}", FieldEditor)
-            if editors or (editor.sample_id == sample.id and not editor.dirty):
-                derived = _part(prompt, field)
-                hint = f"from the caption: {derived}" if derived else FIELD_HINT[field]
+            derived = _part(prompt, field)
+            hint = f"from the caption: {derived}" if derived else FIELD_HINT[field]
+            if editors:
                 editor.load(sample.id, getattr(sample, field), hint)
+            elif editor.sample_id == sample.id and not editor.dirty:
+                editor.offer(getattr(sample, field), hint)  # waits if the person is in it
 
     def refresh_lines(self) -> None:
         self.query_one("#progress-line", Static).update(self.state.progress_line())
@@ -324,7 +332,42 @@ class ReviewScreen(SampleActions, Screen[None]):
         if self.current in changed:
             self.refresh_current()
 
+    # -- what other programs wrote ------------------------------------------------------
+
+    def catch_up(self) -> bool:
+        """Show what another program (the CLI in another terminal) wrote to the store since
+        the last look: the list, the lines and the current sample. True when there was
+        anything. Runs on a timer, and before undo and redo."""
+        if not self.state.changed_elsewhere():
+            return False
+        changed = self.state.refresh_changed()
+        self._template = self.ws.template()
+        samples = self.query_one(SampleList)
+        if samples.ids() != self.state.visible():
+            self._refill()  # a sample came, went, or left the filter
+        else:
+            for sid in changed:
+                samples.update_sample(self.state, sid)
+            self.refresh_lines()
+        self.refresh_current()  # the template or the trigger may have changed too
+        self.load_findings(RECHECK_DELAY)
+        return True
+
+    def shown_before_history(self, key: str, verb: str) -> bool:
+        """Before undo or redo: when another program wrote meanwhile, show that first and
+        say so (True), so that KEY never reverts a change the screen has not shown."""
+        if not self.catch_up():
+            return False
+        self.notify(
+            f"Changed elsewhere meanwhile; the screen shows it now. Press {key} again to "
+            f"{verb} the latest change, wherever it was made.",
+            severity="warning",
+            timeout=6,
+        )
+        return True
+
     def on_screen_resume(self) -> None:
+        self.catch_up()
         # Back from the template view or a dialog: the template may have changed.
         if self.ws.template() != self._template:
             self._template = self.ws.template()

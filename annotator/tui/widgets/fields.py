@@ -4,7 +4,8 @@ Typing restarts a short timer; when it fires, or when the editor loses focus, or
 Enter, the editor posts ``Edited``. Typing that never pauses is written too, at most
 ``MAX_WAIT`` after its first unsaved key, so a crash loses about a second of it. The
 screen also takes pending text synchronously (``take_pending``) before it moves to
-another sample, undoes or quits, so nothing that is on screen is lost.
+another sample, undoes or quits, so nothing that is on screen is lost. A newer value
+from the store (written elsewhere) waits while the person is in the editor (``offer``).
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ class FieldEditor(TextArea):
         self._baseline = ""  # the value the store holds, as far as this editor knows
         self._timer: Timer | None = None
         self._due: float | None = None  # when the oldest unsaved key must be written by
+        self._offered: tuple[str, str] | None = None  # (value, placeholder) shown on leaving
 
     def load(self, sample_id: str, value: str, placeholder: str = "") -> None:
         """Show SAMPLE_ID's value (anything pending must have been taken first)."""
         self._stop_timer()
+        self._offered = None
         self.sample_id = sample_id
         self._baseline = value
         self.placeholder = placeholder
@@ -73,8 +76,17 @@ class FieldEditor(TextArea):
     def unload(self) -> None:
         """Show nothing and write nothing (no sample on screen)."""
         self._stop_timer()
+        self._offered = None
         self.sample_id, self._baseline = None, ""
         self.load_text("")
+
+    def offer(self, value: str, placeholder: str = "") -> None:
+        """Show the store's VALUE for this editor's sample (nothing pending); while the
+        person is in the editor, only once they leave it, and only if they typed nothing."""
+        if self.has_focus and value != self.value:
+            self._offered = (value, placeholder)
+        elif self.sample_id is not None:
+            self.load(self.sample_id, value, placeholder)
 
     def take_pending(self) -> PendingEdit | None:
         """The text not yet written, if any; the caller writes it."""
@@ -83,6 +95,7 @@ class FieldEditor(TextArea):
         if value == self._baseline or self.sample_id is None:
             return None
         self._baseline = value
+        self._offered = None  # what the person typed wins over a value written elsewhere
         return PendingEdit(self.sample_id, self.field, value)
 
     @property
@@ -124,6 +137,8 @@ class FieldEditor(TextArea):
 
     def _on_blur(self, event: events.Blur) -> None:
         self.commit()
+        if self._offered is not None and self.sample_id is not None:
+            self.load(self.sample_id, *self._offered)
 
     def _on_key(self, event: events.Key) -> None:
         # Textual then calls TextArea's own key handler, unless the default is prevented.
