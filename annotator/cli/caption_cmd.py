@@ -50,6 +50,13 @@ def caption(
     base_url: str | None = typer.Option(
         None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM)."
     ),
+    key_env: str | None = typer.Option(
+        None,
+        "--key-env",
+        metavar="VAR",
+        help="The environment variable holding the server's key. Default: DASHSCOPE_API_KEY, "
+        "which is sent only over https or to this machine.",
+    ),
     video_as: str | None = typer.Option(
         None,
         "--video-as",
@@ -95,7 +102,12 @@ def caption(
     from annotator.config import load_settings
 
     settings = load_settings_or_exit(load_settings)
-    options: dict[str, Any] = {"base_url": base_url, "video_as": video_as, "region": region}
+    options: dict[str, Any] = {
+        "base_url": base_url,
+        "key_env_var": key_env,
+        "video_as": video_as,
+        "region": region,
+    }
     if replay_file is not None:
         options["path"] = replay_file
     with open_workspace(root) as ws:

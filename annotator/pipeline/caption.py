@@ -90,7 +90,12 @@ def plan_captions(
         instruction = load_instruction_file(instruction_file)
     else:
         instruction = load_instruction(instruction_kind, ws.info.lang)
-    model = model or ws.info.caption_model or settings.caption.model or DEFAULT_MODEL
+    # A named endpoint serves its own model: that is the default wherever it is used.
+    endpoint = settings.endpoints.get(name)
+    endpoint_model = endpoint.model if endpoint else None
+    model = (
+        model or endpoint_model or ws.info.caption_model or settings.caption.model or DEFAULT_MODEL
+    )
     fps = fps or settings.caption.fps
     samples = ws.samples()
     if sample_ids is not None:

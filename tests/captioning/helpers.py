@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from annotator.captioning import CaptionRequest
 
 KEY = "sk-test-0123456789"
@@ -42,3 +44,19 @@ def error_texts(error: BaseException) -> list[str]:
         str(getattr(error, "message", "")),
         str(getattr(error, "code", "")),
     ]
+
+
+# A documentation address (TEST-NET-3): plain http to a host that is not this machine.
+REMOTE_HOST = "203.0.113.7"
+
+
+def route_through(monkeypatch: pytest.MonkeyPatch, proxy_url: str) -> None:
+    """Send every plain-http request through PROXY_URL (a fake server of the tests).
+
+    The fake then sees exactly what a remote plain-http host would receive: the SDKs
+    read the proxy from the environment, and the fake routes on the path alone.
+    """
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.setenv("http_proxy", proxy_url)

@@ -22,9 +22,11 @@ from tests.captioning.helpers import (
     KEY,
     PLAIN_KEY,
     PLAIN_KEY_VAR,
+    REMOTE_HOST,
     VALID_JSON,
     error_texts,
     request_for,
+    route_through,
 )
 from tests.fakes import (
     NATIVE,
@@ -271,3 +273,30 @@ def test_a_key_echoed_by_the_server_never_reaches_the_error(
     assert "echo" in str(caught.value)  # the server's own words are kept
     for text in error_texts(caught.value):
         assert PLAIN_KEY not in text
+
+
+REMOTE_BASE = f"http://{REMOTE_HOST}/api/v1"
+
+
+def test_the_dashscope_key_is_not_sent_over_plain_http_to_another_host(
+    fake: FakeDashScope, api_key: str, monkeypatch: pytest.MonkeyPatch, small_clip: Path
+) -> None:
+    route_through(monkeypatch, fake.url)
+    with pytest.raises(MissingKeyError) as caught:
+        get_provider("dashscope", base_url=REMOTE_BASE, timeout=10).caption(request_for(small_clip))
+    assert "sent only over https or to this machine" in str(caught.value)
+    assert "--key-env" in str(caught.value)
+    assert caught.value.stops_batch
+    assert fake.requests() == []
+
+
+def test_a_key_variable_named_for_a_plain_http_host_is_sent(
+    fake: FakeDashScope, api_key: str, monkeypatch: pytest.MonkeyPatch, small_clip: Path
+) -> None:
+    route_through(monkeypatch, fake.url)
+    monkeypatch.setenv(PLAIN_KEY_VAR, PLAIN_KEY)
+    named = get_provider("dashscope", base_url=REMOTE_BASE, key_env_var=PLAIN_KEY_VAR, timeout=10)
+    named.caption(request_for(small_clip))
+    policy, _upload, call = fake.requests()
+    assert policy.headers["host"] == REMOTE_HOST
+    assert policy.headers["authorization"] == call.headers["authorization"] == f"Bearer {PLAIN_KEY}"

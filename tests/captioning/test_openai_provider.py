@@ -22,13 +22,16 @@ from annotator.captioning import (
     TransientError,
     get_provider,
 )
+from annotator.captioning.providers.dashscope_common import key_may_travel_to
 from tests.captioning.helpers import (
     KEY,
     PLAIN_KEY,
     PLAIN_KEY_VAR,
+    REMOTE_HOST,
     VALID_JSON,
     error_texts,
     request_for,
+    route_through,
 )
 from tests.clips import make_corrupt_clip, make_numbered_clip, which_frame
 from tests.fakes import (
@@ -272,3 +275,59 @@ def test_a_key_echoed_by_the_server_never_reaches_the_error(
     assert "echo" in str(caught.value)  # the server's own words are kept
     for text in error_texts(caught.value):
         assert PLAIN_KEY not in text
+
+
+REMOTE_BASE = f"http://{REMOTE_HOST}/compatible-mode/v1"
+
+
+@pytest.mark.parametrize(
+    ("url", "may"),
+    [
+        ("https://dashscope.aliyuncs.com/compatible-mode/v1", True),
+        ("https://vllm.example.org/v1", True),
+        ("http://127.0.0.1:8000/v1", True),
+        ("http://127.8.9.10/v1", True),
+        ("http://localhost:8000/v1", True),
+        ("http://[::1]:8000/v1", True),
+        ("http://192.168.1.20:8000/v1", False),
+        ("http://vllm.example.org/v1", False),
+        ("http://localhost.example.org/v1", False),
+        ("ftp://127.0.0.1/v1", False),
+        ("127.0.0.1:8000/v1", False),
+    ],
+)
+def test_where_a_key_may_travel(url: str, may: bool) -> None:
+    assert key_may_travel_to(url) is may
+
+
+def test_the_dashscope_key_never_goes_over_plain_http_to_another_host(
+    fake: FakeDashScope, api_key: str, monkeypatch: pytest.MonkeyPatch, small_clip: Path
+) -> None:
+    route_through(monkeypatch, fake.url)
+    get_provider("openai", base_url=REMOTE_BASE, timeout=10).caption(request_for(small_clip))
+    (call,) = fake.requests(COMPATIBLE)
+    assert call.headers["host"] == REMOTE_HOST  # the request went to the remote host
+    assert call.headers["authorization"] == "Bearer EMPTY"
+
+
+def test_a_key_variable_named_for_the_endpoint_is_sent_to_it(
+    fake: FakeDashScope, api_key: str, monkeypatch: pytest.MonkeyPatch, small_clip: Path
+) -> None:
+    route_through(monkeypatch, fake.url)
+    monkeypatch.setenv(PLAIN_KEY_VAR, PLAIN_KEY)
+    named = get_provider("openai", base_url=REMOTE_BASE, key_env_var=PLAIN_KEY_VAR, timeout=10)
+    named.caption(request_for(small_clip))
+    assert fake.requests(COMPATIBLE)[0].headers["authorization"] == f"Bearer {PLAIN_KEY}"
+
+
+def test_a_refusal_from_a_plain_http_host_says_why_no_key_was_sent(
+    fake: FakeDashScope, api_key: str, monkeypatch: pytest.MonkeyPatch, small_clip: Path
+) -> None:
+    route_through(monkeypatch, fake.url)
+    fake.queue(COMPATIBLE, invalid_key())
+    with pytest.raises(AuthError) as caught:
+        get_provider("openai", base_url=REMOTE_BASE, timeout=10).caption(request_for(small_clip))
+    message = str(caught.value)
+    assert "DASHSCOPE_API_KEY is sent only over https or to this machine" in message
+    assert "--key-env" in message and "key_env_var" in message
+    assert caught.value.stops_batch

@@ -170,3 +170,16 @@ def test_a_key_from_the_environment_echoed_back_is_hidden(
     with client, pytest.raises(errors.InvalidRequestError) as caught:
         client.create_job({"model": "wan2.5-i2v-preview", "training_file_ids": []})
     assert "echo" in str(caught.value) and PLAIN_KEY not in str(caught.value)
+
+
+def test_the_key_goes_only_over_https_or_to_this_machine(
+    fake: FakeFinetune, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-test")
+    monkeypatch.setenv("ANNOTATOR_DASHSCOPE_BASE_URL", "http://203.0.113.7")
+    with pytest.raises(errors.MissingKeyError, match="sent only over https or to this machine"):
+        open_client(Service.resolve("cn"))
+    assert Service.resolve("cn", "https://proxy.example.org").read_key() == "sk-test"
+    with open_client(Service.resolve("cn", fake.url)) as client:  # 127.0.0.1
+        client.list_jobs()
+    assert fake.requests("jobs.list")[0].headers["authorization"] == "Bearer sk-test"
