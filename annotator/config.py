@@ -25,9 +25,13 @@ class Endpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base_url: str
-    model: str | None = None
+    model: str | None = Field(
+        default=None, description="The model sent to this endpoint unless --model names one."
+    )
     key_env_var: str | None = Field(
-        default=None, description="Variable holding the key; none for a local server."
+        default=None,
+        description="Variable holding this server's key. None: DASHSCOPE_API_KEY, sent only "
+        "over https or to this machine (another plain-http server gets no key).",
     )
     video_as: str = "video"  # or "frames"
     frames_as: str = "video"  # or "images", for servers that take only images
@@ -78,5 +82,19 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
         return Settings.model_validate(data)
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+    except ValidationError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {_problems(exc)}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc}") from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    """Each wrong setting and what is wrong, never its value: a key pasted into the file
+    must not be printed back."""
+    said = []
+    for problem in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in problem["loc"])
+        said.append(f"{where}: {problem['msg']}")
+        if problem["type"] == "extra_forbidden" and "key" in str(problem["loc"][-1]).lower():
+            said[-1] += " (keys are never stored here: name the variable with key_env_var)"
+    return "; ".join(said)

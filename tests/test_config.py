@@ -34,3 +34,26 @@ def test_bad_config_names_the_file(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     with pytest.raises(ConfigError, match=str(path)):
         load_settings(path)
+
+
+def test_a_key_written_into_the_config_is_not_repeated(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[endpoints.lan]\nbase_url = "http://192.168.1.20:8000/v1"\n'
+        'api_key = "lan-secret-0123456789"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "lan-secret-0123456789" not in message
+    assert "endpoints.lan.api_key" in message and "key_env_var" in message
+
+
+def test_an_endpoint_model_and_key_variable_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[endpoints.lan]\nbase_url = "http://192.168.1.20:8000/v1"\n'
+        'model = "Qwen/Qwen2.5-VL-7B-Instruct"\nkey_env_var = "LAN_VLLM_KEY"\n'
+    )
+    lan = load_settings(path).endpoints["lan"]
+    assert (lan.model, lan.key_env_var) == ("Qwen/Qwen2.5-VL-7B-Instruct", "LAN_VLLM_KEY")
