@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +25,7 @@ from annotator.cli.common import (
     open_workspace,
     styled,
 )
+from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
     from annotator.prompts.trigger import TriggerProblem
@@ -47,16 +52,16 @@ def mine(
     """Find the effect phrases the captions share, ranked by support, and propose a template."""
     from annotator.mining import has_shared_effect
     from annotator.mining.template import effect_phrases
-    from annotator.pipeline.mine import mine_workspace, template_from_phrases
+    from annotator.pipeline.mine import apply_template, mine_workspace, template_from_phrases
 
     with open_workspace(root) as ws:
         if not ws.latest_captions():
             raise fail(f"no captions in {root} yet: run `annotator caption {root}` first")
-        phrases = mine_workspace(ws)
+        phrases = mine_workspace(ws)  # reads only: without --apply nothing is written
         proposal = template_from_phrases(ws, phrases, threshold)
         shared = has_shared_effect(phrases, threshold)
         if apply and shared:
-            ws.set_workspace_field("template", proposal)
+            apply_template(ws, phrases, proposal)
     shown = [p for p in phrases if p.support >= min_support]
     if as_json:
         payload = {
@@ -114,17 +119,19 @@ def template(
     Pronoun slots, filled per sample: {pronoun} {possessive} {object} {reflexive} (en:
     she/her/her/herself, he/his/him/himself, it/its/it/itself) and {ta} (zh: 她/他/它).
     """
+    if set_text is not None and edit:
+        raise fail("give --set or --edit, not both", EXIT_USAGE)
+    if edit:
+        with open_workspace(root) as ws:
+            current = ws.template()
+        # The store stays closed while a person edits, which can take minutes.
+        edited = edit_in_editor(current or "", what="the template").strip()
+        if not edited or edited == (current or "").strip():
+            console.print("Template unchanged.")
+            return
+        set_text = edited
     with open_workspace(root) as ws:
         current = ws.template()
-        if set_text is not None and edit:
-            raise fail("give --set or --edit, not both", EXIT_USAGE)
-        if edit:
-            edited = typer.edit(current or "")
-            new = edited.strip() if edited is not None else None
-            if not new:
-                console.print("Template unchanged.")
-                return
-            set_text = new
         if set_text is not None:
             ws.set_workspace_field("template", set_text.strip())
             current = ws.template()
@@ -174,6 +181,59 @@ def trigger(
     console.print(styled("Trigger: ", (current, "bold")))
     if has_error and candidate is None:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def edit_in_editor(text: str, *, what: str) -> str:
+    """TEXT as $VISUAL (else $EDITOR) left it: run on a temporary file, read back after.
+
+    An editor that cannot start or exits non-zero raises AnnotatorError, and nothing is
+    stored; so does no editor set at all (a guess like vi could trap a new user).
+    """
+    command = _editor_command(what)
+    handle, name = tempfile.mkstemp(prefix="annotator-edit-", suffix=".txt")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        try:
+            done = subprocess.run([*command, str(path)], check=False)
+        except OSError as exc:
+            raise AnnotatorError(
+                f"cannot start the editor {command[0]!r} ({exc.strerror or exc}); {what} is "
+                "unchanged",
+                fix="set $EDITOR to an editor on your PATH",
+            ) from None
+        if done.returncode != 0:
+            raise AnnotatorError(
+                f"the editor `{shlex.join(command)}` exited with status {done.returncode}; "
+                f"{what} is unchanged"
+            )
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnnotatorError(
+                f"cannot read back what the editor saved ({exc}); {what} is unchanged"
+            ) from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _editor_command(what: str) -> list[str]:
+    """The editor's command line from $VISUAL or $EDITOR, split as a shell would."""
+    for variable in ("VISUAL", "EDITOR"):
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        try:
+            command = shlex.split(value)
+        except ValueError as exc:
+            raise AnnotatorError(f"${variable} ({value!r}) cannot be read: {exc}") from None
+        if command:
+            return command
+    raise AnnotatorError(
+        f"no editor to edit {what} with: neither $VISUAL nor $EDITOR is set",
+        fix="`export EDITOR=nano` (or vim, `code --wait`, ...), or give the text with --set",
+    )
 
 
 def print_trigger_problems(problems: Sequence[TriggerProblem]) -> None:

@@ -1,4 +1,9 @@
-"""Mine the captions of a workspace for the effect's shared phrases and propose the template."""
+"""Mine the captions of a workspace for the effect's shared phrases and propose the template.
+
+Mining only reads: a run that proposes a template writes nothing. The phrases are stored
+(with the template) when a person applies the proposal, because prompt building cuts the
+effect's wordings out of free-form captions with them.
+"""
 
 from __future__ import annotations
 
@@ -23,16 +28,25 @@ def mining_text(caption: Caption) -> str:
 
 
 def mine_workspace(ws: Workspace) -> list[Phrase]:
-    """Mine the latest caption of every present, not rejected sample; remember the result."""
+    """Mine the latest caption of every present, not rejected sample (reads only)."""
     captions = ws.latest_captions()
     texts = [
         mining_text(captions[s.id])
         for s in ws.samples()
         if s.id in captions and s.status.value != "rejected"
     ]
-    phrases = mine_phrases(texts, ws.info.lang or detect_lang("".join(texts))) if texts else []
+    return mine_phrases(texts, ws.info.lang or detect_lang("".join(texts))) if texts else []
+
+
+def remember_phrases(ws: Workspace, phrases: Sequence[Phrase]) -> None:
+    """Store PHRASES as the effect's wordings that prompts cut out of free-form captions."""
     ws.set_meta(PHRASES_KEY, json.dumps([p.to_dict() for p in phrases], ensure_ascii=False))
-    return phrases
+
+
+def apply_template(ws: Workspace, phrases: Sequence[Phrase], template: str) -> None:
+    """Store the proposed TEMPLATE (undoable, in the history) and the PHRASES it came from."""
+    ws.set_workspace_field("template", template)
+    remember_phrases(ws, phrases)
 
 
 def stored_phrases(ws: Workspace) -> list[dict[str, object]]:
@@ -46,7 +60,7 @@ def effect_phrase_texts(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> 
     return [
         str(p["text"])
         for p in stored_phrases(ws)
-        if float(p["support"]) >= threshold and not introduces_subject(str(p["text"]))
+        if float(str(p["support"])) >= threshold and not introduces_subject(str(p["text"]))
     ]
 
 
@@ -64,9 +78,11 @@ def template_from_phrases(
 
 __all__ = [
     "Phrase",
+    "apply_template",
     "effect_phrase_texts",
     "effect_phrases",
     "mine_workspace",
+    "remember_phrases",
     "stored_phrases",
     "template_from_phrases",
 ]

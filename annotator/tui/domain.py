@@ -69,12 +69,17 @@ def workspace_findings(ws: Workspace) -> list[Finding]:
 
 
 def mine(ws: Workspace) -> list[PhraseView]:
-    """The effect phrases mined from the latest captions, as the template view lists them."""
-    from annotator.pipeline.mine import mine_workspace
+    """The effect phrases mined from the latest captions, as the template view lists them.
 
+    The template screen remembers them (prompts cut them out of free-form captions), as
+    it always has; `annotator mine` only does so with --apply.
+    """
+    from annotator.pipeline.mine import mine_workspace, remember_phrases
+
+    phrases = mine_workspace(ws)
+    remember_phrases(ws, phrases)
     return [
-        PhraseView(text=p.text, support=p.support, position=p.position, source=p)
-        for p in mine_workspace(ws)
+        PhraseView(text=p.text, support=p.support, position=p.position, source=p) for p in phrases
     ]
 
 

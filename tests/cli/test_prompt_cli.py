@@ -1,4 +1,7 @@
 import json
+import shlex
+import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +156,109 @@ def test_mine_apply_refuses_when_nothing_is_shared(tmp_path: Path) -> None:
     assert "No shared effect" in result.output and "Not stored" in result.output
     with Workspace.open(tmp_path) as ws:
         assert ws.template() is None
+
+
+def _editor(tmp_path: Path, body: str) -> str:
+    """$EDITOR as a command line: a python script given the file to edit as its argument."""
+    script = tmp_path / "editor.py"
+    script.write_text("import pathlib, sys\nfile = pathlib.Path(sys.argv[1])\n" + body)
+    return shlex.join([sys.executable, str(script)])
+
+
+@pytest.fixture
+def no_editor(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    return monkeypatch
+
+
+def _template(root: Path) -> str | None:
+    with Workspace.open(root) as ws:
+        return ws.template()
+
+
+def test_template_edit_stores_what_the_editor_wrote(
+    root: Path, tmp_path: Path, no_editor: pytest.MonkeyPatch
+) -> None:
+    assert _run("template", root, "--set", "Then the s86b5p effect begins.").exit_code == 0
+    rewrite = "file.write_text(file.read_text().strip() + ' Sparks rise.\\n')\n"
+    no_editor.setenv("EDITOR", _editor(tmp_path, rewrite))
+    result = _run("template", root, "--edit")
+    assert result.exit_code == 0, result.output
+    assert "Template stored" in result.output
+    assert _template(root) == "Then the s86b5p effect begins. Sparks rise."
+    assert "Undid" in _run("undo", root).output  # the edit is in the history
+    assert _template(root) == "Then the s86b5p effect begins."
+
+
+def test_template_edit_prefers_visual(
+    root: Path, tmp_path: Path, no_editor: pytest.MonkeyPatch
+) -> None:
+    no_editor.setenv("EDITOR", shlex.join([sys.executable, "-c", "raise SystemExit(3)"]))
+    no_editor.setenv("VISUAL", _editor(tmp_path, "file.write_text('Then it glows.')\n"))
+    assert _run("template", root, "--edit").exit_code == 0
+    assert _template(root) == "Then it glows."
+
+
+def test_template_edit_leaves_the_template_when_the_editor_fails(
+    root: Path, tmp_path: Path, no_editor: pytest.MonkeyPatch
+) -> None:
+    assert _run("template", root, "--set", "Then the s86b5p effect begins.").exit_code == 0
+    failing = "file.write_text('half an edit')\nraise SystemExit(1)\n"
+    no_editor.setenv("EDITOR", _editor(tmp_path, failing))
+    result = _run("template", root, "--edit")
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "exited with status 1" in said and "unchanged" in said
+    assert _template(root) == "Then the s86b5p effect begins."
+
+
+def test_template_edit_without_an_editor_says_how_to_set_one(
+    root: Path, no_editor: pytest.MonkeyPatch
+) -> None:
+    result = _run("template", root, "--edit")
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "$EDITOR" in said and "--set" in said
+    assert _template(root) is None
+
+
+def test_template_edit_that_changes_nothing_stores_nothing(
+    root: Path, tmp_path: Path, no_editor: pytest.MonkeyPatch
+) -> None:
+    assert _run("template", root, "--set", "Then the s86b5p effect begins.").exit_code == 0
+    no_editor.setenv("EDITOR", _editor(tmp_path, "pass\n"))  # quits without saving
+    result = _run("template", root, "--edit")
+    assert result.exit_code == 0 and "Template unchanged" in result.output
+    with Workspace.open(root) as ws:
+        assert len([h for h in ws.history() if h.field == "template"]) == 1
+
+
+def _store_state(root: Path) -> tuple[bytes, int]:
+    db = root / ".annotator" / "workspace.db"
+    return db.read_bytes(), db.stat().st_mtime_ns
+
+
+def test_mine_without_apply_writes_nothing(root: Path) -> None:
+    before = _store_state(root)
+    watcher = sqlite3.connect(root / ".annotator" / "workspace.db")
+    try:
+        version = watcher.execute("PRAGMA data_version").fetchone()[0]
+        assert _run("mine", root).exit_code == 0
+        assert _run("mine", root, "--json").exit_code == 0
+        # data_version moves when another connection commits anything (the WAL included).
+        assert watcher.execute("PRAGMA data_version").fetchone()[0] == version
+    finally:
+        watcher.close()
+    assert _store_state(root) == before
+    with Workspace.open(root) as ws:
+        assert ws.template() is None and ws.history() == []
+
+
+def test_mine_apply_stores_the_template_and_its_phrases(root: Path) -> None:
+    from annotator.pipeline.mine import effect_phrase_texts
+
+    assert _run("mine", root, "--apply").exit_code == 0
+    with Workspace.open(root) as ws:
+        assert ws.template() and "s86b5p" in (ws.template() or "")
+        assert any("golden sparkles" in text for text in effect_phrase_texts(ws))
