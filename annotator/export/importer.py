@@ -6,14 +6,24 @@ first frame's content hash (a validation zip has no clips). A line whose clip is
 the workspace brings its clip in (under ``imported/``, its images as sidecars), so a
 dataset zip can be read into an empty workspace for review. Prompts are set with
 ``Workspace.edit``, so every change is in the history and can be undone.
+
+A run can be killed at any point and run again: a zip is extracted under the workspace's
+``.annotator/tmp/`` (not the system's temporary folder), each clip is copied to a hidden
+temporary and renamed into place, a clip already copied in is recognised by its content,
+and what a killed run left behind is removed by the next one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import stat
 import tempfile
+import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -28,10 +38,18 @@ from annotator.export.models import NameMap
 from annotator.export.naming import sanitize_stem
 from annotator.export.prompt_source import prompt_text
 from annotator.export.safezip import ZipLimits
+from annotator.export.staging import pid_alive, remove_leftovers_below, temporary_file
+from annotator.userfiles import check_folder, open_file
 from annotator.workspace import Sample, SampleNotFoundError, Workspace
 from annotator.workspace.scan import file_sha256, scan
 
 IMPORT_DIR = "imported"
+SCRATCH_DIR = "tmp"  # under the store: zips are extracted there
+_SCRATCH = re.compile(r"import-(?P<pid>\d+)-[A-Za-z0-9_]+")
+# Where earlier versions extracted zips: removed when older than this and this user's.
+_OLD_SCRATCH_PREFIX = "annotator-import-"
+_OLD_SCRATCH_AGE_S = 24 * 3600
+_CHUNK = 1 << 20
 
 
 class ImportReport(BaseModel):
@@ -50,15 +68,16 @@ class ImportReport(BaseModel):
 class _Matcher:
     """Finds the sample a dataset line belongs to."""
 
-    def __init__(self, ws: Workspace, names: dict[str, str]) -> None:
+    def __init__(self, ws: Workspace, names: dict[str, str], root: Path) -> None:
         self.ws = ws
+        self.root = root  # the dataset's folder: its files are read under it
         self.samples = {s.id: s for s in ws.samples(include_missing=True)}
         self.names = names  # name inside the dataset -> clip path in the workspace
         self._frames: dict[str, Sample] | None = None
 
     def match(self, item: ImportedItem) -> Sample | None:
         if item.video is not None:
-            sample = self.samples.get(file_sha256(item.video))
+            sample = self.samples.get(file_sha256(item.video, self.root))
             if sample is not None:
                 return sample
         if item.video_name:
@@ -71,7 +90,7 @@ class _Matcher:
             if len(by_name) == 1:
                 return by_name[0]
         if item.first is not None:
-            return self.frames().get(file_sha256(item.first))
+            return self.frames().get(file_sha256(item.first, self.root))
         return None
 
     def frames(self) -> dict[str, Sample]:
@@ -79,9 +98,11 @@ class _Matcher:
         if self._frames is None:
             self._frames = {}
             for sample in self.samples.values():
-                path = self.ws.root / sample.first_frame if sample.first_frame else None
-                if path is not None and path.is_file():
-                    self._frames.setdefault(file_sha256(path), sample)
+                if not sample.first_frame:
+                    continue
+                with contextlib.suppress(OSError):  # a frame gone or unreadable: no match
+                    digest = file_sha256(self.ws.root / sample.first_frame, self.ws.root)
+                    self._frames.setdefault(digest, sample)
         return self._frames
 
 
@@ -94,18 +115,25 @@ def import_dataset(
 ) -> ImportReport:
     """Set the prompts of the workspace's samples from SOURCE (zip, data.jsonl, csv, folder).
 
-    Raises ``DatasetError`` (or ``UnsafeZipError``) when the whole source is refused.
+    Raises ``DatasetError`` (or ``UnsafeZipError``) when the whole source is refused, and
+    ``UnsafeFolderError`` when ``imported/`` is a symbolic link.
     """
-    with tempfile.TemporaryDirectory(prefix="annotator-import-") as scratch:
-        dataset = read_source(source, Path(scratch), limits)
+    check_folder(ws.root, ws.root / IMPORT_DIR / sanitize_stem(source.stem))
+    remove_leftovers_below(ws.root / IMPORT_DIR)
+    with _scratch(ws) as scratch:
+        dataset = read_source(source, scratch, limits)
         report = ImportReport(
             source=str(source), items=len(dataset.items), problems=list(dataset.problems)
         )
-        matcher = _Matcher(ws, _name_map(source))
+        matcher = _Matcher(ws, _name_map(source), dataset.root)
         matched: list[tuple[ImportedItem, Sample]] = []
         missing: list[ImportedItem] = []
         for item in dataset.items:
-            sample = matcher.match(item)
+            try:
+                sample = matcher.match(item)
+            except OSError as exc:  # a file of the line that cannot be read
+                report.problems.append(ImportProblem(where=item.where, message=str(exc)))
+                continue
             if sample is not None:
                 matched.append((item, sample))
             elif item.video is not None:
@@ -115,7 +143,7 @@ def import_dataset(
         if missing and dry_run:
             report.added += [f"{item.video_name} (would be added)" for item in missing]
         elif missing:
-            matched += _bring_in(ws, source, missing, report)
+            matched += _bring_in(ws, source, dataset.root, missing, report)
         _apply(ws, matched, report, dry_run)
     if report.updated and not ws.template():
         report.template_proposal = propose_template(ws, [item.prompt for item, _ in matched])
@@ -164,8 +192,53 @@ def _name_map(source: Path) -> dict[str, str]:
     return {e.video: e.clip for e in entries if e.video}
 
 
+@contextlib.contextmanager
+def _scratch(ws: Workspace) -> Iterator[Path]:
+    """A folder under the store for this run's extraction, removed after; earlier runs'
+    (killed ones, whose pid is gone) are removed first."""
+    parent = ws.store_dir / SCRATCH_DIR
+    parent.mkdir(parents=True, exist_ok=True)
+    for entry in parent.iterdir():
+        match = _SCRATCH.fullmatch(entry.name)
+        if match is not None and not pid_alive(int(match["pid"])):
+            shutil.rmtree(entry, ignore_errors=True)
+    _remove_old_scratch()
+    try:
+        folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"import-{os.getpid()}-"))
+    except FileNotFoundError:  # another run removed the empty parent just now
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"import-{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # no trace left when no other run is at work
+            parent.rmdir()
+
+
+def _remove_old_scratch() -> None:
+    """Remove what killed imports of earlier versions left in the system's temporary folder:
+    their own folders only (their prefix, this user's), and only a day after the last write."""
+    now = time.time()
+    uid = getattr(os, "getuid", lambda: None)()
+    with contextlib.suppress(OSError):
+        for entry in Path(tempfile.gettempdir()).iterdir():
+            if not entry.name.startswith(_OLD_SCRATCH_PREFIX):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.lstat()
+                mine = uid is None or st.st_uid == uid
+                old = now - st.st_mtime > _OLD_SCRATCH_AGE_S
+                if mine and old and stat.S_ISDIR(st.st_mode):  # lstat: never a link
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
 def _bring_in(
-    ws: Workspace, source: Path, items: list[ImportedItem], report: ImportReport
+    ws: Workspace,
+    source: Path,
+    root: Path,
+    items: list[ImportedItem],
+    report: ImportReport,
 ) -> list[tuple[ImportedItem, Sample]]:
     """Copy the clips (and their images, as sidecars) into the workspace, scan, match again."""
     folder = ws.root / IMPORT_DIR / sanitize_stem(source.stem)
@@ -174,14 +247,22 @@ def _bring_in(
     placed: list[tuple[ImportedItem, str]] = []
     for item in items:
         assert item.video is not None
-        clip = _free_name(folder, sanitize_stem(item.video.stem, "clip"), item.video.suffix.lower())
-        shutil.copyfile(item.video, clip)
-        # The scan takes STEM.png (i2v) or STEM_first.png / STEM_last.png (kf2v) as the frames.
-        images = [("_first" if kf2v else "", item.first), ("_last", item.last if kf2v else None)]
-        for suffix, image in images:
-            if image is not None:
-                shutil.copyfile(image, folder / f"{clip.stem}{suffix}{image.suffix.lower()}")
-        placed.append((item, file_sha256(clip)))
+        try:
+            digest = file_sha256(item.video, root)
+            clip = _place(folder, item.video, root, digest)
+            # The scan takes STEM.png (i2v) or STEM_first.png / STEM_last.png (kf2v).
+            images = [
+                ("_first" if kf2v else "", item.first),
+                ("_last", item.last if kf2v else None),
+            ]
+            for suffix, image in images:
+                if image is not None:
+                    name = f"{clip.stem}{suffix}{image.suffix.lower()}"
+                    _copy_in(image, root, folder / name)
+        except OSError as exc:
+            report.problems.append(ImportProblem(where=item.where, message=str(exc)))
+            continue
+        placed.append((item, digest))
         report.added.append(clip.relative_to(ws.root).as_posix())
     scan(ws)
     found = []
@@ -194,11 +275,36 @@ def _bring_in(
     return found
 
 
-def _free_name(folder: Path, stem: str, suffix: str) -> Path:
-    candidate, n = folder / f"{stem}{suffix}", 2
-    while candidate.exists():
-        candidate, n = folder / f"{stem}_{n}{suffix}", n + 1
-    return candidate
+def _place(folder: Path, clip: Path, root: Path, digest: str) -> Path:
+    """Where CLIP is in FOLDER: the file of its name (or NAME_2...) that has its content
+    already (a run killed after the copy), else the first free name, copied there."""
+    stem, suffix = sanitize_stem(clip.stem, "clip"), clip.suffix.lower()
+    n = 1
+    while True:
+        candidate = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}_{n}{suffix}")
+        if not os.path.lexists(candidate):
+            _copy_in(clip, root, candidate)
+            return candidate
+        with contextlib.suppress(OSError):  # not a file we can read: not ours, next name
+            if file_sha256(candidate, folder) == digest:
+                return candidate
+        n += 1
+
+
+def _copy_in(source: Path, root: Path, target: Path) -> None:
+    """Copy SOURCE (a file of the dataset under ROOT) to TARGET through a temporary: a run
+    killed mid-copy leaves a hidden .part file (removed by the next run), never half a clip."""
+    tmp = temporary_file(target)
+    try:
+        with open_file(source, root) as src, tmp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, _CHUNK)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
 
 
 def _apply(

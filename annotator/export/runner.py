@@ -15,9 +15,10 @@ from annotator.export.finetune import ServiceCounts, finetune_body, service_coun
 from annotator.export.models import ExportFormat, NameEntry, NameMap
 from annotator.export.naming import sanitize_stem
 from annotator.export.plan import ExportOptions, ExportPlan, ExportUsageError, plan_export
-from annotator.export.staging import Staging
-from annotator.export.trainers import write_folder
+from annotator.export.staging import Staging, remove_leftovers
+from annotator.export.trainers import formula_cells, write_folder
 from annotator.export.zipio import estimated_size, write_zip
+from annotator.userfiles import check_folder
 from annotator.workspace import Status, Workspace
 
 NAMES_JSON = "names.json"
@@ -142,6 +143,12 @@ def _export_dashscope(ws: Workspace, options: ExportOptions, plan: ExportPlan) -
     example = next((e for e in plan.train if e.sample.status is Status.ACCEPTED), plan.train[0])
     deployment = deployment_body(ws, example.sample, example.prompt)
     folder = train_zip.parent
+    check_folder(ws.root, folder)
+    _clean_leftovers(
+        folder,
+        [train_zip.name, valid_zip.name, FINETUNE_JSON, DEPLOYMENT_JSON, NAMES_JSON],
+        plan,
+    )
     names = train.names + (valid.names if valid else [])
     outputs = [train_zip] + ([valid_zip] if valid else [])
     outputs += [folder / FINETUNE_JSON, folder / NAMES_JSON]
@@ -195,7 +202,16 @@ def _stage_zip(
 def _export_folder(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> ExportResult:
     info = ws.info
     model = get_base_model(info.base_model, info.mode)
+    # The path as given: folder_target resolves links, which would hide one.
+    check_folder(ws.root, options.output or ws.root.parent)
     target = folder_target(ws, options.format, options.output)
+    _clean_leftovers(target.parent, [target.name], plan)
+    quoted = formula_cells(e.prompt for e in plan.train)
+    if options.format is ExportFormat.DIFFSYNTH and quoted:
+        plan.notes.append(
+            f"{quoted} prompt(s) begin with = + - @ or a tab: written to metadata.csv after a "
+            "' so that a spreadsheet shows them as text instead of running them as formulas"
+        )
     with Staging() as staging:
         staged = staging.folder(target)
         names = write_folder(staged, target, options.format, plan.train, model)
@@ -210,6 +226,15 @@ def _export_folder(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> E
         warnings=plan.warnings,
         notes=plan.notes,
     )
+
+
+def _clean_leftovers(folder: Path, names: list[str], plan: ExportPlan) -> None:
+    """Remove what killed exports left beside these outputs; a note says how much."""
+    removed = remove_leftovers(folder, names)
+    if removed:
+        plan.notes.append(
+            f"removed {len(removed)} temporary file(s) of an interrupted export from {folder}"
+        )
 
 
 def _json(model: BaseModel, *, exclude_none: bool = False) -> bytes:

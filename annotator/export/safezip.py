@@ -1,10 +1,12 @@
 """Opening a zip someone else made: every member is checked before one byte is extracted.
 
 Refused: absolute paths, ``..``, symlinks, duplicate names, encrypted members, too many
-members, and zip bombs (a total size or a compression ratio past the limits, checked on
-the sizes the zip declares; while extracting, a member that yields more bytes than it
-declared is refused too, since headers can lie). Extraction goes only into a folder
-that the caller owns (a temporary one), never through ``ZipFile.extractall``.
+members, and zip bombs: a total size past the limit, or a compression ratio past the
+limit for one big member or for the whole zip (many small members of zeros, each under
+the size where one member's ratio counts, add up to a bomb too). These are checked on the
+sizes the zip declares, before one byte is written; while extracting, the bytes are
+counted again, member by member and in total, since headers can lie. Extraction goes only
+into a folder that the caller owns, never through ``ZipFile.extractall``.
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ def check_zip(zf: zipfile.ZipFile, limits: ZipLimits) -> list[zipfile.ZipInfo]:
                 "(a zip bomb?)"
             )
         files.append(info)
+    packed = sum(info.compress_size for info in files)
+    if total > limits.ratio_floor_bytes and total > limits.max_ratio * max(packed, 1):
+        raise UnsafeZipError(
+            f"its {len(files)} files expand {total / max(packed, 1):,.0f} times, "
+            f"to {total:,} bytes (a zip bomb?)"
+        )
     return files
 
 
@@ -90,17 +98,31 @@ def extract_safely(source: Path, dest: Path, limits: ZipLimits | None = None) ->
         raise UnsafeZipError(f"{source.name} is not a readable zip: {exc}") from None
     with zf:
         names = []
+        budget = _Budget(limits.max_total_bytes)
         for info in check_zip(zf, limits):
             target = (root / info.filename).resolve()
             if not target.is_relative_to(root):  # belt and braces after the name check
                 raise UnsafeZipError(f"{info.filename!r} would land outside the folder")
             target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_member(zf, info, target)
+            _copy_member(zf, info, target, budget)
             names.append(check_member_name(info.filename).as_posix())
     return names
 
 
-def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+class _Budget:
+    """The bytes extraction may still write, counted as they are written."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise UnsafeZipError(f"unpacks to more than {self.limit:,} bytes (a zip bomb?)")
+
+
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: _Budget) -> None:
     written = 0
     try:
         with zf.open(info) as src, target.open("xb") as dst:
@@ -108,6 +130,7 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> No
                 written += len(chunk)
                 if written > info.file_size:
                     raise UnsafeZipError(f"{info.filename!r} holds more than it declares")
+                budget.spend(len(chunk))
                 dst.write(chunk)
     except zipfile.BadZipFile as exc:
         raise UnsafeZipError(f"{info.filename!r} is damaged: {exc}") from None

@@ -29,19 +29,23 @@ import io
 import json
 import math
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from annotator.basemodels import BaseModel as WanBaseModel
 from annotator.export.models import ExportFormat, NameEntry
 from annotator.export.naming import number_width, numbered
 from annotator.export.plan import ExportEntry
+from annotator.userfiles import open_file
 
 WAN_FPS = 16  # the frame rate Wan 2.1/2.2 train at (musubi-tuner's docs)
 MUSUBI_TOML = "musubi_dataset.toml"
 DIFFUSION_PIPE_TOML = "diffusion_pipe_dataset.toml"
 DIFFSYNTH_CSV = "metadata.csv"
 VIDEO_DIR = "videos"
+# A cell a spreadsheet would take for a formula (OWASP's list: = + - @, tab and CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK = 1 << 20
 
 
 def _toml_str(value: str) -> str:
@@ -108,13 +112,38 @@ def diffusion_pipe_toml(folder: Path, model: WanBaseModel) -> str:
     )
 
 
+def neutralise_cell(text: str) -> str:
+    """TEXT as a spreadsheet shows it as text: a leading ' before = + - @ tab or CR."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore_cell(text: str) -> str:
+    """The cell ``neutralise_cell`` was given (import reads back what export wrote)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def formula_cells(texts: Iterable[str]) -> int:
+    """How many of TEXTS ``neutralise_cell`` changes."""
+    return sum(text.startswith(FORMULA_STARTS) for text in texts)
+
+
 def diffsynth_csv(rows: Sequence[tuple[str, str]]) -> bytes:
-    """DiffSynth-Studio's metadata.csv: ``video,prompt``, UTF-8, one row per clip."""
+    """DiffSynth-Studio's metadata.csv: ``video,prompt``, UTF-8, one row per clip.
+
+    People open it in a spreadsheet to proofread the prompts: a cell that would run as a
+    formula there (``=cmd|...``) is written after a ``'``, which import removes again.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["video", "prompt"])
-    writer.writerows(rows)
+    writer.writerows([neutralise_cell(c) for c in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def copy_clip(source: Path, dest: Path) -> None:
+    """Copy a clip of the workspace, opened as every user file is (a regular file only)."""
+    with open_file(source) as src, dest.open("xb") as dst:
+        shutil.copyfileobj(src, dst, _CHUNK)
 
 
 def write_folder(
@@ -133,7 +162,7 @@ def write_folder(
     for index, entry in enumerate(entries, start=1):
         stem = numbered("video", index, width)
         name = f"{stem}{entry.clip.suffix.lower()}"
-        shutil.copyfile(entry.clip, media_dir / name)  # copy_file_range/sendfile where it can
+        copy_clip(entry.clip, media_dir / name)
         if fmt is ExportFormat.MUSUBI:
             (media_dir / f"{stem}.txt").write_text(entry.prompt + "\n", encoding="utf-8")
             rel = f"{VIDEO_DIR}/{name}"
