@@ -39,7 +39,7 @@ from annotator.export.naming import sanitize_stem
 from annotator.export.prompt_source import prompt_text
 from annotator.export.safezip import ZipLimits
 from annotator.export.staging import pid_alive, remove_leftovers_below, temporary_file
-from annotator.userfiles import check_folder, open_file
+from annotator.userfiles import check_folder, open_file, read_bytes
 from annotator.workspace import Sample, SampleNotFoundError, Workspace
 from annotator.workspace.scan import file_sha256, scan
 
@@ -186,7 +186,7 @@ def _name_map(source: Path) -> dict[str, str]:
     """The names.json an export wrote beside SOURCE: name inside the dataset -> clip path."""
     path = source.parent / "names.json" if source.is_file() else source / "names.json"
     try:
-        entries = NameMap.model_validate_json(path.read_bytes()).entries
+        entries = NameMap.model_validate_json(read_bytes(path)).entries
     except (OSError, ValidationError):
         return {}
     return {e.video: e.clip for e in entries if e.video}

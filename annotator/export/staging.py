@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -104,11 +105,21 @@ def _prefix(target: Path) -> str:
 
 
 def temporary_file(target: Path) -> Path:
-    """A new empty file beside TARGET (hidden, named for it and this process) to rename over it."""
+    """A new empty file beside TARGET (hidden, named for it and this process) to rename over it.
+
+    Made with the mode a plain new file gets (0666 less the umask), not mkstemp's 0600: the
+    file becomes the output, which others may read as they could before.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_prefix(target), suffix=".part")
-    os.close(fd)
-    return Path(tmp)
+    while True:
+        tmp = target.parent / f"{_prefix(target)}{secrets.token_hex(4)}.part"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:  # pragma: no cover - 1 in 4 billion
+            continue
+        os.close(fd)
+        return tmp
 
 
 def pid_alive(pid: int) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.export.naming import check_member_name
+from annotator.userfiles import open_file
 
 # Every member gets this date: the same inputs then give the same zip, byte for byte.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -61,7 +62,7 @@ def write_zip(path: Path, members: list[ZipMember]) -> None:
             info.compress_type = zipfile.ZIP_STORED
             info.file_size = member.size
             with (
-                member.source.open("rb") as src,
+                open_file(member.source) as src,  # a workspace file: a regular one only
                 zf.open(info, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as dst,
             ):
                 shutil.copyfileobj(src, dst, _CHUNK)
