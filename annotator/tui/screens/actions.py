@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotator.safetext import outside_text
 from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.search import SearchScreen
 from annotator.tui.widgets.caption_bar import CaptionBar
@@ -136,7 +137,7 @@ class SampleActions(_Base):
             entry.sample_id
         ):
             self.refresh_current(editors=True)
-        self.notify(f"{verb}: {entry.field.replace('_', ' ')} of {name}", timeout=3)
+        self.notify(f"{verb}: {entry.field.replace('_', ' ')} of {name}", timeout=3, markup=False)
 
     # -- captioning ----------------------------------------------------------------------
 
@@ -174,7 +175,7 @@ class SampleActions(_Base):
         self.state.query = query
         self._refill()
         if query and not self.query_one(SampleList).options:
-            self.notify(f"No sample holds {query!r}.", severity="warning")
+            self.notify(f"No sample holds {query!r}.", severity="warning", markup=False)
 
     def action_filter(self) -> None:
         self.state.cycle_filter()
@@ -200,7 +201,7 @@ class SampleActions(_Base):
         if sample is not None:
             error = self.player(self.ws.root / sample.path)
             if error:
-                self.notify(error, severity="warning")
+                self.notify(outside_text(error), severity="warning", markup=False)
 
     def action_help(self) -> None:
         from annotator.tui.screens.help import HelpScreen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,7 +26,7 @@ class RejectScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(f"Reject [b]{self.clip}[/b]?", classes="dialog-title")
+            yield Label(Text.assemble("Reject ", (self.clip, "bold"), "?"), classes="dialog-title")
             yield Input(
                 self.reason,
                 placeholder="reason (optional), e.g. watermark, cut mid-effect",

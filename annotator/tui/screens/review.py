@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static
 
 from annotator.checks.findings import Finding
+from annotator.safetext import outside_text
 from annotator.tui import domain
 from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player
@@ -130,8 +131,9 @@ class ReviewScreen(SampleActions, Screen[None]):
         yield Header(show_clock=False)
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Static(id="progress-line")
-                yield Static(id="filter-line")
+                # Plain text, never markup: the filter line quotes the search.
+                yield Static(id="progress-line", markup=False)
+                yield Static(id="filter-line", markup=False)
                 yield SampleList(id="samples")
             with Vertical(id="detail"):
                 with Horizontal(id="top"):
@@ -250,7 +252,12 @@ class ReviewScreen(SampleActions, Screen[None]):
         try:
             self.ws.edit(edit.sample_id, edit.field, edit.value, merge_within_s=TYPING_BURST_S)
         except Exception as exc:
-            self.notify(f"could not save the {edit.field}: {exc}", severity="error", timeout=10)
+            self.notify(
+                f"could not save the {edit.field}: {outside_text(str(exc))}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
             return
         self.state.reload(edit.sample_id)
         if edit.sample_id == self.current:
@@ -290,7 +297,9 @@ class ReviewScreen(SampleActions, Screen[None]):
         if self._findings_stale:  # something changed during the run: run again
             self._start_findings()
         if message.error:
-            self.notify(f"checks failed: {message.error}", severity="warning")
+            self.notify(
+                f"checks failed: {outside_text(message.error)}", severity="warning", markup=False
+            )
         self.state.update_findings(message.findings)
         samples = self.query_one(SampleList)
         for sid in samples.ids():
@@ -312,7 +321,12 @@ class ReviewScreen(SampleActions, Screen[None]):
     def _batch_finished(self, message: CaptionBar.Finished) -> None:
         self.refresh_bindings()
         if message.error:
-            self.notify(f"captioning stopped: {message.error}", severity="error", timeout=15)
+            self.notify(
+                f"captioning stopped: {outside_text(message.error)}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         else:
             what = "cancelled" if message.cancelled else "done"
             failed = (

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.safetext import outside_text
 from annotator.tui import domain
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
@@ -79,7 +80,7 @@ class TemplateScreen(Screen[None]):
         yield Header(show_clock=False)
         with Horizontal(id="template-body"):
             with Vertical(id="phrases-pane"):
-                yield Static("Mining the captions…", id="mine-status")
+                yield Static("Mining the captions…", id="mine-status", markup=False)
                 yield OptionList(id="phrases")
             with Vertical(id="text-pane"):
                 yield FieldEditor("template", id="template-text")
@@ -117,7 +118,7 @@ class TemplateScreen(Screen[None]):
     def _mined(self, message: Mined) -> None:
         status = self.query_one("#mine-status", Static)
         if message.error:
-            status.update(Text(message.error, "yellow"))
+            status.update(Text(outside_text(message.error), "yellow"))
         elif not message.phrases:
             status.update(Text("No shared phrase found: caption more samples first.", "yellow"))
         else:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Label, ProgressBar
 
+from annotator.safetext import outside_text
 from annotator.tui.domain import BatchStep, Captioner
 from annotator.tui.threads import StoreThreads
 from annotator.workspace import Workspace
@@ -64,9 +65,10 @@ class CaptionBar(Horizontal):
         self._last = BatchStep(0, 0, 0, None)
 
     def compose(self) -> ComposeResult:
-        yield Label("Captioning", id="caption-title")
+        # Plain text, never markup: the line quotes the provider's name and servers' errors.
+        yield Label("Captioning", id="caption-title", markup=False)
         yield ProgressBar(id="caption-progress", show_eta=True)
-        yield Label("", id="caption-errors")
+        yield Label("", id="caption-errors", markup=False)
 
     @property
     def running(self) -> bool:
@@ -133,7 +135,7 @@ class CaptionBar(Horizontal):
         self.query_one(ProgressBar).update(total=step.total or None, progress=step.done)
         failed = f"{step.failed} failed" if step.failed else ""
         note = f"{failed}: {step.note}" if failed and step.note else failed or (step.note or "")
-        self.query_one("#caption-errors", Label).update(note)
+        self.query_one("#caption-errors", Label).update(outside_text(note))
 
     @on(Ended)
     def _ended(self, message: Ended) -> None:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from annotator.safetext import strip_controls
 from annotator.workspace import Caption, Sample
 
 
@@ -35,30 +36,34 @@ class ProbeView(Static):
     """The clip's name and probe data."""
 
     def show(self, sample: Sample) -> None:
-        text = Text(sample.path, "bold", no_wrap=True, overflow="ellipsis")
+        text = Text(strip_controls(sample.path), "bold", no_wrap=True, overflow="ellipsis")
         text.append("\n")
         text.append_text(probe_text(sample))
         self.update(text, layout=False)  # fixed height: no layout pass needed
 
 
 def caption_text(sample: Sample, caption: Caption | None) -> Text:
-    """The raw caption with where it came from, or why there is none."""
+    """The raw caption with where it came from, or why there is none.
+
+    A model's words as plain text: never markup, and without the control characters a
+    store written before they were stripped on the way in may still hold.
+    """
     text = Text()
     if sample.error:
-        text.append(f"error: {sample.error}\n", "bold red")
+        text.append(f"error: {strip_controls(sample.error)}\n", "bold red")
     if caption is None:
         text.append("no caption yet: c captions this sample, C every missing one", "dim italic")
         return text
     if caption.flagged:
-        text.append(f"flagged: {caption.flagged}\n", "magenta")
+        text.append(f"flagged: {strip_controls(caption.flagged)}\n", "magenta")
     if caption.fields:
         for i, (name, value) in enumerate(caption.fields.items()):
             text.append("\n" if i else "")
-            text.append(f"{name}: ", "bold")
-            text.append(str(value).strip())
+            text.append(f"{strip_controls(name)}: ", "bold")
+            text.append(strip_controls(str(value)).strip())
     else:
-        text.append(caption.text.strip())
-    text.append(f"\n— {caption.provider} · {caption.model}", "dim")
+        text.append(strip_controls(caption.text, keep_newlines=True).strip())
+    text.append(f"\n— {strip_controls(caption.provider)} · {strip_controls(caption.model)}", "dim")
     return text
 
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import TextArea
@@ -68,7 +69,8 @@ class FieldEditor(TextArea):
         self._offered = None
         self.sample_id = sample_id
         self._baseline = value
-        self.placeholder = placeholder
+        # Literal text: the hint quotes the caption, whose words are never markup.
+        self.placeholder = Content(placeholder)
         if self.value != value:
             self.load_text(value)
             self.move_cursor(self.document.end)

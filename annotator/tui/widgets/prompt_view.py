@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
+from annotator.safetext import control_characters, strip_controls
 from annotator.tui.domain import AssembledPrompt
 
 # One colour per part of the formula; the legend uses the same ones.
@@ -20,7 +21,14 @@ RICH_STYLE = {
 
 
 def highlighted(prompt: AssembledPrompt) -> Text:
-    """The prompt with each part in its colour."""
+    """The prompt with each part in its colour (plain text, never markup).
+
+    A prompt that still holds control characters (a store written before they were
+    stripped on the way in; the checks report it) is shown stripped, without colours:
+    the spans no longer fit it.
+    """
+    if control_characters(prompt.text):
+        return Text(strip_controls(prompt.text))
     text = Text(prompt.text)
     # The trigger lies inside the template: it is styled last, so its colour wins.
     for part in ("subject", "background", "template", "trigger"):
@@ -75,9 +83,9 @@ def _append_findings(text: Text, findings: Sequence[Finding], *, newline_first: 
             text.append("\n")
         mark, style = SEVERITY_MARK[finding.severity]
         text.append(mark, style)
-        text.append(finding.message)
+        text.append(strip_controls(finding.message))
         if finding.fix:
-            text.append(f" — {finding.fix}", "dim")
+            text.append(f" — {strip_controls(finding.fix)}", "dim")
 
 
 class FindingsView(Static):

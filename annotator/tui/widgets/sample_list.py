@@ -7,6 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotator.checks.findings import Severity
+from annotator.safetext import strip_controls
 from annotator.tui.state import ReviewState
 from annotator.workspace import Status
 
@@ -32,7 +33,10 @@ def sample_line(state: ReviewState, sample_id: str) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(mark, style)
     line.append(" ")
-    line.append(sample.name, "strike dim" if sample.status is Status.REJECTED else "")
+    # A file name as plain text: never markup, no control characters.
+    line.append(
+        strip_controls(sample.name), "strike dim" if sample.status is Status.REJECTED else ""
+    )
     flags = Text()
     worst = state.worst(sample_id)
     if worst is not None:
