@@ -213,7 +213,7 @@ def _wait_job(
     from annotator.finetune.jobs import JobUpdate, wait_job
 
     seen = {"status": ""}
-    with err_console.status(f"job {job.job_id}") as spinner:
+    with err_console.status(styled(f"job {job.job_id}")) as spinner:
 
         def show(update: JobUpdate, _: float) -> None:
             current = update.job
@@ -226,7 +226,7 @@ def _wait_job(
                 )
             for line in update.new_logs:
                 err_console.print(styled("  ", (line, "dim")))
-            spinner.update(f"job {current.job_id}: {current.status} · {elapsed}")
+            spinner.update(styled(f"job {current.job_id}: {current.status} · {elapsed}"))
 
         return wait_job(ws, client, job, poller, show, check=check)
 

@@ -130,7 +130,7 @@ def _export_checkpoint(
         styled(f"{ckpt} exported as ", (done.model_name, "bold"), f" ({done.export_status})")
     )
     if poller is not None:
-        with err_console.status(f"exporting {ckpt}"):
+        with err_console.status(styled(f"exporting {ckpt}")):
             done = wait_export(ws, client, job, ckpt, poller)
         console.print(f"{ckpt}: export {done.export_status}")
     console.print(f"next: annotator deploy {ws.root} --checkpoint {ckpt} --wait")
@@ -270,7 +270,7 @@ def _wait_deployment(
     from annotator.finetune.deploy import wait_deployment
 
     seen = {"status": ""}
-    with err_console.status(f"deployment {found.deployed_model}") as spinner:
+    with err_console.status(styled(f"deployment {found.deployed_model}")) as spinner:
 
         def show(current: Deployment, _: float) -> None:
             elapsed = since(current.requested_at)
@@ -280,7 +280,9 @@ def _wait_deployment(
                 err_console.print(
                     styled(f"deployment {name}: ", (current.status, "bold"), f" after {elapsed}")
                 )
-            spinner.update(f"deployment {current.deployed_model}: {current.status} · {elapsed}")
+            spinner.update(
+                styled(f"deployment {current.deployed_model}: {current.status} · {elapsed}")
+            )
 
         return wait_deployment(ws, client, found, poller, show)
 

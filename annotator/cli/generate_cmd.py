@@ -127,10 +127,10 @@ def _finish_generation(
 ) -> Generation:
     from annotator.finetune.generate import download_video, output_folder, wait_generation
 
-    with err_console.status(f"task {found.task_id}") as spinner:
+    with err_console.status(styled(f"task {found.task_id}")) as spinner:
 
         def show(current: Generation, elapsed: float) -> None:
-            spinner.update(f"task {current.task_id}: {current.status} · {elapsed:.0f} s")
+            spinner.update(styled(f"task {current.task_id}: {current.status} · {elapsed:.0f} s"))
 
         found = wait_generation(ws, client, found, poller, show)
     with bytes_bar() as bar:

@@ -164,3 +164,30 @@ def test_a_dry_run_plan_shows_a_markup_file_name(root: Path) -> None:
     result = _run("caption", root, "-p", "replay", "--dry-run")
     assert result.exit_code == 0, result.output
     assert ODD in result.output
+
+
+def test_fine_tune_log_lines_with_markup_are_shown_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's log lines, job statuses and names reach the terminal as plain text."""
+    from tests.fakes.finetune_server import FakeFinetune
+    from tests.finetune.helpers import KEY, make_workspace
+
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "no-config.toml"))
+    make_workspace(tmp_path / "ws").close()
+    with FakeFinetune() as fake:
+
+        def run(*args: str) -> Result:
+            extra = ["--poll-interval", "0"] if args[0] == "finetune" else []
+            return _run(*args, str(tmp_path / "ws"), "--base-url", fake.url, *extra)
+
+        assert run("upload").exit_code == 0
+        assert run("finetune").exit_code == 0
+        job = next(iter(fake.jobs.values()))
+        job.logs.append(f"step 3 {SERVER_SAYS}{OSC}")
+        result = run("finetune", "--status")
+        assert f"step 3 {SERVER_SAYS}" in result.output
+        result = run("finetune", "--wait")
+        assert result.exit_code == 0, result.output
+        assert "SUCCEEDED" in result.output
