@@ -187,6 +187,8 @@ class Workspace:
         """Insert or update a sample's scan-owned columns (path, presence, probe, frames)."""
         if "probe" in columns and columns["probe"] is not None:
             columns["probe"] = json.dumps(columns["probe"])
+        if "error" in columns:
+            columns["error"] = _clean_error(columns["error"])
         now = now_iso()
         with self.transaction() as db:
             exists = db.execute("SELECT 1 FROM samples WHERE id = ?", (sample_id,)).fetchone()

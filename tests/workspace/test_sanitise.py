@@ -96,6 +96,8 @@ def test_stored_errors_are_stripped(ws: Workspace) -> None:
         [FileRecord(path="x.mp4", kind="clip", size=1, mtime_ns=1, error=f"cannot{CSI} read{BEL}")]
     )
     assert ws.files()["x.mp4"].error == "cannot read"
+    ws.upsert_sample(SID, error=f"cannot extract the first frame: {OSC}clip{BEL}")
+    assert ws.sample(SID).error == "cannot extract the first frame: clip"
 
 
 def test_nothing_in_the_database_holds_a_control_byte(ws: Workspace, tmp_path: Path) -> None:
