@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 
 from annotator.tui.app import ReviewApp
 from annotator.tui.screens.reject import RejectScreen
+from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.workspace import Workspace
@@ -102,6 +103,11 @@ async def test_review_opens_and_shows_hostile_captions_literally(hostile: Worksp
         await pilot.press("k", "k")
         await pilot.press("x")
         assert ODD in str(app.screen.query_one(".dialog-title", Label).render())
+        await pilot.press("escape")
+        await pilot.press("t")  # the template view mines the hostile captions too
+        await settle(pilot)
+        assert isinstance(app.screen, TemplateScreen)
+        assert "phrases from" in str(app.screen.query_one("#mine-status", Static).render())
         await pilot.press("escape")
 
 
