@@ -6,7 +6,7 @@ and PyAV are imported only when a provider actually calls them.
 """
 
 from annotator.captioning.base import CaptionRequest, CaptionResult, Provider, cache_key
-from annotator.captioning.batch import BatchProgress, BatchSummary, run_batch
+from annotator.captioning.batch import BatchProgress, BatchSummary, StopBatch, run_batch
 from annotator.captioning.errors import (
     AuthError,
     BadAnswerError,
@@ -17,6 +17,7 @@ from annotator.captioning.errors import (
     ProviderError,
     RateLimitedError,
     TransientError,
+    UnreachableError,
 )
 from annotator.captioning.estimate import estimate_tokens
 from annotator.captioning.instructions import load_instruction, load_instruction_file
@@ -43,8 +44,10 @@ __all__ = [
     "ProviderError",
     "ProviderOptionError",
     "RateLimitedError",
+    "StopBatch",
     "TransientError",
     "UnknownProviderError",
+    "UnreachableError",
     "available_providers",
     "cache_key",
     "estimate_tokens",

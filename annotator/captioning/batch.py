@@ -9,6 +9,15 @@ The review UI calls ``run_batch`` from a Textual thread worker.
 Concurrency adapts (AIMD): the limit halves on a 429, down to 1, and grows by
 one after ``increase_after`` successes in a row, back up to ``concurrency``.
 A burst of 429s from requests that were already in flight halves it once.
+
+The batch stops (starts nothing new, lets in-flight requests end) on a refused key or
+an unknown model, on ``cancel``, after ``UNREACHABLE_STOP_AFTER`` connection failures
+in a row (every other request would fail the same way), and when a callback raises
+``StopBatch`` (the caller cannot store answers any more).
+
+``claim``, when given, is asked on a worker thread just before a request is first sent;
+False means another run sends it (or has stored its answer), and it is counted as
+``taken``. Two batches on one workspace share the work this way instead of doubling it.
 """
 
 from __future__ import annotations
@@ -21,13 +30,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from annotator.captioning.base import CaptionRequest, CaptionResult, Provider
-from annotator.captioning.errors import ProviderError, RateLimitedError
+from annotator.captioning.errors import ProviderError, RateLimitedError, UnreachableError
 from annotator.captioning.limiter import AdaptiveLimiter
 
 BACKOFF_BASE_S = 1.0
 RATE_LIMIT_BASE_S = 2.0  # DashScope 429s also mean "quota": wait longer than for a 5xx
 BACKOFF_CAP_S = 60.0
 RETRY_AFTER_CAP_S = 300.0
+# Connection failures in a row (with no answer in between) that stop the batch.
+UNREACHABLE_STOP_AFTER = 3
+
+
+class StopBatch(Exception):  # noqa: N818 - it is a request, not an error
+    """Raised by a callback (``on_result``, ``on_error``, ``claim``) to end the batch:
+    nothing new starts, requests in flight end and are still reported. ``reason`` becomes
+    the summary's ``stop_reason``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -38,6 +59,7 @@ class BatchProgress:
     done: int = 0
     failed: int = 0
     skipped: int = 0
+    taken: int = 0  # left to another run that holds the request or stored its answer
     in_flight: int = 0
     limit: int = 0
     retries: int = 0
@@ -47,13 +69,17 @@ class BatchProgress:
 
     @property
     def finished(self) -> int:
-        """Requests with an outcome (done, failed or skipped)."""
-        return self.done + self.failed + self.skipped
+        """Requests with an outcome (done, failed, skipped or taken by another run)."""
+        return self.done + self.failed + self.skipped + self.taken
 
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """The outcome of a batch. ``stop_reason`` is set when it ended early."""
+    """The outcome of a batch. ``stop_reason`` is set when it ended early.
+
+    ``taken``: requests another run holds or has answered; ``lost``: answers that came
+    back but could not be stored (set by the caller that stores them; not in ``done``).
+    """
 
     total: int
     done: int
@@ -63,6 +89,8 @@ class BatchSummary:
     input_tokens: int
     output_tokens: int
     stop_reason: str | None = None
+    taken: int = 0
+    lost: int = 0
 
     @property
     def stopped(self) -> bool:
@@ -72,7 +100,7 @@ class BatchSummary:
 
 @dataclass(frozen=True)
 class _Event:
-    kind: str  # "result" | "error" | "retry" | "skipped"
+    kind: str  # "result" | "error" | "retry" | "skipped" | "taken"
     request: CaptionRequest
     result: CaptionResult | None = None
     error: ProviderError | None = None
@@ -85,11 +113,11 @@ def backoff_delay(attempt: int, error: ProviderError, rng: random.Random) -> flo
     if isinstance(error, RateLimitedError) and error.retry_after is not None:
         return min(error.retry_after, RETRY_AFTER_CAP_S)
     base = RATE_LIMIT_BASE_S if isinstance(error, RateLimitedError) else BACKOFF_BASE_S
-    ceiling = min(BACKOFF_CAP_S, base * 2 ** (attempt - 1))
+    ceiling = min(BACKOFF_CAP_S, base * 2.0 ** (attempt - 1))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-def _as_provider_error(request: CaptionRequest, exc: Exception) -> ProviderError:
+def _as_provider_error(request: CaptionRequest, exc: BaseException) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     # A bug or an unexpected library error: report it on this clip, keep the batch going.
@@ -105,6 +133,7 @@ def run_batch(
     on_error: Callable[[CaptionRequest, ProviderError], None],
     on_progress: Callable[[BatchProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    claim: Callable[[CaptionRequest], bool] | None = None,
     max_attempts: int = 5,
     sleep: Callable[[float], None] | None = None,
     increase_after: int = 4,
@@ -120,6 +149,7 @@ def run_batch(
     if concurrency < 1 or max_attempts < 1:
         raise ValueError("concurrency and max_attempts must be at least 1")
     runner = _Runner(provider, concurrency, max_attempts, sleep, increase_after, rng, cancel)
+    runner.claim = claim
     return runner.run(list(requests), on_result, on_error, on_progress)
 
 
@@ -144,9 +174,22 @@ class _Runner:
         self.rng_lock = threading.Lock()
         self.events: queue.Queue[_Event] = queue.Queue()
         self.concurrency = concurrency
+        self.claim: Callable[[CaptionRequest], bool] | None = None
+        # Why the batch stops, first reason wins; set from any thread.
+        self.reason: str | None = None
+        self.reason_lock = threading.Lock()
+        self.unreachable_in_a_row = 0
 
     def stopping(self) -> bool:
         return self.stop.is_set() or self.cancel.is_set()
+
+    def halt(self, reason: str | None) -> None:
+        """Start nothing new; REASON (the first one given) becomes the stop reason."""
+        with self.reason_lock:
+            if self.reason is None and reason is not None:
+                self.reason = reason
+        self.stop.set()
+        self.limiter.wake()
 
     def work(self, request: CaptionRequest) -> None:
         """One request, with its retries; always posts exactly one final event."""
@@ -155,6 +198,20 @@ class _Runner:
         except BaseException as exc:  # never leave the main loop waiting
             self.events.put(_Event("error", request, error=_as_provider_error(request, exc)))
 
+    def _claimed(self, request: CaptionRequest, ticket: int) -> bool:
+        """Whether this batch may send REQUEST; gives the slot back when it may not."""
+        if self.claim is None:
+            return True
+        claimed = False
+        try:
+            claimed = self.claim(request)
+        except StopBatch as stop:
+            self.halt(stop.reason)
+        finally:
+            if not claimed:  # also when the claim raised: never keep a slot nobody uses
+                self.limiter.release(ticket, "unused")
+        return claimed
+
     def _attempts(self, request: CaptionRequest) -> _Event:
         attempt = 0
         while True:
@@ -162,6 +219,8 @@ class _Runner:
             ticket = self.limiter.acquire(self.stopping)
             if ticket is None:
                 return _Event("skipped", request)
+            if attempt == 1 and not self._claimed(request, ticket):
+                return _Event("skipped" if self.stopping() else "taken", request)
             try:
                 result = self.provider.caption(request)
             except Exception as exc:
@@ -170,11 +229,15 @@ class _Runner:
                 self.limiter.release(ticket, "throttled" if throttled else "failed")
             else:
                 self.limiter.release(ticket, "ok")
+                self._count_connection(None)
                 return _Event("result", request, result=result)
+            self._count_connection(error)
             if error.stops_batch:
                 # Set here, not only in the main loop, so this thread starts nothing new.
-                self.stop.set()
-                self.limiter.wake()
+                self.halt(str(error))
+            if isinstance(error, UnreachableError) and self.stopping():
+                # The server is out of reach: no verdict on this clip, it stays as it was.
+                return _Event("skipped", request)
             if not error.retryable:
                 return _Event("error", request, error=error)
             if attempt >= self.max_attempts:
@@ -187,6 +250,21 @@ class _Runner:
             if self.stopping():
                 return _Event("skipped", request)
 
+    def _count_connection(self, error: ProviderError | None) -> None:
+        """Count connection failures in a row; any answer from the server resets the count."""
+        with self.reason_lock:
+            if not isinstance(error, UnreachableError):
+                self.unreachable_in_a_row = 0
+                return
+            self.unreachable_in_a_row += 1
+            count = self.unreachable_in_a_row
+        if count >= UNREACHABLE_STOP_AFTER:
+            self.halt(
+                f"{count} connection failures in a row, the last: {error.message}; check the "
+                "network, a proxy, the server address (--base-url) and that the server runs, "
+                "then run the batch again (the samples were left as they were)"
+            )
+
     def run(
         self,
         requests: list[CaptionRequest],
@@ -195,27 +273,23 @@ class _Runner:
         on_progress: Callable[[BatchProgress], None] | None,
     ) -> BatchSummary:
         progress = BatchProgress(total=len(requests), limit=self.concurrency)
-        stop_reason: str | None = None
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="caption")
         try:
             for request in requests:
                 pool.submit(self.work, request)
             while progress.finished < len(requests):
                 event = self._next_event()
-                if event is None:  # only polled for the cancel flag
-                    if self.cancel.is_set() and stop_reason is None:
-                        stop_reason = self._halt("cancelled")
-                    continue
-                progress = self._apply(event, progress, on_result, on_error)
-                if event.error is not None and event.error.stops_batch and stop_reason is None:
-                    stop_reason = self._halt(str(event.error))
-                if self.cancel.is_set() and stop_reason is None:
-                    stop_reason = self._halt("cancelled")
-                if on_progress is not None:
+                if event is not None:
+                    progress = self._apply(event, progress, on_result, on_error)
+                    if event.error is not None and event.error.stops_batch:
+                        self.halt(str(event.error))
+                if self.cancel.is_set():
+                    self.halt("cancelled")
+                if event is not None and on_progress is not None:
                     on_progress(self._snapshot(progress))
         finally:
             # On an exception from a callback: start nothing new, let in-flight calls end.
-            self._halt("the caller stopped the batch")
+            self.halt(None)
             pool.shutdown(wait=True)
         return BatchSummary(
             total=len(requests),
@@ -225,7 +299,8 @@ class _Runner:
             retries=progress.retries,
             input_tokens=progress.input_tokens,
             output_tokens=progress.output_tokens,
-            stop_reason=stop_reason,
+            stop_reason=self.reason,
+            taken=progress.taken,
         )
 
     def _next_event(self) -> _Event | None:
@@ -234,21 +309,30 @@ class _Runner:
         except queue.Empty:
             return None
 
-    def _halt(self, reason: str) -> str:
-        self.stop.set()
-        self.limiter.wake()
-        return reason
-
     def _snapshot(self, progress: BatchProgress) -> BatchProgress:
         return replace(progress, in_flight=self.limiter.in_flight, limit=self.limiter.limit)
 
-    @staticmethod
     def _apply(
+        self,
         event: _Event,
         progress: BatchProgress,
         on_result: Callable[[CaptionRequest, CaptionResult], None],
         on_error: Callable[[CaptionRequest, ProviderError], None],
     ) -> BatchProgress:
+        try:
+            return self._record(event, progress, on_result, on_error)
+        except StopBatch as stop:
+            self.halt(stop.reason)
+            return self._record(event, progress, _ignore, _ignore)
+
+    @staticmethod
+    def _record(
+        event: _Event,
+        progress: BatchProgress,
+        on_result: Callable[[CaptionRequest, CaptionResult], None],
+        on_error: Callable[[CaptionRequest, ProviderError], None],
+    ) -> BatchProgress:
+        """PROGRESS after EVENT, with EVENT handed to its callback first."""
         name = event.request.clip.name
         if event.kind == "result" and event.result is not None:
             on_result(event.request, event.result)
@@ -268,4 +352,12 @@ class _Runner:
                 retries=progress.retries + 1,
                 message=f"{event.error}; retrying in {event.delay:.1f} s",
             )
+        if event.kind == "taken":
+            return replace(
+                progress, taken=progress.taken + 1, message=f"{name}: left to another run"
+            )
         return replace(progress, skipped=progress.skipped + 1, message=f"{name}: skipped")
+
+
+def _ignore(*_: object) -> None:
+    """A callback that does nothing (the event is counted, its callback already failed)."""

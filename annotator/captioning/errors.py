@@ -80,5 +80,21 @@ class TransientError(ProviderError):
     retryable = True
 
 
+class UnreachableError(TransientError):
+    """The server could not be reached (refused, no route, a connection dropped): no fault
+    of the clip. A few in a row stop the batch, since every other request would fail too."""
+
+
+def connection_reason(exc: BaseException) -> str:
+    """The first cause of a connection failure, on one short line: HTTP libraries wrap
+    "[Errno 111] Connection refused" in several layers of their own text."""
+    root, seen = exc, {id(exc)}
+    while (cause := root.__cause__ or root.__context__) is not None and id(cause) not in seen:
+        root = cause
+        seen.add(id(root))
+    text = " ".join(str(root).split()) or type(root).__name__
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 class BadAnswerError(ProviderError):
     """The server answered 200 but with nothing usable (empty or garbled)."""

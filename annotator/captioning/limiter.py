@@ -6,7 +6,8 @@ import threading
 from collections.abc import Callable
 from typing import Literal
 
-Outcome = Literal["ok", "throttled", "failed"]
+# "unused": the slot was given back before a request was sent (another run had it).
+Outcome = Literal["ok", "throttled", "failed", "unused"]
 
 
 class AdaptiveLimiter:

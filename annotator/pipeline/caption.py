@@ -1,10 +1,17 @@
-"""Caption the samples of a workspace and commit each answer the moment it arrives."""
+"""Caption the samples of a workspace and commit each answer the moment it arrives.
+
+Before anything is sent: the store must take a write, the key must be set and the server
+reachable. Each request is claimed in the store just before it is sent (``caption``
+claims in annotator/workspace/claims.py), so two runs on one workspace, a CLI batch and
+the review UI's ``C`` say, share the work: none sends what the other holds or stored.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +22,29 @@ from annotator.captioning import (
     CaptionResult,
     Provider,
     ProviderError,
+    StopBatch,
+    UnreachableError,
     cache_key,
     get_provider,
     load_instruction,
     load_instruction_file,
     run_batch,
 )
+from annotator.captioning.preflight import check_ready
 from annotator.config import Settings, load_settings
-from annotator.workspace import Sample, Status, Workspace
+from annotator.workspace import (
+    Claimant,
+    ClaimOutcome,
+    Sample,
+    Status,
+    StoreWriteError,
+    Workspace,
+)
+from annotator.workspace.db import now_iso
 
 DEFAULT_MODEL = "qwen-vl-max"
 REPLAY_FILE = "replay.jsonl"
+CLAIM_KIND = "caption"
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,7 @@ class CaptionPlan:
     requests: list[CaptionRequest]
     sample_by_request: dict[CaptionRequest, Sample]
     cached: int  # samples skipped because a caption with the same key is stored
+    force: bool = False  # caption again even where a caption with the same key is stored
 
 
 def make_provider(
@@ -119,7 +139,14 @@ def plan_captions(
             continue
         requests.append(request)
         by_request[request] = sample
-    return CaptionPlan(backend, name, requests, by_request, cached)
+    return CaptionPlan(backend, name, requests, by_request, cached, force)
+
+
+def check_before_sending(ws: Workspace, plan: CaptionPlan) -> None:
+    """Refuse to send anything when the store cannot take the answers (StoreWriteError),
+    the key is missing (MissingKeyError) or the server is out of reach (UnreachableError)."""
+    ws.check_writable()
+    check_ready(plan.provider)
 
 
 def run_plan(
@@ -130,45 +157,138 @@ def run_plan(
     on_progress: Callable[[BatchProgress], None] | None = None,
     on_failure: Callable[[Sample, ProviderError], None] | None = None,
     cancel: threading.Event | None = None,
+    checked: bool = False,
 ) -> BatchSummary:
-    """Send the plan's requests; every answer and every failure is committed as it comes."""
+    """Send the plan's requests; every answer and every failure is committed as it comes.
 
-    def store(request: CaptionRequest, result: CaptionResult) -> None:
-        sample = plan.sample_by_request[request]
-        ws.add_caption(
-            sample.id,
-            provider=plan.provider_name,
-            model=result.model,
-            instruction=request.instruction,
-            fps=request.fps,
-            cache_key=cache_key(request, plan.provider_name),
-            text=result.text,
-            fields=result.fields,
-            flagged=result.flagged,
-            input_tokens=result.input_tokens,
-            output_tokens=result.output_tokens,
+    Runs ``check_before_sending`` first unless CHECKED (the caller did). A write that fails
+    stops the batch; the summary's ``lost`` counts the answers that came back unstored.
+    """
+    if plan.requests and not checked:
+        check_before_sending(ws, plan)
+    run = _CaptionRun(ws, plan, on_failure)
+    try:
+        summary = run_batch(
+            plan.provider,
+            plan.requests,
+            concurrency=concurrency,
+            on_result=run.store,
+            on_error=run.failed,
+            on_progress=on_progress,
+            cancel=cancel,
+            claim=run.claim,
         )
-        ws.set_status_by_machine(
-            sample.id, Status.CAPTIONED, None, only_from=(Status.NEW, Status.ERROR)
+    finally:
+        run.release_all()
+    return run.summarise(summary)
+
+
+class _CaptionRun:
+    """One run's callbacks: claim a request, store its answer or failure, release it."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        plan: CaptionPlan,
+        on_failure: Callable[[Sample, ProviderError], None] | None,
+    ) -> None:
+        self.ws, self.plan, self.on_failure = ws, plan, on_failure
+        self.claimant = Claimant.new()
+        # Forced: an answer stored before this run began is to be replaced; one stored by
+        # another run since then is what this run would fetch again.
+        self.results_since = now_iso() if plan.force else None
+        self.write_error: StoreWriteError | None = None
+        self.lost = 0
+
+    def key(self, request: CaptionRequest) -> str:
+        return cache_key(request, self.plan.provider_name)
+
+    def claim(self, request: CaptionRequest) -> bool:
+        """Whether to send REQUEST: False when another run holds it or stored its answer."""
+        sample = self.plan.sample_by_request[request]
+        try:
+            outcome = self.ws.claim(
+                CLAIM_KIND,
+                self.key(request),
+                sample.id,
+                self.claimant,
+                results_since=self.results_since,
+            )
+        except StoreWriteError as exc:
+            raise self._stop(exc) from exc
+        return outcome is ClaimOutcome.CLAIMED
+
+    def store(self, request: CaptionRequest, result: CaptionResult) -> None:
+        """Commit the answer and the sample's new status, then release the claim."""
+        sample = self.plan.sample_by_request[request]
+        try:
+            self.ws.add_caption(
+                sample.id,
+                provider=self.plan.provider_name,
+                model=result.model,
+                instruction=request.instruction,
+                fps=request.fps,
+                cache_key=self.key(request),
+                text=result.text,
+                fields=result.fields,
+                flagged=result.flagged,
+                input_tokens=result.input_tokens,
+                output_tokens=result.output_tokens,
+            )
+        except StoreWriteError as exc:
+            self.lost += 1  # the answer is here, in memory, and goes no further
+            raise self._stop(exc) from exc
+        try:
+            self.ws.set_status_by_machine(
+                sample.id, Status.CAPTIONED, None, only_from=(Status.NEW, Status.ERROR)
+            )
+            self.ws.release_claim(self.claimant, CLAIM_KIND, self.key(request))
+        except StoreWriteError as exc:
+            raise self._stop(exc) from exc
+
+    def failed(self, request: CaptionRequest, error: ProviderError) -> None:
+        """Mark the sample failed (unless no fault of the clip), report it, release it."""
+        sample = self.plan.sample_by_request[request]
+        if self.on_failure:
+            self.on_failure(sample, error)
+        # A refused key, an unknown model, a server out of reach: no fault of the clip,
+        # whose status stays.
+        try:
+            if not (error.stops_batch or isinstance(error, UnreachableError)):
+                self.ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
+            self.ws.release_claim(self.claimant, CLAIM_KIND, self.key(request))
+        except StoreWriteError as exc:
+            raise self._stop(exc) from exc
+
+    def release_all(self) -> None:
+        """Drop what this run still holds (cancelled, stopped); a store that takes no write
+        keeps them until this process ends, when they lapse."""
+        with contextlib.suppress(StoreWriteError):
+            self.ws.release_claims(self.claimant)
+
+    def summarise(self, summary: BatchSummary) -> BatchSummary:
+        """SUMMARY with the answers lost to a failed write taken out of ``done``."""
+        if self.write_error is None:
+            return summary
+        return replace(
+            summary,
+            done=summary.done - self.lost,
+            lost=self.lost,
+            stop_reason=f"{self.write_error}; {self._lost_words()}",
         )
 
-    def failed(request: CaptionRequest, error: ProviderError) -> None:
-        sample = plan.sample_by_request[request]
-        # A refused key or an unknown model is no fault of the clip: its status stays.
-        if not error.stops_batch:
-            ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
-        if on_failure:
-            on_failure(sample, error)
+    def _stop(self, exc: StoreWriteError) -> StopBatch:
+        self.write_error = self.write_error or exc
+        return StopBatch(f"{exc}; {self._lost_words()}")
 
-    return run_batch(
-        plan.provider,
-        plan.requests,
-        concurrency=concurrency,
-        on_result=store,
-        on_error=failed,
-        on_progress=on_progress,
-        cancel=cancel,
-    )
+    def _lost_words(self) -> str:
+        if self.lost == 0:
+            return "the batch stopped before an answer was lost"
+        answers = "answer" if self.lost == 1 else "answers"
+        return (
+            f"{self.lost} {answers} received could not be stored and were lost: "
+            "run caption again to ask for them"
+        )
 
 
 def caption_samples(

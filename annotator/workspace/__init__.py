@@ -1,5 +1,6 @@
 """The workspace store: samples, captions, the template and the edit history in SQLite."""
 
+from annotator.workspace.claims import Claim, Claimant, ClaimOutcome
 from annotator.workspace.models import (
     Caption,
     FileRecord,
@@ -14,6 +15,7 @@ from annotator.workspace.store import (
     STORE_DIR,
     NotAWorkspaceError,
     SampleNotFoundError,
+    StoreWriteError,
     Workspace,
     WorkspaceError,
 )
@@ -21,6 +23,9 @@ from annotator.workspace.store import (
 __all__ = [
     "STORE_DIR",
     "Caption",
+    "Claim",
+    "ClaimOutcome",
+    "Claimant",
     "FileRecord",
     "FrameSource",
     "HistoryEntry",
@@ -29,6 +34,7 @@ __all__ = [
     "Sample",
     "SampleNotFoundError",
     "Status",
+    "StoreWriteError",
     "Workspace",
     "WorkspaceError",
     "WorkspaceInfo",

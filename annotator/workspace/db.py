@@ -214,10 +214,48 @@ def _m002_remote(db: sqlite3.Connection) -> None:
     )
 
 
+def _m003_caption_key_unique(db: sqlite3.Connection) -> None:
+    # One caption per cache key. Two caption runs at once used to store the same answer
+    # twice; of such twins only the newest is kept (the one every view already showed).
+    _run_script(
+        db,
+        """
+        DELETE FROM captions
+            WHERE id NOT IN (SELECT MAX(id) FROM captions GROUP BY cache_key);
+        DROP INDEX captions_key;
+        CREATE UNIQUE INDEX captions_key ON captions(cache_key);
+        """,
+    )
+
+
+def _m004_claims(db: sqlite3.Connection) -> None:
+    # Who is working on what (annotator/workspace/claims.py): one row per request in flight,
+    # so a second run skips it. KIND is the pass ("caption"; "verify" later), KEY the
+    # cache key of the answer the request will store.
+    _run_script(
+        db,
+        """
+        CREATE TABLE claims (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            sample_id TEXT NOT NULL,
+            token TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        CREATE INDEX claims_token ON claims(token);
+        """,
+    )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_remote", _m002_remote),
+    ("003_caption_key_unique", _m003_caption_key_unique),
+    ("004_claims", _m004_claims),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -255,7 +293,7 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             f"this workspace was written by a newer annotator (schema steps {sorted(unknown)}); "
             "upgrade annotator to open it"
         )
-    applied = []
+    applied: list[str] = []
     for name, migration in MIGRATIONS:
         if name in done:
             continue

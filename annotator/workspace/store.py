@@ -13,6 +13,8 @@ from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.safetext import outside_text, strip_controls
+from annotator.workspace import claims as claim_rows
+from annotator.workspace.claims import Claim, Claimant, ClaimOutcome
 from annotator.workspace.db import connect, now_iso
 from annotator.workspace.models import (
     Caption,
@@ -49,6 +51,23 @@ class NotAWorkspaceError(WorkspaceError):
 
 class SampleNotFoundError(WorkspaceError):
     pass
+
+
+class StoreWriteError(WorkspaceError):
+    """The store refused a write: the disk is full, the workspace read-only, the disk failing,
+    or another program held the write lock too long. Nothing of that write was kept."""
+
+
+# SQLite's primary result codes that mean "this write cannot happen here", with the fix.
+_WRITE_FAILURES = {
+    sqlite3.SQLITE_FULL: "the disk is full; free some space",
+    sqlite3.SQLITE_READONLY: "the store is read-only; make {store} and the files in it writable",
+    sqlite3.SQLITE_PERM: "the store is read-only; make {store} and the files in it writable",
+    sqlite3.SQLITE_CANTOPEN: "the store is read-only; make {store} and the files in it writable",
+    sqlite3.SQLITE_IOERR: "the disk reported an error; check the disk and free space",
+    sqlite3.SQLITE_BUSY: "another program kept the store locked; close it (another review?)",
+    sqlite3.SQLITE_LOCKED: "another program kept the store locked; close it (another review?)",
+}
 
 
 class Workspace:
@@ -117,15 +136,41 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: committed at the end, rolled back on any error."""
+        """One atomic write: committed at the end, rolled back on any error.
+
+        A write the store cannot take (full disk, read-only workspace, I/O error, a lock
+        held too long) raises StoreWriteError, which names the store and the fix.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    # SQLite rolls back by itself after some errors (SQLITE_FULL): only
+                    # roll back what is still open, or the ROLLBACK error hides the cause.
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
+        """EXC as StoreWriteError when it is a write the store cannot take, else EXC."""
+        fix = _WRITE_FAILURES.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+        if fix is None:
+            return exc
+        path = self.store_dir / DB_NAME
+        return StoreWriteError(
+            f"cannot write to {path} ({exc})", fix=fix.format(store=self.store_dir)
+        )
+
+    def check_writable(self) -> None:
+        """Commit a real write, so a batch learns that the store is full or read-only
+        before it sends (and pays for) a request. Raises StoreWriteError."""
+        with self.transaction() as db:
+            _write_meta(db, "write_checked_at", now_iso())
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Read from the store (the workspace package's other tables use it)."""
@@ -226,7 +271,7 @@ class Workspace:
         if field not in EDITABLE_FIELDS:
             raise ValueError(f"{field!r} is not an editable field ({sorted(EDITABLE_FIELDS)})")
         if field == "status":
-            Status(value)
+            Status(value or "")  # a ValueError for anything but a status
         value = _clean(field, value)
         with self.transaction() as db:
             old = self._column(sample_id, field)
@@ -353,12 +398,16 @@ class Workspace:
         output_tokens: int | None = None,
     ) -> Caption:
         """Store one model answer, committed at once, without control characters (the
-        text keeps its paragraphs; the fields, parts of a prompt, are one line each)."""
+        text keeps its paragraphs; the fields, parts of a prompt, are one line each).
+
+        One caption per cache key: an answer for a key already stored (a forced re-run)
+        replaces the old one, and becomes the sample's newest caption."""
         text, model = strip_controls(text, keep_newlines=True), strip_controls(model)
         flagged = None if flagged is None else strip_controls(flagged)
         if fields is not None:
             fields = {strip_controls(k): strip_controls(v) for k, v in fields.items()}
         with self.transaction() as db:
+            db.execute("DELETE FROM captions WHERE cache_key = ?", (cache_key,))
             cur = db.execute(
                 "INSERT INTO captions (sample_id, provider, model, instruction, fps, cache_key,"
                 " text, fields, flagged, input_tokens, output_tokens, created_at)"
@@ -398,6 +447,40 @@ class Workspace:
     def cached_keys(self) -> set[str]:
         """The cache keys of every stored caption (a re-run skips these)."""
         return {row[0] for row in self._db.execute("SELECT DISTINCT cache_key FROM captions")}
+
+    # -- claims: which run sends which request (see claims.py) ---------------------------
+
+    def claim(
+        self,
+        kind: str,
+        key: str,
+        sample_id: str,
+        claimant: Claimant,
+        *,
+        results_since: str | None = None,
+    ) -> ClaimOutcome:
+        """Claim the request for KEY of KIND (e.g. "caption"), in one atomic write.
+
+        DONE when its answer is stored (at or after RESULTS_SINCE when given), TAKEN when a
+        live run holds it; a dead or lapsed claim is taken over."""
+        with self.transaction() as db:
+            return claim_rows.try_claim(
+                db, kind, key, sample_id, claimant, results_since=results_since
+            )
+
+    def release_claim(self, claimant: Claimant, kind: str, key: str) -> None:
+        """Drop the claimant's claim on one request (its answer or failure is stored)."""
+        with self.transaction() as db:
+            claim_rows.release(db, claimant, kind, key)
+
+    def release_claims(self, claimant: Claimant) -> int:
+        """Drop every claim the claimant holds (its run ended); how many there were."""
+        with self.transaction() as db:
+            return claim_rows.release(db, claimant)
+
+    def claims(self, kind: str | None = None) -> list[Claim]:
+        """The claims in the store, of one kind or all."""
+        return claim_rows.list_claims(self._db, kind)
 
     # -- files as the last scan saw them -------------------------------------------------
 

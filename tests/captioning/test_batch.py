@@ -16,6 +16,8 @@ from annotator.captioning import (
     ContentRejectedError,
     MissingKeyError,
     ProviderError,
+    StopBatch,
+    UnreachableError,
     get_provider,
     run_batch,
 )
@@ -282,3 +284,96 @@ def test_backoff_delay_rules() -> None:
     assert backoff_delay(1, RateLimitedError("x", retry_after=9999.0), rng) == 300.0
     assert 1.0 <= backoff_delay(1, RateLimitedError("x"), rng) <= 2.0
     assert 30.0 <= backoff_delay(12, TransientError("x"), rng) <= 60.0
+
+
+# -- claims, connection failures in a row, a callback that stops the batch (issue 10) ------
+
+
+class Counting(Scripted):
+    """A scripted provider that counts the requests it was sent."""
+
+    def __init__(self, failures: dict[str, Exception]) -> None:
+        super().__init__(failures)
+        self.sent: list[str] = []
+        self.lock = threading.Lock()
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        with self.lock:
+            self.sent.append(request.clip.name)
+        return super().caption(request)
+
+
+def test_a_request_another_run_holds_is_taken_not_sent(requests: list[CaptionRequest]) -> None:
+    provider = Counting({})
+    held_elsewhere = {r.clip.name for r in requests[::3]}
+    rec = Recorder()
+    summary = run_batch(
+        provider,
+        requests,
+        concurrency=3,
+        claim=lambda r: r.clip.name not in held_elsewhere,
+        **rec.kwargs(),
+    )
+    assert (summary.done, summary.taken, summary.failed, summary.skipped) == (8, 4, 0, 0)
+    assert not summary.stopped
+    assert not held_elsewhere & set(provider.sent)
+    assert len(provider.sent) == 8
+    assert rec.progress[-1].finished == 12
+
+
+def test_connection_failures_in_a_row_stop_the_batch_and_blame_no_clip(
+    requests: list[CaptionRequest],
+) -> None:
+    down = UnreachableError("clip: Connection error. (http://127.0.0.1:9/v1)")
+    provider = Counting({r.clip.name: down for r in requests})
+    rec = Recorder()
+    summary = run_batch(provider, requests, concurrency=2, **rec.kwargs())
+    assert summary.stopped
+    assert "3 connection failures in a row" in (summary.stop_reason or "")
+    assert "127.0.0.1:9" in (summary.stop_reason or "")
+    assert "\n" not in (summary.stop_reason or "")
+    # No clip is reported failed: the requests were cut short, not refused.
+    assert rec.errors == [] and summary.failed == 0
+    assert summary.done == 0 and summary.skipped == 12
+    # Three failures stop it; the other worker may have had one more attempt under way.
+    assert 3 <= len(provider.sent) <= 4
+
+
+def test_an_answer_between_connection_failures_resets_the_count(
+    requests: list[CaptionRequest],
+) -> None:
+    down = UnreachableError("clip: Connection error.")
+    every_other = {r.clip.name: down for r in requests[::2]}
+    summary = run_batch(
+        Counting(every_other), requests, concurrency=1, max_attempts=1, **Recorder().kwargs()
+    )
+    assert not summary.stopped
+    assert (summary.done, summary.failed) == (6, 6)
+
+
+def test_stop_batch_from_a_callback_reports_in_flight_and_starts_nothing_new(
+    fake: FakeDashScope, requests: list[CaptionRequest]
+) -> None:
+    fake.queue(COMPATIBLE, *[answer("ok", delay=0.05) for _ in requests])
+    seen: list[str] = []
+
+    def on_result(request: CaptionRequest, result: CaptionResult) -> None:
+        seen.append(request.clip.name)
+        raise StopBatch("cannot store: the disk is full")
+
+    summary = run_batch(openai(fake), requests, concurrency=2, on_result=on_result, on_error=print)
+    assert summary.stop_reason == "cannot store: the disk is full"
+    # Every answer that came back reached the callback (the caller counts what it lost).
+    assert summary.done == len(seen) == len(fake.requests(COMPATIBLE)) <= 4
+    assert summary.done + summary.skipped == 12
+
+
+def test_a_claim_that_stops_the_batch_sends_nothing(requests: list[CaptionRequest]) -> None:
+    provider = Counting({})
+
+    def claim(request: CaptionRequest) -> bool:
+        raise StopBatch("the store is read-only")
+
+    summary = run_batch(provider, requests, concurrency=2, claim=claim, **Recorder().kwargs())
+    assert summary.stop_reason == "the store is read-only"
+    assert provider.sent == [] and summary.skipped == 12

@@ -17,7 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
-from annotator.captioning.errors import BadAnswerError, InvalidRequestError, TransientError
+from annotator.captioning.errors import (
+    BadAnswerError,
+    InvalidRequestError,
+    TransientError,
+    UnreachableError,
+    connection_reason,
+)
 from annotator.captioning.providers.dashscope_common import (
     DEFAULT_KEY_ENV_VAR,
     error_from_status,
@@ -108,6 +114,10 @@ class DashScopeProvider:
                 api_key=key,
                 upload_certificate=policy.output,
             )
+        except requests.ConnectionError as exc:  # refused, no route, dropped: not a slow answer
+            raise UnreachableError(
+                f"{clip.name}: upload to DashScope failed, no connection ({connection_reason(exc)})"
+            ) from exc
         except (requests.RequestException, UploadFileException) as exc:
             raise TransientError(f"{clip.name}: upload to DashScope failed: {exc}") from exc
         return str(url)
@@ -132,6 +142,10 @@ class DashScopeProvider:
             )
         except requests.exceptions.JSONDecodeError as exc:
             raise BadAnswerError(f"{request.clip.name}: the server sent no JSON: {exc}") from exc
+        except requests.ConnectionError as exc:
+            raise UnreachableError(
+                f"{request.clip.name}: cannot reach {self.base_url} ({connection_reason(exc)})"
+            ) from exc
         except requests.RequestException as exc:
             raise TransientError(f"{request.clip.name}: {type(exc).__name__}: {exc}") from exc
         except (ValueError, TypeError, KeyError) as exc:

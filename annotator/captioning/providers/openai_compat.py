@@ -34,6 +34,8 @@ from annotator.captioning.errors import (
     InvalidRequestError,
     ProviderError,
     TransientError,
+    UnreachableError,
+    connection_reason,
 )
 from annotator.captioning.frames import jpeg_data_url, patch_factor, sample_frames
 from annotator.captioning.providers.dashscope_common import (
@@ -170,6 +172,9 @@ class OpenAICompatProvider:
 
         clip = request.clip.name
         if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+            if _no_connection(exc):
+                reason = connection_reason(exc)
+                return UnreachableError(f"{clip}: {exc.message} ({self.base_url}: {reason})")
             return TransientError(f"{clip}: {exc.message} ({self.base_url})")
         if isinstance(exc, openai.APIResponseValidationError):
             return BadAnswerError(f"{clip}: unreadable answer from the server: {exc.message}")
@@ -191,6 +196,18 @@ class OpenAICompatProvider:
                 headers=exc.response.headers,
             )
         return ProviderError(f"{clip}: {type(exc).__name__}: {exc}")
+
+
+def _no_connection(exc: Any) -> bool:
+    """Whether the server was never reached or dropped the connection, rather than slow to
+    answer: a timeout counts only while connecting."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        # By name: the SDK's HTTP library (httpx, or httpx2 in newer SDKs) is its own
+        # business, and importing the other one here would race the SDK's own imports.
+        return type(exc.__cause__).__name__ == "ConnectTimeout"
+    return True
 
 
 def _error_message(exc: Any) -> str:
