@@ -168,8 +168,11 @@ def _run_with_bar(
     ws: Workspace, plan: CaptionPlan, concurrency: int
 ) -> tuple[BatchSummary, list[str]]:
     """Run the batch under a progress bar; the failures, one line each."""
-    from annotator.pipeline.caption import run_plan
+    from annotator.pipeline.caption import check_before_sending, run_plan
 
+    # Before the bar: a store that takes no write, a missing key or a server out of reach
+    # is one line (the CLI prints the error), with nothing sent.
+    check_before_sending(ws, plan)
     failures: list[str] = []
     with progress_bar(transient=False) as bar:
         task = bar.add_task(f"Captioning ({plan.provider_name})", total=len(plan.requests), item="")
@@ -184,6 +187,7 @@ def _run_with_bar(
             concurrency=concurrency,
             on_progress=show,
             on_failure=lambda sample, error: failures.append(_failure(sample, error)),
+            checked=True,
         )
     return summary, failures
 
@@ -192,9 +196,12 @@ def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> No
     for line in failures:
         err_console.print(styled(("failed", "red"), " ", outside_text(line)))
     tokens = summary.input_tokens + summary.output_tokens
+    # Another caption run (a second command, the review UI's C) sent those or holds them.
+    taken = f", {summary.taken} left to another caption run" if summary.taken else ""
+    lost = f", {summary.lost} answered but not stored" if summary.lost else ""
     console.print(
         f"Captioned {summary.done} of {summary.total} with {plan.provider_name}; "
-        f"{summary.failed} failed, {plan.cached} already had one; "
+        f"{summary.failed} failed, {plan.cached} already had one{taken}{lost}; "
         f"tokens: {summary.input_tokens} in + {summary.output_tokens} out = {tokens}."
     )
     if summary.stop_reason:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
-from annotator.captioning import BatchSummary, MissingKeyError, UnreachableError
-from annotator.pipeline.caption import plan_captions, run_plan
-from annotator.workspace import Status, StoreWriteError, Workspace, WorkspaceInfo
+from annotator.captioning import BatchSummary, MissingKeyError, UnreachableError, cache_key
+from annotator.pipeline.caption import caption_samples, plan_captions, run_plan
+from annotator.workspace import Claimant, Status, StoreWriteError, Workspace, WorkspaceInfo
 from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.fakes import COMPATIBLE, FakeDashScope, answer
@@ -116,6 +116,27 @@ def test_a_forced_run_beside_another_forced_run_sends_each_request_once(
         thread.join()
     assert len(fake.requests(COMPATIBLE)) - sent_before == 8
     assert ws.query("SELECT COUNT(*) FROM captions").fetchone()[0] == 8
+
+
+def test_the_review_batch_skips_what_a_running_command_holds(
+    tmp_path: Path, fake: FakeDashScope
+) -> None:
+    """The review UI's C runs caption_samples: it leaves alone what a CLI run has claimed."""
+    ws = make_workspace(tmp_path, 6)
+    options = {"base_url": fake.compatible_base}
+    plan = plan_captions(ws, provider="openai", options=options)
+    command = Claimant.new()  # the `caption` command, still running in this (live) process
+    held = plan.requests[:2]
+    with Workspace.open(tmp_path) as other:
+        for request in held:
+            key = cache_key(request, plan.provider_name)
+            other.claim("caption", key, request.clip_sha256, command)
+    summary = caption_samples(ws, provider="openai", options=options)
+    assert (summary.done, summary.taken) == (4, 2)
+    sent = {r.json["messages"][0]["content"][0]["video_url"]["url"] for r in fake.requests()}
+    assert len(sent) == 4
+    assert {s.status for s in ws.samples() if s.id in {r.clip_sha256 for r in held}} == {Status.NEW}
+    assert [c.token for c in ws.claims()] == [command.token] * 2  # its claims are its own
 
 
 # -- item 9: no network -------------------------------------------------------------------
