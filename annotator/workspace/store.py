@@ -158,7 +158,7 @@ class Workspace:
 
     def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
         """EXC as StoreWriteError when it is a write the store cannot take, else EXC."""
-        fix = _WRITE_FAILURES.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+        fix = _WRITE_FAILURES.get(_primary_code(exc))
         if fix is None:
             return exc
         path = self.store_dir / DB_NAME
@@ -516,11 +516,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         return connect(path)
     except sqlite3.OperationalError as exc:
-        raise WorkspaceError(f"cannot open the store {path}: {exc}; check its permissions") from exc
+        # Opening writes too (the WAL files, a migration): a full disk says so.
+        code = _primary_code(exc)
+        fix = _WRITE_FAILURES.get(code)
+        if fix is None or code == sqlite3.SQLITE_CANTOPEN:
+            fix = "check its permissions"
+        raise WorkspaceError(
+            f"cannot open the store {path}: {exc}", fix=fix.format(store=path.parent)
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError(
             f"{path} is damaged ({exc}); restore it from a backup or move it away and run init"
         ) from exc
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of EXC (SQLITE_FULL, ...), 0 when it has none."""
+    return int(getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
 
 
 def _clean(field: str, value: Any) -> Any:

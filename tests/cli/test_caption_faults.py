@@ -72,11 +72,14 @@ def test_two_caption_processes_at_once_send_each_request_once(
     outputs = [proc.communicate(timeout=240) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0], outputs
     assert len(fake.requests(COMPATIBLE)) == 60
-    captioned = 0
-    for out, _ in outputs:
-        line = next(line for line in out.splitlines() if line.startswith("Captioned "))
-        captioned += int(line.split()[1])
-    assert captioned == 60
+    # Each says what it sent (a run that starts late may find nothing left to caption).
+    captioned = [
+        int(line.split()[1])
+        for out, _ in outputs
+        for line in out.splitlines()
+        if line.startswith("Captioned ")
+    ]
+    assert sum(captioned) == 60
     with sqlite3.connect(root / ".annotator" / "workspace.db") as db:
         keys = [row[0] for row in db.execute("SELECT cache_key FROM captions")]
         assert db.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 0
@@ -120,9 +123,9 @@ def test_a_read_only_workspace_sends_nothing_and_says_so(
 def test_a_full_disk_stops_the_batch_and_reports_the_lost_answers(
     tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = make_root(tmp_path, 12)
+    root = make_root(tmp_path, 24)
     long_answer = "A long free description. " * 2000  # more than the store has room for
-    fake.queue(COMPATIBLE, *[answer(long_answer, delay=0.1) for _ in range(12)])
+    fake.queue(COMPATIBLE, *[answer(long_answer, delay=0.15) for _ in range(24)])
     # No page more than the store has (SQLITE_FULL, as on a full disk).
     store_opened_with(
         monkeypatch,
@@ -134,7 +137,7 @@ def test_a_full_disk_stops_the_batch_and_reports_the_lost_answers(
     )
     assert result.exit_code == 1
     sent = len(fake.requests(COMPATIBLE))
-    assert 1 <= sent < 12
+    assert 1 <= sent < 24  # stopped at the first failed write: what was in flight came back
     stopped = [line for line in result.output.splitlines() if line.startswith("stopped:")]
     assert len(stopped) == 1, result.output
     assert "disk is full" in stopped[0] and f"{sent} answer" in stopped[0]

@@ -228,7 +228,7 @@ def test_a_disk_filling_up_stops_the_batch_and_counts_the_lost_answers(
     # Answers too large for the pages the store has, and no page more (SQLITE_FULL): the
     # write check and the first claims fit, no answer does.
     text = "A long free description. " * 2000
-    fake.queue(COMPATIBLE, *[answer(text, delay=0.1) for _ in range(24)])
+    fake.queue(COMPATIBLE, *[answer(text, delay=0.15) for _ in range(24)])
     pages = ws.query("PRAGMA page_count").fetchone()[0]
     ws.query(f"PRAGMA max_page_count = {pages}")
     summary = caption(ws, fake.compatible_base, instruction_kind="freeform")

@@ -141,9 +141,11 @@ def test_a_stored_answer_makes_a_claim_done(ws: Workspace) -> None:
     _caption(ws, "k1", "stored")
     assert ws.claim("caption", "k1", SID, run) is ClaimOutcome.DONE
     # A forced run replaces what was stored before it began, not what was stored since.
+    with ws.transaction() as db:
+        db.execute("UPDATE captions SET created_at = '2000-01-01T00:00:00.000+00:00'")
     assert ws.claim("caption", "k1", SID, run, results_since=now_iso()) is ClaimOutcome.CLAIMED
-    began = now_iso()
     _caption(ws, "k1", "stored by another forced run meanwhile")
+    began = "2001-01-01T00:00:00.000+00:00"
     assert ws.claim("caption", "k1", SID, run, results_since=began) is ClaimOutcome.DONE
 
 
