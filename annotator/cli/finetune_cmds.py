@@ -192,7 +192,7 @@ def _create_job(
     if warning := model_warning(body):
         err_console.print(styled(("warning:", "yellow"), f" {warning}"))
     started = start_job(ws, client, body, new=new)
-    job = started.job
+    job = started.row
     if started.created:
         err_console.print(
             styled("created fine-tune job ", (job.job_id, "bold"), f" ({job.status})")

@@ -95,7 +95,7 @@ def _list_checkpoints(
         previews_folder,
         refresh_checkpoints,
     )
-    from annotator.workspace.remote import checkpoints as stored_checkpoints
+    from annotator.workspace.remote import CHECKPOINTS
 
     found = refresh_checkpoints(ws, client, job)
     if not download:
@@ -112,7 +112,7 @@ def _list_checkpoints(
             err_console.print(
                 f"{ckpt.checkpoint}: {len(paths)} preview(s) in {where}", soft_wrap=True
             )
-    return stored_checkpoints(ws, job.job_id)
+    return CHECKPOINTS.select(ws, job_id=job.job_id)
 
 
 def _export_checkpoint(
@@ -250,7 +250,7 @@ def _create_deployment(
     )
     body = deployment_body(find_export(ws, source), target, suffix=suffix, capacity=capacity)
     started = start_deployment(ws, client, body, target)
-    found = started.deployment
+    found = started.row
     if started.created:
         err_console.print(
             styled(f"deploying {target.model_name} as ", (found.deployed_model, "bold"))

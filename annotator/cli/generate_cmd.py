@@ -110,7 +110,7 @@ def _start_generation(
     found = fresh_deployment(ws, client, deployed_model)
     settings = Settings(prompt=prompt, resolution=resolution, prompt_extend=prompt_extend)
     started = start_generation(ws, client, found, pictures, settings, again=again)
-    task = started.generation
+    task = started.row
     if started.created:
         err_console.print(
             styled("started task ", (task.task_id, "bold"), f" on {found.deployed_model}")

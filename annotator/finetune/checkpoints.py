@@ -20,16 +20,8 @@ from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.status import EXPORT_FINAL, EXPORT_SUCCEEDED
 from annotator.workspace import Workspace
-from annotator.workspace.remote import (
-    Checkpoint,
-    FinetuneJob,
-    checkpoints,
-    find_checkpoint,
-    record_checkpoint,
-    record_downloads,
-    record_export_request,
-    record_previews,
-)
+from annotator.workspace.db import now_iso
+from annotator.workspace.remote import CHECKPOINTS, Checkpoint, FinetuneJob
 
 PAGE_SIZE = 10
 MAX_PAGES = 100
@@ -56,16 +48,23 @@ def refresh_checkpoints(
     for item in results if isinstance(results, list) else []:
         name = item.get("checkpoint") if isinstance(item, dict) else None
         if name:
-            record_previews(ws, job.job_id, str(name), _details(client, job.job_id, str(name)))
+            previews = _details(client, job.job_id, str(name))
+            _store(ws, job.job_id, str(name), previews=previews, previews_at=now_iso())
     _refresh_exports(ws, client, job.job_id)
-    return checkpoints(ws, job.job_id)
+    return CHECKPOINTS.select(ws, job_id=job.job_id)
+
+
+def _store(ws: Workspace, job_id: str, checkpoint: str, **fields: Any) -> None:
+    """Write columns of one checkpoint's row (made on its first write)."""
+    CHECKPOINTS.put(ws, {"job_id": job_id, "checkpoint": checkpoint, **fields})
 
 
 def _refresh_exports(ws: Workspace, client: DashScopeClient, job_id: str) -> None:
     exported = client.list_checkpoints(job_id).output or []
     for item in exported if isinstance(exported, list) else []:
         if isinstance(item, dict) and item.get("checkpoint"):
-            record_checkpoint(ws, job_id, item)
+            # One entry of GET /fine-tunes/{id}/checkpoints: the export's name and status.
+            _store(ws, job_id, str(item["checkpoint"]), **CHECKPOINTS.answer_columns(item))
 
 
 def _suffix(url: str) -> str:
@@ -101,7 +100,7 @@ def download_previews(
     if index:
         text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
         (target / "previews.json").write_text(text, encoding="utf-8")
-    record_downloads(ws, job_id, checkpoint.checkpoint, [str(p) for p in paths])
+    _store(ws, job_id, checkpoint.checkpoint, downloads=[str(p) for p in paths])
     return paths
 
 
@@ -119,12 +118,13 @@ def export_checkpoint(
 ) -> Checkpoint:
     """Ask the service to export CHECKPOINT as a deployable model (once per checkpoint)."""
     assert job.job_id is not None
-    known = find_checkpoint(ws, job.job_id, checkpoint)
+    known = CHECKPOINTS.first(ws, job_id=job.job_id, checkpoint=checkpoint)
     if known is None or known.previews is None:
         refresh_checkpoints(ws, client, job)
-        known = find_checkpoint(ws, job.job_id, checkpoint)
+        known = CHECKPOINTS.first(ws, job_id=job.job_id, checkpoint=checkpoint)
     if known is None:
-        names = ", ".join(c.checkpoint for c in checkpoints(ws, job.job_id)) or "none yet"
+        names = ", ".join(c.checkpoint for c in CHECKPOINTS.select(ws, job_id=job.job_id))
+        names = names or "none yet"
         raise PipelineError(
             f"job {job.job_id} has no checkpoint {checkpoint!r} (checkpoints: {names}); "
             f"`annotator checkpoints {ws.root}` lists them"
@@ -134,8 +134,9 @@ def export_checkpoint(
         return known  # asked for before: not again
     name = model_name or default_model_name(job.job_id, checkpoint)
     client.export_checkpoint(job.job_id, checkpoint, name)
-    record_export_request(ws, job.job_id, checkpoint, name)
-    found = find_checkpoint(ws, job.job_id, checkpoint)
+    requested = {"export_requested_at": now_iso(), "export_status": "PENDING"}
+    _store(ws, job.job_id, checkpoint, model_name=name, **requested)
+    found = CHECKPOINTS.first(ws, job_id=job.job_id, checkpoint=checkpoint)
     assert found is not None
     return found
 
@@ -154,7 +155,7 @@ def wait_export(
 
     def fetch() -> Checkpoint:
         _refresh_exports(ws, client, job_id)
-        found = find_checkpoint(ws, job_id, checkpoint)
+        found = CHECKPOINTS.first(ws, job_id=job_id, checkpoint=checkpoint)
         assert found is not None
         return found
 

@@ -195,6 +195,11 @@ class DashScopeClient:
                     raise
                 self._sleep(waits.pop(0))
 
+    def _page(self, path: str, what: str, page_no: int, page_size: int) -> Answer:
+        """One page of a list (a GET, retried as reads are)."""
+        params = {"page_no": page_no, "page_size": page_size}
+        return self._request("GET", path, what=what, params=params, retry=True)
+
     def _once(self, method: str, path: str, *, what: str, model: str | None, **kw: Any) -> Answer:
         try:
             response = self._http.request(method, path, **kw)
@@ -288,10 +293,7 @@ class DashScopeClient:
 
     def list_jobs(self, page_no: int = 1, page_size: int = LIST_PAGE) -> Answer:
         """One page of the account's jobs (page_size 1 to 100, the service's default 10)."""
-        params = {"page_no": page_no, "page_size": page_size}
-        return self._request(
-            "GET", "/api/v1/fine-tunes", what="listing jobs", params=params, retry=True
-        )
+        return self._page("/api/v1/fine-tunes", "listing jobs", page_no, page_size)
 
     def iter_jobs(self, page_size: int = LIST_PAGE) -> Iterator[dict[str, Any]]:
         """Every job of the account, newest first, asking for the next page only when needed."""
@@ -345,10 +347,7 @@ class DashScopeClient:
 
     def list_deployments(self, page_no: int = 1, page_size: int = LIST_PAGE) -> Answer:
         """One page of the account's deployments (page_size 1 to 200, default 50)."""
-        params = {"page_no": page_no, "page_size": page_size}
-        return self._request(
-            "GET", "/api/v1/deployments", what="listing deployments", params=params, retry=True
-        )
+        return self._page("/api/v1/deployments", "listing deployments", page_no, page_size)
 
     def iter_deployments(self, page_size: int = LIST_PAGE) -> Iterator[dict[str, Any]]:
         """Every deployment of the account, asking for the next page only when needed."""

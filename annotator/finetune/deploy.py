@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.finetune.client import DashScopeClient
+from annotator.finetune.client import Answer, DashScopeClient
 from annotator.finetune.errors import (
     ArrearsError,
     ConflictError,
     DeploymentFailedError,
     NotFoundError,
     PipelineError,
-    RemoteError,
 )
 from annotator.finetune.exported import ExportedDataset
 from annotator.finetune.jobs import current_job, fingerprint
 from annotator.finetune.poll import Poller
+from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import (
     DEPLOYMENT_ARREARS,
     DEPLOYMENT_DELETING,
@@ -30,17 +30,7 @@ from annotator.finetune.status import (
 )
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
-from annotator.workspace.remote import (
-    Deployment,
-    begin_deployment,
-    deployment_by_row,
-    deployments,
-    deployments_for,
-    find_checkpoint,
-    forget_deployment_attempt,
-    record_deployment,
-    set_deployment_fields,
-)
+from annotator.workspace.remote import CHECKPOINTS, DEPLOYMENTS, Deployment
 
 
 @dataclass(frozen=True)
@@ -50,13 +40,6 @@ class Target:
     model_name: str
     job_id: str | None = None
     checkpoint: str | None = None
-
-
-@dataclass(frozen=True)
-class Deployed:
-    deployment: Deployment
-    created: bool
-    recovered: bool = False
 
 
 def deploy_target(
@@ -73,7 +56,7 @@ def deploy_target(
     job = current_job(ws, endpoint, job_id)
     assert job.job_id is not None
     if checkpoint:
-        found = find_checkpoint(ws, job.job_id, checkpoint)
+        found = CHECKPOINTS.first(ws, job_id=job.job_id, checkpoint=checkpoint)
         export = f"`annotator checkpoints {ws.root} --export {checkpoint} --wait`"
         if found is None or not found.model_name:
             raise PipelineError(f"{checkpoint} of job {job.job_id} is not exported: run {export}")
@@ -117,55 +100,57 @@ def deployment_body(
 
 def start_deployment(
     ws: Workspace, client: DashScopeClient, body: dict[str, Any], target: Target
-) -> Deployed:
+) -> Resumed[Deployment]:
     """The deployment of BODY: the stored one, one found after a crash, or a new one."""
     endpoint = client.service.endpoint
-    fp = fingerprint(endpoint, body)
-    for found in deployments_for(ws, endpoint, fp):
-        if found.deployed_model is None:
-            adopted = _recover(ws, client, found)
-            if adopted is not None:
-                return Deployed(adopted, created=False, recovered=True)
-            forget_deployment_attempt(ws, found.id)
-        elif found.status not in DEPLOYMENT_FAILED and found.status != DEPLOYMENT_GONE:
-            return Deployed(found, created=False)
-    row = begin_deployment(
-        ws, endpoint, fp, body, job_id=target.job_id, checkpoint=target.checkpoint
-    )
-    try:
-        answer = client.create_deployment(body)
-    except ConflictError as exc:
-        forget_deployment_attempt(ws, row)
-        raise ConflictError(
-            f"{exc.message} A deployment of {target.model_name} exists already, made outside "
-            f"this workspace's records. Deploy under another name with --suffix NAME, or "
-            "delete the other one (Model Studio console, or `annotator deploy DIR --delete "
-            "--deployed-model NAME`).",
-            status=exc.status,
-            code=exc.code,
-        ) from None
-    except RemoteError as exc:
-        if exc.status is not None and exc.status < 500:
-            forget_deployment_attempt(ws, row)
-        raise
-    return Deployed(record_deployment(ws, row, answer.output, answer.request_id), created=True)
+    request = _DeploymentRequest(client, body, target)
+    return resume(ws, DEPLOYMENTS, request, endpoint, fingerprint(endpoint, body))
 
 
-def _recover(ws: Workspace, client: DashScopeClient, attempt: Deployment) -> Deployment | None:
-    """A deployment a dead run created but never stored, found by its model name."""
-    known = {d.deployed_model for d in deployments(ws, include_deleted=True)}
-    for item in client.iter_deployments():  # every page: the account may have hundreds
-        name = item.get("deployed_model")
-        if name and name not in known and item.get("model_name") == attempt.model_name:
-            return record_deployment(ws, attempt.id, item)
-    return None
+@dataclass(frozen=True)
+class _DeploymentRequest:
+    """A deployment as `resume` makes it (a Resource); a dead run's is found by model name."""
+
+    client: DashScopeClient
+    body: dict[str, Any]
+    target: Target
+
+    def reusable(self, stored: Deployment) -> bool:
+        return stored.status not in DEPLOYMENT_FAILED and stored.status != DEPLOYMENT_GONE
+
+    def listed(self) -> Iterator[dict[str, Any]]:
+        return self.client.iter_deployments()  # every page: the account may have hundreds
+
+    def made_by(self, item: Mapping[str, Any], attempt: Deployment) -> bool:
+        return item.get("model_name") == attempt.model_name
+
+    def new_row(self) -> dict[str, Any]:
+        return {
+            "request": self.body,
+            "model_name": self.body["model_name"],
+            "job_id": self.target.job_id,
+            "checkpoint": self.target.checkpoint,
+        }
+
+    def create(self, attempt: Deployment) -> Answer:
+        try:
+            return self.client.create_deployment(attempt.request)
+        except ConflictError as exc:
+            raise ConflictError(
+                f"{exc.message} A deployment of {self.target.model_name} exists already, made "
+                "outside this workspace's records. Deploy under another name with --suffix "
+                "NAME, or delete the other one (Model Studio console, or `annotator deploy DIR "
+                "--delete --deployed-model NAME`).",
+                status=exc.status,
+                code=exc.code,
+            ) from None
 
 
 def current_deployment(
     ws: Workspace, endpoint: str, deployed_model: str | None = None
 ) -> Deployment:
     """The deployment named, or the newest one at ENDPOINT that is not deleted."""
-    for found in deployments(ws):
+    for found in DEPLOYMENTS.select(ws):
         if found.endpoint != endpoint or found.deployed_model is None:
             continue
         if deployed_model is None or found.deployed_model == deployed_model:
@@ -188,8 +173,10 @@ def refresh_deployment(ws: Workspace, client: DashScopeClient, found: Deployment
     except NotFoundError:
         if found.status != DEPLOYMENT_DELETING:
             raise
-        return set_deployment_fields(ws, found.id, status=DEPLOYMENT_GONE, deleted_at=now_iso())
-    return record_deployment(ws, found.id, answer.output, answer.request_id)
+        return DEPLOYMENTS.update(
+            ws, found.id, {"status": DEPLOYMENT_GONE, "deleted_at": now_iso()}
+        )
+    return DEPLOYMENTS.record(ws, found.id, answer.output, answer.request_id)
 
 
 def fresh_deployment(
@@ -219,7 +206,7 @@ def wait_deployment(
 ) -> Deployment:
     """Poll until RUNNING; DeploymentFailedError or ArrearsError when it cannot get there."""
     last = poller.wait(
-        lambda: refresh_deployment(ws, client, deployment_by_row(ws, found.id)),
+        lambda: refresh_deployment(ws, client, DEPLOYMENTS.by_row(ws, found.id)),
         _ready_or_stuck,
         on_update,
         what=f"deployment {found.deployed_model}",
@@ -255,13 +242,15 @@ def delete_deployment(
     try:
         answer = client.delete_deployment(found.deployed_model)
     except NotFoundError:
-        return set_deployment_fields(ws, found.id, status=DEPLOYMENT_GONE, deleted_at=now_iso())
+        return DEPLOYMENTS.update(
+            ws, found.id, {"status": DEPLOYMENT_GONE, "deleted_at": now_iso()}
+        )
     output = answer.output if isinstance(answer.output, dict) else {}
-    found = record_deployment(ws, found.id, {**output, "status": DEPLOYMENT_DELETING})
+    found = DEPLOYMENTS.record(ws, found.id, {**output, "status": DEPLOYMENT_DELETING})
     if poller is None:
         return found
     return poller.wait(
-        lambda: refresh_deployment(ws, client, deployment_by_row(ws, found.id)),
+        lambda: refresh_deployment(ws, client, DEPLOYMENTS.by_row(ws, found.id)),
         lambda d: d.status == DEPLOYMENT_GONE,
         what=f"the deletion of {found.deployed_model}",
     )

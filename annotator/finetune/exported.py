@@ -76,6 +76,7 @@ def find_export(ws: Workspace, source: Path | None = None) -> ExportedDataset:
             f"(annotator export {ws.root})"
         )
     default_train, _ = zip_targets(ws, folder)
+    train: Path | None
     if source is not None and source.suffix.lower() == ".zip":
         train = source
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,22 +18,14 @@ from urllib.parse import urlsplit
 
 from annotator.basemodels import Mode
 from annotator.export.naming import sanitize_stem
-from annotator.finetune.client import DashScopeClient
-from annotator.finetune.errors import PipelineError, RemoteError, TaskFailedError
+from annotator.finetune.client import Answer, DashScopeClient
+from annotator.finetune.errors import PipelineError, TaskFailedError
 from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
+from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
 from annotator.workspace import Workspace
-from annotator.workspace.remote import (
-    Deployment,
-    Generation,
-    begin_generation,
-    forget_generation_attempt,
-    generation_by_row,
-    generations_for,
-    record_generation,
-    set_generation_fields,
-)
+from annotator.workspace.remote import GENERATIONS, Deployment, Generation
 from annotator.workspace.scan import file_sha256
 
 URL_SCHEMES = ("http://", "https://", "oss://")
@@ -73,12 +65,6 @@ class Settings:
     prompt: str | None = None
     resolution: str = "720P"
     prompt_extend: bool = False
-
-
-@dataclass(frozen=True)
-class Started:
-    generation: Generation
-    created: bool
 
 
 def output_folder(ws: Workspace, output: Path | None) -> Path:
@@ -129,7 +115,7 @@ def start_generation(
     settings: Settings,
     *,
     again: bool = False,
-) -> Started:
+) -> Resumed[Generation]:
     """The task for these pictures and settings: the stored one, or a new one."""
     model = deployment.deployed_model
     assert model is not None
@@ -143,40 +129,55 @@ def start_generation(
         )
     endpoint = client.service.endpoint
     fp = _fingerprint(endpoint, model, mode, pictures, settings)
-    for found in generations_for(ws, endpoint, fp):
-        if found.task_id is None:
-            forget_generation_attempt(ws, found.id)  # never answered: costs nothing to redo
-        elif not again and found.status not in TASK_UNHAPPY:
-            return Started(found, created=False)
-    urls = [_url(client, pic, model) for pic in pictures]
-    body = synthesis_body(model, mode, urls, settings)
-    row = begin_generation(
-        ws,
-        endpoint,
-        fp,
-        body,
-        deployed_model=model,
-        kind=mode.value,
-        image=pictures[0].text,
-        last_image=pictures[1].text if len(pictures) > 1 else None,
-        prompt=settings.prompt,
-    )
-    oss = any(url.startswith("oss://") for url in urls)
-    try:
-        answer = client.synthesize(body, kf2v=mode is Mode.KF2V, oss=oss)
-    except RemoteError as exc:
-        if exc.status is not None and exc.status < 500:
-            forget_generation_attempt(ws, row)
-        raise
-    output = answer.output if isinstance(answer.output, dict) else {}
-    return Started(record_generation(ws, row, output, answer.usage, answer.request_id), True)
+    request = _GenerationRequest(client, model, mode, pictures, settings, again)
+    return resume(ws, GENERATIONS, request, endpoint, fp)
+
+
+@dataclass(frozen=True)
+class _GenerationRequest:
+    """A video synthesis task as `resume` makes it (a Resource)."""
+
+    client: DashScopeClient
+    model: str
+    mode: Mode
+    pictures: list[Picture]
+    settings: Settings
+    again: bool  # make another video though one was made
+
+    def reusable(self, stored: Generation) -> bool:
+        return not self.again and stored.status not in TASK_UNHAPPY
+
+    def listed(self) -> tuple[()]:
+        return ()  # the service lists no tasks: an unanswered one costs nothing to redo
+
+    def made_by(self, item: Mapping[str, Any], attempt: Generation) -> bool:
+        return False
+
+    def new_row(self) -> dict[str, Any]:
+        """The body, with the local pictures uploaded (only now: a stored task needs none)."""
+        urls = [_url(self.client, pic, self.model) for pic in self.pictures]
+        pictures = [pic.text for pic in self.pictures]
+        return {
+            "request": synthesis_body(self.model, self.mode, urls, self.settings),
+            "deployed_model": self.model,
+            "kind": self.mode.value,
+            "image": pictures[0],
+            "last_image": pictures[1] if len(pictures) > 1 else None,
+            "prompt": self.settings.prompt,
+        }
+
+    def create(self, attempt: Generation) -> Answer:
+        body = attempt.request
+        urls = [str(v) for k, v in body["input"].items() if k.endswith("_url")]
+        oss = any(url.startswith("oss://") for url in urls)  # temporary storage: say so
+        return self.client.synthesize(body, kf2v=self.mode is Mode.KF2V, oss=oss)
 
 
 def refresh_generation(ws: Workspace, client: DashScopeClient, found: Generation) -> Generation:
     assert found.task_id is not None
     answer = client.get_task(found.task_id)
     output = answer.output if isinstance(answer.output, dict) else {}
-    return record_generation(ws, found.id, output, answer.usage, answer.request_id)
+    return GENERATIONS.record(ws, found.id, output, answer.request_id, answer.usage)
 
 
 def wait_generation(
@@ -188,7 +189,7 @@ def wait_generation(
 ) -> Generation:
     """Poll the task until it ends; TaskFailedError unless it SUCCEEDED."""
     last = poller.wait(
-        lambda: refresh_generation(ws, client, generation_by_row(ws, found.id)),
+        lambda: refresh_generation(ws, client, GENERATIONS.by_row(ws, found.id)),
         lambda g: g.status in TASK_FINAL,
         on_update,
         what=f"task {found.task_id}",
@@ -219,4 +220,4 @@ def download_video(
     stem = sanitize_stem(PurePosixPath(urlsplit(found.image).path).stem, "video")
     dest = folder / f"{stem}-{found.task_id[:8]}.mp4"
     client.download(found.video_url, dest, progress)
-    return set_generation_fields(ws, found.id, video_path=str(dest))
+    return GENERATIONS.update(ws, found.id, {"video_path": str(dest)})

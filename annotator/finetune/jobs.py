@@ -11,46 +11,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from annotator.basemodels import BASE_MODELS
-from annotator.finetune.client import LOG_PAGE, DashScopeClient
-from annotator.finetune.errors import (
-    BadResponseError,
-    JobFailedError,
-    NotFoundError,
-    PipelineError,
-    RemoteError,
-)
+from annotator.finetune.client import LOG_PAGE, Answer, DashScopeClient
+from annotator.finetune.errors import JobFailedError, NotFoundError, PipelineError, RemoteError
 from annotator.finetune.exported import ExportedDataset
 from annotator.finetune.poll import Poller
+from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import JOB_FINAL, JOB_UNHAPPY
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
-from annotator.workspace.remote import (
-    FinetuneJob,
-    begin_job,
-    find_job,
-    forget_job_attempt,
-    job_by_row,
-    jobs,
-    jobs_for,
-    record_job,
-    set_job_fields,
-)
+from annotator.workspace.remote import JOBS, FinetuneJob
 
 TAIL_LINES = 40  # log lines kept in the store
 FAILURE_LINES = 15  # log lines shown with a failure
 MAX_LOG_PAGES = 50  # pages of new log lines read in one poll; the next poll reads on
-
-
-@dataclass(frozen=True)
-class Started:
-    job: FinetuneJob
-    created: bool  # a create request went out and the service made the job
-    recovered: bool = False  # found at the service after a run died before storing it
 
 
 @dataclass(frozen=True)
@@ -90,41 +68,46 @@ def model_warning(body: dict[str, Any]) -> str | None:
 
 def start_job(
     ws: Workspace, client: DashScopeClient, body: dict[str, Any], *, new: bool = False
-) -> Started:
+) -> Resumed[FinetuneJob]:
     """The job for BODY: the stored one, one found after a crash, or a new one."""
     endpoint = client.service.endpoint
-    fp = fingerprint(endpoint, body)
-    for job in jobs_for(ws, endpoint, fp):
-        if job.job_id is None:
-            found = _recover(ws, client, job)
-            if found is not None:
-                return Started(found, created=False, recovered=True)
-            forget_job_attempt(ws, job.id)
-        elif new:
-            continue
-        elif job.status in JOB_UNHAPPY:
+    request = _JobRequest(client, body, new)
+    return resume(ws, JOBS, request, endpoint, fingerprint(endpoint, body))
+
+
+@dataclass(frozen=True)
+class _JobRequest:
+    """A fine-tune job as `resume` makes it (a Resource)."""
+
+    client: DashScopeClient
+    body: dict[str, Any]
+    new: bool  # train the same body once more: no stored job serves
+
+    def reusable(self, stored: FinetuneJob) -> bool:
+        if self.new:
+            return False
+        if stored.status in JOB_UNHAPPY:
             raise PipelineError(
-                f"job {job.job_id} for this dataset and these parameters ended {job.status}. "
-                "Change the data or finetune.json and export again, or pass --new to train "
-                "the same thing once more"
+                f"job {stored.job_id} for this dataset and these parameters ended "
+                f"{stored.status}. Change the data or finetune.json and export again, or pass "
+                "--new to train the same thing once more"
             )
-        else:
-            return Started(job, created=False)
-    row = begin_job(ws, endpoint, fp, body)
-    try:
-        answer = client.create_job(body)
-    except RemoteError as exc:
-        if exc.status is not None and exc.status < 500:
-            forget_job_attempt(ws, row)  # refused: nothing was created
-        raise
-    output = answer.output if isinstance(answer.output, dict) else {}
-    if not output.get("job_id"):
-        forget_job_attempt(ws, row)
-        raise BadResponseError(f"the service created no job id ({answer.body}); try again")
-    return Started(record_job(ws, row, output, answer.request_id), created=True)
+        return True
+
+    def listed(self) -> Iterator[dict[str, Any]]:
+        return self.client.iter_jobs()
+
+    def made_by(self, item: Mapping[str, Any], attempt: FinetuneJob) -> bool:
+        return _same_request(item, attempt.request)
+
+    def new_row(self) -> dict[str, Any]:
+        return {"request": self.body}
+
+    def create(self, attempt: FinetuneJob) -> Answer:
+        return self.client.create_job(attempt.request)
 
 
-def _same_request(found: dict[str, Any], body: dict[str, Any]) -> bool:
+def _same_request(found: Mapping[str, Any], body: dict[str, Any]) -> bool:
     if found.get("model") != body.get("model") and found.get("base_model") != body.get("model"):
         return False
     if list(found.get("training_file_ids") or []) != body["training_file_ids"]:
@@ -138,25 +121,16 @@ def _same_request(found: dict[str, Any], body: dict[str, Any]) -> bool:
     return True
 
 
-def _recover(ws: Workspace, client: DashScopeClient, attempt: FinetuneJob) -> FinetuneJob | None:
-    """The job a dead run created but never stored: the newest unknown one with our body."""
-    for item in client.iter_jobs():
-        job_id = item.get("job_id")
-        if job_id and find_job(ws, job_id) is None and _same_request(item, attempt.request):
-            return record_job(ws, attempt.id, item)
-    return None
-
-
 def current_job(ws: Workspace, endpoint: str, job_id: str | None = None) -> FinetuneJob:
     """The job named, or the newest one sent to ENDPOINT; the error says how to make one."""
     if job_id is not None:
-        job = find_job(ws, job_id)
+        job = JOBS.first(ws, job_id=job_id)
         if job is None:
             raise PipelineError(
                 f"no job {job_id} in this workspace; `annotator jobs DIR` lists them"
             )
         return job
-    for job in jobs(ws):
+    for job in JOBS.select(ws):
         if job.endpoint == endpoint and job.job_id is not None:
             return job
     raise PipelineError(
@@ -171,7 +145,7 @@ def refresh_job(
     """Ask the service for the job's status (and its new log lines); store both."""
     assert job.job_id is not None
     answer = client.get_job(job.job_id)
-    job = record_job(ws, job.id, answer.output, answer.request_id)
+    job = JOBS.record(ws, job.id, answer.output, answer.request_id)
     new_lines: list[str] = []
     if with_logs:
         job, new_lines = _fetch_logs(ws, client, job)
@@ -198,7 +172,7 @@ def _fetch_logs(
     if not lines:
         return job, []
     tail = (job.log_tail + lines)[-TAIL_LINES:]
-    job = set_job_fields(ws, job.id, log_total=job.log_total + len(lines), log_tail=tail)
+    job = JOBS.update(ws, job.id, {"log_total": job.log_total + len(lines), "log_tail": tail})
     return job, lines
 
 
@@ -223,7 +197,7 @@ def wait_job(
 ) -> FinetuneJob:
     """Poll until the job ends; with CHECK, JobFailedError (and the log) unless it SUCCEEDED."""
     last = poller.wait(
-        lambda: refresh_job(ws, client, job_by_row(ws, job.id)),
+        lambda: refresh_job(ws, client, JOBS.by_row(ws, job.id)),
         lambda update: update.job.status in JOB_FINAL,
         on_update,
         what=f"job {job.job_id}",
@@ -247,7 +221,7 @@ def check_job(ws: Workspace, job: FinetuneJob) -> None:
             "job with --new"
         )
     message = f"fine-tune job {job.job_id} ended {job.status}. Last log lines:\n{tail}\n{fix}"
-    set_job_fields(ws, job.id, error=message)
+    JOBS.update(ws, job.id, {"error": message})
     raise JobFailedError(message, code=job.status)
 
 
@@ -273,4 +247,4 @@ def delete_job(ws: Workspace, client: DashScopeClient, job: FinetuneJob) -> Fine
                 code=exc.code,
             ) from None
         raise
-    return set_job_fields(ws, job.id, deleted_at=now_iso())
+    return JOBS.update(ws, job.id, {"deleted_at": now_iso()})

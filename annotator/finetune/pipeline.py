@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from annotator.finetune.client import DashScopeClient
 from annotator.finetune.deploy import refresh_deployment
@@ -21,16 +22,16 @@ from annotator.finetune.status import (
 )
 from annotator.workspace import Workspace
 from annotator.workspace.remote import (
+    CHECKPOINTS,
+    DEPLOYMENTS,
+    GENERATIONS,
+    JOBS,
+    UPLOADS,
     Checkpoint,
     Deployment,
     FinetuneJob,
     Generation,
     RemoteFile,
-    checkpoints,
-    deployments,
-    generations,
-    jobs,
-    uploads,
 )
 
 
@@ -46,14 +47,16 @@ class Overview:
 
 def overview(ws: Workspace) -> Overview:
     """Everything stored about the remote steps, newest first, and what to run next."""
-    all_jobs = jobs(ws)
-    marks = {j.job_id: checkpoints(ws, j.job_id) for j in all_jobs if j.job_id is not None}
+    all_jobs = JOBS.select(ws)
+    marks = {
+        j.job_id: CHECKPOINTS.select(ws, job_id=j.job_id) for j in all_jobs if j.job_id is not None
+    }
     found = Overview(
-        uploads=uploads(ws),
+        uploads=UPLOADS.select(ws),
         jobs=all_jobs,
         checkpoints={k: v for k, v in marks.items() if v},
-        deployments=deployments(ws),
-        generations=generations(ws),
+        deployments=DEPLOYMENTS.select(ws),
+        generations=GENERATIONS.select(ws),
         next_step="",
     )
     return Overview(**{**found.__dict__, "next_step": next_step(ws, found)})
@@ -93,15 +96,15 @@ def refresh_all(ws: Workspace, client: DashScopeClient) -> list[str]:
     """Ask the service about everything not final at the client's endpoint; the problems."""
     endpoint = client.service.endpoint
     problems: list[str] = []
-    for job in jobs(ws):
+    for job in JOBS.select(ws):
         if job.endpoint == endpoint and job.job_id and job.status not in JOB_FINAL:
-            _try(lambda job=job: refresh_job(ws, client, job), problems)
-    for found in deployments(ws):
+            _try(partial(refresh_job, ws, client, job), problems)
+    for found in DEPLOYMENTS.select(ws):
         if found.endpoint == endpoint and found.deployed_model and found.status != CREATING:
-            _try(lambda found=found: refresh_deployment(ws, client, found), problems)
-    for gen in generations(ws):
+            _try(partial(refresh_deployment, ws, client, found), problems)
+    for gen in GENERATIONS.select(ws):
         if gen.endpoint == endpoint and gen.task_id and gen.status not in TASK_FINAL:
-            _try(lambda gen=gen: refresh_generation(ws, client, gen), problems)
+            _try(partial(refresh_generation, ws, client, gen), problems)
     return problems
 
 

@@ -12,7 +12,7 @@ from annotator.finetune.exported import ExportedDataset, require_zip
 from annotator.finetune.multipart import Progress
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
-from annotator.workspace.remote import RemoteFile, find_upload, save_upload, uploads
+from annotator.workspace.remote import UPLOADS, RemoteFile
 from annotator.workspace.scan import file_sha256
 
 
@@ -45,7 +45,7 @@ def upload_export(
     outcomes = []
     for role, path in export_zips(ws, export):
         sha = file_sha256(path)
-        known = find_upload(ws, endpoint, sha)
+        known = UPLOADS.first(ws, endpoint=endpoint, sha256=sha)
         if known is not None and not force:
             outcomes.append(UploadOutcome(role, path, known, reused=True))
             continue
@@ -66,7 +66,9 @@ def upload_export(
             request_id=sent.request_id,
             uploaded_at=now_iso(),  # type: ignore[arg-type]
         )
-        outcomes.append(UploadOutcome(role, path, save_upload(ws, record, sent.body), False))
+        outcomes.append(
+            UploadOutcome(role, path, UPLOADS.save(ws, record, response=sent.body), False)
+        )
     return outcomes
 
 
@@ -77,9 +79,9 @@ def stored_file_ids(
     found: dict[str, list[str]] = {"train": [], "valid": []}
     for role, path in export_zips(ws, export):
         sha = file_sha256(path)
-        known = find_upload(ws, service.endpoint, sha)
+        known = UPLOADS.first(ws, endpoint=service.endpoint, sha256=sha)
         if known is None:
-            elsewhere = sorted({u.endpoint for u in uploads(ws) if u.sha256 == sha})
+            elsewhere = sorted({u.endpoint for u in UPLOADS.select(ws) if u.sha256 == sha})
             hint = f" (it went to {', '.join(elsewhere)}: pass --region)" if elsewhere else ""
             raise PipelineError(
                 f"{path.name} is not uploaded to {service.region.label} ({service.endpoint})"

@@ -1,20 +1,25 @@
 """What DashScope said about this workspace's fine-tuning: uploads, jobs, checkpoints,
 deployments and test generations (the tables of migration 002_remote).
 
+Each table is one `RemoteTable` (or `RequestTable`) value: rows go in as column values
+and come out as the table's pydantic model, with JSON encoded and decoded here only.
 Every write is its own committed transaction, so a kill -9 never loses an id the service
 gave. A job, deployment or generation gets its row *before* the create request goes out
-(status ``CREATING``, no id); the answer fills it in. A row left ``CREATING`` means the
-process died between the two, and the next run looks the resource up at the service
-instead of creating it again. Each row keeps the service's last answer as JSON
-(``response``) besides the columns read from it.
+(status ``CREATING``, no id: `RequestTable.begin`); the answer fills it in
+(`RequestTable.record`). A row left ``CREATING`` means the process died between the two;
+annotator/finetune/resumable.py looks the resource up at the service then instead of
+creating it again. Each row keeps the service's last answer as JSON (``response``)
+besides the columns read from it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,13 +48,18 @@ class RemoteFile(BaseModel):
     uploaded_at: datetime
 
 
-class FinetuneJob(BaseModel):
+class Requested(BaseModel):
+    """What every created resource's row has: our row id, where and what was asked."""
+
     model_config = ConfigDict(frozen=True)
 
     id: int
     endpoint: str
-    fingerprint: str
-    request: dict[str, Any]
+    fingerprint: str  # the same request to the same service: the same fingerprint
+    request: dict[str, Any]  # the create request's body
+
+
+class FinetuneJob(Requested):
     job_id: str | None
     status: str
     model: str | None = None
@@ -94,13 +104,7 @@ class Checkpoint(BaseModel):
     updated_at: datetime
 
 
-class Deployment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    endpoint: str
-    fingerprint: str
-    request: dict[str, Any]
+class Deployment(Requested):
     deployed_model: str | None
     model_name: str
     job_id: str | None = None
@@ -122,13 +126,7 @@ class Deployment(BaseModel):
     deleted_at: datetime | None = None
 
 
-class Generation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    endpoint: str
-    fingerprint: str
-    request: dict[str, Any]
+class Generation(Requested):
     task_id: str | None
     deployed_model: str
     kind: str
@@ -151,24 +149,8 @@ class Generation(BaseModel):
     updated_at: datetime
 
 
-# The service's output keys kept in their own columns; everything stays in `response`.
-_JOB_KEYS = (
-    "job_id", "status", "model", "base_model", "job_name", "training_type",
-    "training_file_ids", "validation_file_ids", "hyper_parameters", "finetuned_output",
-    "create_time", "end_time", "usage", "output_cnt", "max_output_cnt", "workspace_id",
-    "user_identity", "creator",
-)  # fmt: skip
-_DEPLOYMENT_KEYS = (
-    "deployed_model", "model_name", "status", "base_model", "plan", "capacity",
-    "charge_type", "gmt_create", "gmt_modified", "workspace_id", "creator", "modifier",
-)  # fmt: skip
-_TASK_KEYS = (
-    "task_id", "task_status", "submit_time", "scheduled_time", "end_time", "orig_prompt",
-    "actual_prompt", "video_url", "code", "message",
-)  # fmt: skip
-_CHECKPOINT_KEYS = (
-    "model_name", "full_name", "model_display_name", "create_time",
-)  # fmt: skip
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", bound=Requested)
 
 
 def _dump(value: Any) -> Any:
@@ -177,348 +159,216 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _row(row: Any, json_columns: Iterable[str]) -> dict[str, Any]:
-    data = dict(row)
-    for name in json_columns:
-        if data.get(name) is not None:
-            data[name] = json.loads(data[name])
-    data.pop("response", None)
-    return data
-
-
-def _update(ws: Workspace, table: str, row_id: int, fields: Mapping[str, Any]) -> None:
-    columns = {**fields, "updated_at": now_iso()}
-    sets = ", ".join(f"{name} = ?" for name in columns)
-    with ws.transaction() as db:
-        db.execute(
-            f"UPDATE {table} SET {sets} WHERE id = ?", [*map(_dump, columns.values()), row_id]
-        )
-
-
-def _insert(ws: Workspace, table: str, fields: Mapping[str, Any]) -> int:
-    now = now_iso()
-    columns = {**fields, "requested_at": now, "updated_at": now}
-    names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    with ws.transaction() as db:
-        cur = db.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})", [*map(_dump, columns.values())]
-        )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
-
-
-def _output_fields(output: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    return {key: output[key] for key in keys if output.get(key) is not None}
-
-
-# -- uploaded files --------------------------------------------------------------------
-
-
-def find_upload(ws: Workspace, endpoint: str, sha256: str) -> RemoteFile | None:
-    """The upload of the zip with this content to this endpoint, if there was one."""
-    row = ws.query(
-        "SELECT * FROM remote_files WHERE endpoint = ? AND sha256 = ?", (endpoint, sha256)
-    ).fetchone()
-    return None if row is None else RemoteFile.model_validate(_row(row, ()))
-
-
-def save_upload(
-    ws: Workspace, file: RemoteFile, response: Mapping[str, Any] | None = None
-) -> RemoteFile:
-    """Keep what the service answered to an upload (replacing an older upload of the same zip)."""
-    data = file.model_dump(mode="json")
-    data["response"] = json.dumps(response or {}, ensure_ascii=False)
-    names = ", ".join(data)
-    marks = ", ".join("?" * len(data))
-    with ws.transaction() as db:
-        db.execute(
-            f"INSERT OR REPLACE INTO remote_files ({names}) VALUES ({marks})", list(data.values())
-        )
-    return file
-
-
-def uploads(ws: Workspace) -> list[RemoteFile]:
-    rows = ws.query("SELECT * FROM remote_files ORDER BY uploaded_at, id")
-    return [RemoteFile.model_validate(_row(r, ())) for r in rows]
-
-
-# -- fine-tune jobs --------------------------------------------------------------------
-
-_JOB_JSON = ("request", "training_file_ids", "validation_file_ids", "hyper_parameters", "log_tail")
-
-
-def _job(row: Any) -> FinetuneJob:
-    data = _row(row, _JOB_JSON)
-    data["log_tail"] = data.get("log_tail") or []
-    return FinetuneJob.model_validate(data)
-
-
-def begin_job(ws: Workspace, endpoint: str, fingerprint: str, request: dict[str, Any]) -> int:
-    """Write the job's row before the create request is sent; returns the row id."""
-    return _insert(
-        ws,
-        "ft_jobs",
-        {"endpoint": endpoint, "fingerprint": fingerprint, "request": request, "status": CREATING},
-    )
-
-
-def record_job(
-    ws: Workspace, row_id: int, output: Mapping[str, Any], request_id: str | None = None
-) -> FinetuneJob:
-    """Store a job's ``output`` as the service returned it (create, get or cancel)."""
-    fields = _output_fields(output, _JOB_KEYS)
-    fields["response"] = dict(output)
-    if request_id:
-        fields["request_id"] = request_id
-    _update(ws, "ft_jobs", row_id, fields)
-    return job_by_row(ws, row_id)
-
-
-def set_job_fields(ws: Workspace, row_id: int, **fields: Any) -> FinetuneJob:
-    """Change our own columns of a job row (log_total, log_tail, error, deleted_at)."""
-    _update(ws, "ft_jobs", row_id, fields)
-    return job_by_row(ws, row_id)
-
-
-def forget_job_attempt(ws: Workspace, row_id: int) -> None:
-    """Drop the row of a create request the service refused (nothing was created)."""
-    with ws.transaction() as db:
-        db.execute("DELETE FROM ft_jobs WHERE id = ? AND job_id IS NULL", (row_id,))
-
-
-def job_by_row(ws: Workspace, row_id: int) -> FinetuneJob:
-    return _job(ws.query("SELECT * FROM ft_jobs WHERE id = ?", (row_id,)).fetchone())
-
-
-def find_job(ws: Workspace, job_id: str) -> FinetuneJob | None:
-    row = ws.query("SELECT * FROM ft_jobs WHERE job_id = ?", (job_id,)).fetchone()
-    return None if row is None else _job(row)
-
-
-def jobs_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[FinetuneJob]:
-    """The jobs (and unanswered create requests) of one body at one endpoint, newest first."""
-    rows = ws.query(
-        "SELECT * FROM ft_jobs WHERE endpoint = ? AND fingerprint = ? AND deleted_at IS NULL"
-        " ORDER BY id DESC",
-        (endpoint, fingerprint),
-    )
-    return [_job(r) for r in rows]
-
-
-def jobs(ws: Workspace, *, include_deleted: bool = False) -> list[FinetuneJob]:
-    """Every job of the workspace, newest first."""
-    sql = "SELECT * FROM ft_jobs"
-    if not include_deleted:
-        sql += " WHERE deleted_at IS NULL"
-    return [_job(r) for r in ws.query(sql + " ORDER BY id DESC")]
-
-
-# -- checkpoints -----------------------------------------------------------------------
-
-_CHECKPOINT_JSON = ("previews", "downloads")
-
-
-def _ensure_checkpoint(db: Any, job_id: str, checkpoint: str) -> None:
-    db.execute(
-        "INSERT OR IGNORE INTO ft_checkpoints (job_id, checkpoint, updated_at) VALUES (?, ?, ?)",
-        (job_id, checkpoint, now_iso()),
-    )
-
-
-def _set_checkpoint(ws: Workspace, job_id: str, checkpoint: str, fields: Mapping[str, Any]) -> None:
-    columns = {**fields, "updated_at": now_iso()}
-    sets = ", ".join(f"{name} = ?" for name in columns)
-    with ws.transaction() as db:
-        _ensure_checkpoint(db, job_id, checkpoint)
-        db.execute(
-            f"UPDATE ft_checkpoints SET {sets} WHERE job_id = ? AND checkpoint = ?",
-            [*map(_dump, columns.values()), job_id, checkpoint],
-        )
-
-
-def record_previews(
-    ws: Workspace, job_id: str, checkpoint: str, previews: list[dict[str, Any]]
-) -> None:
-    """The validation details of one checkpoint (preview video URLs, valid 24 h)."""
-    _set_checkpoint(ws, job_id, checkpoint, {"previews": previews, "previews_at": now_iso()})
-
-
-def record_downloads(ws: Workspace, job_id: str, checkpoint: str, paths: list[str]) -> None:
-    _set_checkpoint(ws, job_id, checkpoint, {"downloads": paths})
-
-
-def record_export_request(ws: Workspace, job_id: str, checkpoint: str, model_name: str) -> None:
-    _set_checkpoint(
-        ws,
-        job_id,
-        checkpoint,
-        {"model_name": model_name, "export_requested_at": now_iso(), "export_status": "PENDING"},
-    )
-
-
-def record_checkpoint(ws: Workspace, job_id: str, output: Mapping[str, Any]) -> None:
-    """One entry of GET /fine-tunes/{id}/checkpoints (export name and status)."""
-    fields = _output_fields(output, _CHECKPOINT_KEYS)
-    if output.get("status") is not None:
-        fields["export_status"] = output["status"]
-    fields["response"] = dict(output)
-    _set_checkpoint(ws, job_id, str(output["checkpoint"]), fields)
-
-
-def checkpoints(ws: Workspace, job_id: str) -> list[Checkpoint]:
-    rows = ws.query(
-        "SELECT * FROM ft_checkpoints WHERE job_id = ? ORDER BY rowid", (job_id,)
-    ).fetchall()
-    return [Checkpoint.model_validate(_row(r, _CHECKPOINT_JSON)) for r in rows]
-
-
-def find_checkpoint(ws: Workspace, job_id: str, checkpoint: str) -> Checkpoint | None:
-    row = ws.query(
-        "SELECT * FROM ft_checkpoints WHERE job_id = ? AND checkpoint = ?", (job_id, checkpoint)
-    ).fetchone()
-    return None if row is None else Checkpoint.model_validate(_row(row, _CHECKPOINT_JSON))
-
-
-# -- deployments -----------------------------------------------------------------------
-
-
-def _deployment(row: Any) -> Deployment:
-    return Deployment.model_validate(_row(row, ("request",)))
-
-
-def begin_deployment(
-    ws: Workspace,
-    endpoint: str,
-    fingerprint: str,
-    request: dict[str, Any],
-    *,
-    job_id: str | None,
-    checkpoint: str | None,
-) -> int:
-    return _insert(
-        ws,
-        "deployments",
-        {
-            "endpoint": endpoint,
-            "fingerprint": fingerprint,
-            "request": request,
-            "model_name": request["model_name"],
-            "job_id": job_id,
-            "checkpoint": checkpoint,
-            "status": CREATING,
-        },
-    )
-
-
-def record_deployment(
-    ws: Workspace, row_id: int, output: Mapping[str, Any], request_id: str | None = None
-) -> Deployment:
-    fields = _output_fields(output, _DEPLOYMENT_KEYS)
-    fields["response"] = dict(output)
-    if request_id:
-        fields["request_id"] = request_id
-    _update(ws, "deployments", row_id, fields)
-    return deployment_by_row(ws, row_id)
-
-
-def set_deployment_fields(ws: Workspace, row_id: int, **fields: Any) -> Deployment:
-    _update(ws, "deployments", row_id, fields)
-    return deployment_by_row(ws, row_id)
-
-
-def forget_deployment_attempt(ws: Workspace, row_id: int) -> None:
-    with ws.transaction() as db:
-        db.execute("DELETE FROM deployments WHERE id = ? AND deployed_model IS NULL", (row_id,))
-
-
-def deployment_by_row(ws: Workspace, row_id: int) -> Deployment:
-    row = ws.query("SELECT * FROM deployments WHERE id = ?", (row_id,)).fetchone()
-    return _deployment(row)
-
-
-def deployments_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[Deployment]:
-    rows = ws.query(
-        "SELECT * FROM deployments WHERE endpoint = ? AND fingerprint = ? AND deleted_at IS NULL"
-        " ORDER BY id DESC",
-        (endpoint, fingerprint),
-    )
-    return [_deployment(r) for r in rows]
-
-
-def deployments(ws: Workspace, *, include_deleted: bool = False) -> list[Deployment]:
-    sql = "SELECT * FROM deployments"
-    if not include_deleted:
-        sql += " WHERE deleted_at IS NULL"
-    return [_deployment(r) for r in ws.query(sql + " ORDER BY id DESC")]
-
-
-# -- generations -----------------------------------------------------------------------
-
-
-def _generation(row: Any) -> Generation:
-    return Generation.model_validate(_row(row, ("request", "usage")))
-
-
-def begin_generation(
-    ws: Workspace, endpoint: str, fingerprint: str, request: dict[str, Any], **fields: Any
-) -> int:
-    """Row of a video synthesis request before it is sent (deployed_model, kind, image...)."""
-    return _insert(
-        ws,
-        "generations",
-        {
+# Table and column names below come from this module's constants, never from outside
+# text, so they may be formatted into the SQL; every value is a parameter.
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RemoteTable(Generic[M]):
+    """One table's rows as the pydantic model M; JSON columns are encoded here only."""
+
+    name: str
+    model: type[M]
+    key: tuple[str, ...]  # the columns that name one row
+    order: str  # how `select` lists rows
+    json_columns: tuple[str, ...] = ()
+    # The service's output keys kept in their own columns, as key or (key, column).
+    answer_keys: tuple[str | tuple[str, str], ...] = ()
+    touched: str | None = "updated_at"  # the column set to now by every write
+    soft_deleted: bool = False  # rows have deleted_at and `select` skips the deleted ones
+
+    def decode(self, row: sqlite3.Row) -> M:
+        """The model of one row; a NULL JSON column takes the model's default."""
+        data = dict(row)
+        data.pop("response", None)  # the whole answer is kept for a maintainer, not read
+        for name in self.json_columns:
+            text = data.pop(name, None)
+            if text is not None:
+                data[name] = json.loads(text)
+        return self.model.model_validate(data)
+
+    def select(self, ws: Workspace, *, include_deleted: bool = False, **where: Any) -> list[M]:
+        """The rows whose columns equal WHERE, in the table's order."""
+        clauses = [f"{name} = ?" for name in where]
+        if self.soft_deleted and not include_deleted:
+            clauses.append("deleted_at IS NULL")
+        condition = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"SELECT * FROM {self.name}{condition} ORDER BY {self.order}"
+        return [self.decode(row) for row in ws.query(sql, list(where.values()))]
+
+    def first(self, ws: Workspace, **where: Any) -> M | None:
+        """The first row whose columns equal WHERE (deleted or not), if there is one."""
+        found = self.select(ws, include_deleted=True, **where)
+        return found[0] if found else None
+
+    def answer_columns(self, output: Mapping[str, Any]) -> dict[str, Any]:
+        """The columns the service's OUTPUT fills (those it left out stay), and `response`."""
+        fields: dict[str, Any] = {}
+        for entry in self.answer_keys:
+            key, column = (entry, entry) if isinstance(entry, str) else entry
+            if output.get(key) is not None:
+                fields[column] = output[key]
+        fields["response"] = dict(output)
+        return fields
+
+    def put(self, ws: Workspace, fields: Mapping[str, Any]) -> None:
+        """Insert the row FIELDS name by its key, or change these columns of the stored one."""
+        columns = self._stamped(fields)
+        changes = ", ".join(f"{n} = excluded.{n}" for n in columns if n not in self.key)
+        self._insert(ws, columns, f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {changes}")
+
+    def save(self, ws: Workspace, row: M, **columns: Any) -> M:
+        """Store the model ROW (with extra COLUMNS such as ``response``) by its key."""
+        self.put(ws, {**row.model_dump(mode="json"), **columns})
+        return row
+
+    def _stamped(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {**fields, self.touched: now_iso()} if self.touched else dict(fields)
+
+    def _insert(self, ws: Workspace, columns: Mapping[str, Any], tail: str = "") -> int:
+        """INSERT these COLUMNS (then TAIL, an ON CONFLICT clause); the new row's id."""
+        names = ", ".join(columns)
+        marks = ", ".join("?" * len(columns))
+        with ws.transaction() as db:
+            cur = db.execute(
+                f"INSERT INTO {self.name} ({names}) VALUES ({marks}){tail}",
+                [*map(_dump, columns.values())],
+            )
+        return cur.lastrowid or 0
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RequestTable(RemoteTable[R]):
+    """The rows of created resources: written before the create request, then answered."""
+
+    key: tuple[str, ...] = ("id",)
+    order: str = "id DESC"  # newest first
+    service_id: str  # the column of the service's id, NULL until the answer is stored
+    keeps_usage: bool = False  # the answer's usage has a column, beside output in response
+
+    def begin(
+        self, ws: Workspace, endpoint: str, fingerprint: str, request: dict[str, Any], **fields: Any
+    ) -> int:
+        """Write the row before the create request is sent (status CREATING); its row id."""
+        now = now_iso()
+        columns = {
             "endpoint": endpoint,
             "fingerprint": fingerprint,
             "request": request,
             "status": CREATING,
             **fields,
-        },
-    )
+            "requested_at": now,
+            "updated_at": now,
+        }
+        return self._insert(ws, columns)
+
+    def by_row(self, ws: Workspace, row_id: int) -> R:
+        found = self.first(ws, id=row_id)
+        if found is None:
+            raise LookupError(f"no row {row_id} in {self.name}")
+        return found
+
+    def update(self, ws: Workspace, row_id: int, fields: Mapping[str, Any]) -> R:
+        """Change columns of one row (ours, such as error or deleted_at, or the service's)."""
+        columns = self._stamped(fields)
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        with ws.transaction() as db:
+            db.execute(
+                f"UPDATE {self.name} SET {sets} WHERE id = ?",
+                [*map(_dump, columns.values()), row_id],
+            )
+        return self.by_row(ws, row_id)
+
+    def record(
+        self,
+        ws: Workspace,
+        row_id: int,
+        output: Mapping[str, Any],
+        request_id: str | None = None,
+        usage: Mapping[str, Any] | None = None,
+    ) -> R:
+        """Store the service's OUTPUT for a row (a create, get, list or delete answer)."""
+        fields = self.answer_columns(output)
+        if self.keeps_usage:
+            if usage:
+                fields["usage"] = dict(usage)
+            fields["response"] = {"output": dict(output), "usage": dict(usage or {})}
+        if request_id:
+            fields["request_id"] = request_id
+        return self.update(ws, row_id, fields)
+
+    def for_request(self, ws: Workspace, endpoint: str, fingerprint: str) -> list[R]:
+        """The resources (and unanswered create requests) of one request at one endpoint."""
+        return self.select(ws, endpoint=endpoint, fingerprint=fingerprint)
+
+    def service_id_of(self, row: R) -> str | None:
+        """The id the service gave the row's resource; None while the row is CREATING."""
+        value = getattr(row, self.service_id)
+        return value if isinstance(value, str) else None
+
+    def service_ids(self, ws: Workspace) -> set[str]:
+        """Every id the service gave a resource of this table (deleted ones too)."""
+        sql = f"SELECT {self.service_id} FROM {self.name} WHERE {self.service_id} IS NOT NULL"
+        return {row[0] for row in ws.query(sql)}
+
+    def forget_attempt(self, ws: Workspace, row_id: int) -> None:
+        """Drop the row of a create request that created nothing (a row with an id stays)."""
+        with ws.transaction() as db:
+            db.execute(
+                f"DELETE FROM {self.name} WHERE id = ? AND {self.service_id} IS NULL", (row_id,)
+            )
 
 
-def record_generation(
-    ws: Workspace,
-    row_id: int,
-    output: Mapping[str, Any],
-    usage: Mapping[str, Any] | None = None,
-    request_id: str | None = None,
-) -> Generation:
-    """Store a task's ``output`` (and ``usage``) as GET /tasks/{id} returned them."""
-    fields = _output_fields(output, _TASK_KEYS)
-    if "task_status" in fields:
-        fields["status"] = fields.pop("task_status")
-    if usage:
-        fields["usage"] = dict(usage)
-    if request_id:
-        fields["request_id"] = request_id
-    fields["response"] = {"output": dict(output), "usage": dict(usage or {})}
-    _update(ws, "generations", row_id, fields)
-    return generation_by_row(ws, row_id)
-
-
-def set_generation_fields(ws: Workspace, row_id: int, **fields: Any) -> Generation:
-    _update(ws, "generations", row_id, fields)
-    return generation_by_row(ws, row_id)
-
-
-def forget_generation_attempt(ws: Workspace, row_id: int) -> None:
-    with ws.transaction() as db:
-        db.execute("DELETE FROM generations WHERE id = ? AND task_id IS NULL", (row_id,))
-
-
-def generation_by_row(ws: Workspace, row_id: int) -> Generation:
-    row = ws.query("SELECT * FROM generations WHERE id = ?", (row_id,)).fetchone()
-    return _generation(row)
-
-
-def generations_for(ws: Workspace, endpoint: str, fingerprint: str) -> list[Generation]:
-    rows = ws.query(
-        "SELECT * FROM generations WHERE endpoint = ? AND fingerprint = ? ORDER BY id DESC",
-        (endpoint, fingerprint),
-    )
-    return [_generation(r) for r in rows]
-
-
-def generations(ws: Workspace) -> list[Generation]:
-    return [_generation(r) for r in ws.query("SELECT * FROM generations ORDER BY id DESC")]
+UPLOADS = RemoteTable(
+    name="remote_files",
+    model=RemoteFile,
+    key=("endpoint", "sha256"),
+    order="uploaded_at, id",
+    touched=None,  # uploaded_at is the model's own
+)
+JOBS = RequestTable(
+    name="ft_jobs",
+    model=FinetuneJob,
+    service_id="job_id",
+    soft_deleted=True,
+    json_columns=(
+        "request", "training_file_ids", "validation_file_ids", "hyper_parameters", "log_tail",
+    ),
+    answer_keys=(
+        "job_id", "status", "model", "base_model", "job_name", "training_type",
+        "training_file_ids", "validation_file_ids", "hyper_parameters", "finetuned_output",
+        "create_time", "end_time", "usage", "output_cnt", "max_output_cnt", "workspace_id",
+        "user_identity", "creator",
+    ),
+)  # fmt: skip
+CHECKPOINTS = RemoteTable(
+    name="ft_checkpoints",
+    model=Checkpoint,
+    key=("job_id", "checkpoint"),
+    order="rowid",
+    json_columns=("previews", "downloads"),
+    answer_keys=(
+        "model_name", "full_name", "model_display_name", "create_time",
+        ("status", "export_status"),
+    ),
+)  # fmt: skip
+DEPLOYMENTS = RequestTable(
+    name="deployments",
+    model=Deployment,
+    service_id="deployed_model",
+    soft_deleted=True,
+    json_columns=("request",),
+    answer_keys=(
+        "deployed_model", "model_name", "status", "base_model", "plan", "capacity",
+        "charge_type", "gmt_create", "gmt_modified", "workspace_id", "creator", "modifier",
+    ),
+)  # fmt: skip
+GENERATIONS = RequestTable(
+    name="generations",
+    model=Generation,
+    service_id="task_id",
+    keeps_usage=True,
+    json_columns=("request", "usage"),
+    answer_keys=(
+        "task_id", ("task_status", "status"), "submit_time", "scheduled_time", "end_time",
+        "orig_prompt", "actual_prompt", "video_url", "code", "message",
+    ),
+)  # fmt: skip

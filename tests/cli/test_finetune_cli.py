@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from annotator.cli import app
 from annotator.workspace import Workspace
-from annotator.workspace.remote import jobs
+from annotator.workspace.remote import JOBS
 from tests.fakes.dashscope_server import Reply
 from tests.fakes.finetune_server import FakeFinetune
 from tests.finetune.helpers import KEY, make_workspace
@@ -187,7 +187,7 @@ def test_unknown_model_and_resource_limit(root: Path, fake: FakeFinetune) -> Non
     result = _run(fake, "finetune", root)
     assert result.exit_code == 1 and "resource limit" in _flat(result)
     with Workspace.open(root) as ws:
-        assert jobs(ws) == []  # refused twice: nothing to resume
+        assert JOBS.select(ws) == []  # refused twice: nothing to resume
 
 
 def test_duplicate_deployment_name_and_arrears(root: Path, fake: FakeFinetune) -> None:
@@ -276,7 +276,7 @@ def test_kill_9_during_wait_then_a_rerun_resumes_the_same_job(
     assert f"job {job_id} exists" in _flat(result) and "SUCCEEDED" in _flat(result)
     assert len(fake.requests("jobs.create")) == 1
     with Workspace.open(root) as ws:
-        [job] = jobs(ws)
+        [job] = JOBS.select(ws)
     assert (job.job_id, job.status, job.finetuned_output) == (
         job_id,
         "SUCCEEDED",

@@ -35,7 +35,7 @@ from annotator.finetune.jobs import fingerprint, job_body, start_job, wait_job
 from annotator.finetune.poll import Poller
 from annotator.finetune.upload import stored_file_ids, upload_export
 from annotator.workspace import Workspace
-from annotator.workspace.remote import FinetuneJob, begin_deployment, deployments
+from annotator.workspace.remote import DEPLOYMENTS, FinetuneJob
 from tests.fakes.dashscope_server import Reply
 from tests.fakes.finetune_server import AIGC_KEYS, FakeFinetune
 from tests.finetune.helpers import FakeClock, client_for, make_workspace
@@ -45,7 +45,7 @@ def _trained(ws: Workspace, client: DashScopeClient) -> FinetuneJob:
     export = find_export(ws)
     upload_export(ws, client, export)
     body = job_body(export, *stored_file_ids(ws, client.service, export))
-    job = start_job(ws, client, body).job
+    job = start_job(ws, client, body).row
     return wait_job(ws, client, job, Poller(1, FakeClock()))
 
 
@@ -53,7 +53,7 @@ def _deployed(ws: Workspace, client: DashScopeClient, checkpoint: str | None = N
     target = deploy_target(ws, client.service.endpoint, checkpoint=checkpoint)
     body = deployment_body(find_export(ws), target)
     started = start_deployment(ws, client, body, target)
-    return wait_deployment(ws, client, started.deployment, Poller(1, FakeClock()))
+    return wait_deployment(ws, client, started.row, Poller(1, FakeClock()))
 
 
 def _picture(path: Path) -> Path:
@@ -100,7 +100,7 @@ def test_deploy_sends_aigc_config_once_and_waits_for_running(
     assert again.deployed_model == found.deployed_model
     assert len(fake.requests("deployments.create")) == 1
     gone = delete_deployment(ws, client, again, Poller(1, FakeClock()))
-    assert gone.status == "DELETED" and deployments(ws) == []
+    assert gone.status == "DELETED" and DEPLOYMENTS.select(ws) == []
 
 
 def test_a_deployment_a_dead_run_made_is_found_on_page_3(
@@ -112,12 +112,18 @@ def test_a_deployment_a_dead_run_made_is_found_on_page_3(
     for n in range(119):  # other projects on the account: the list runs to 3 pages of 50
         fake.add_deployment(f"other-{n:03d}", f"other-model-{n:03d}")
     endpoint = client.service.endpoint
-    begin_deployment(
-        ws, endpoint, fingerprint(endpoint, body), body, job_id=target.job_id, checkpoint=None
+    DEPLOYMENTS.begin(
+        ws,
+        endpoint,
+        fingerprint(endpoint, body),
+        body,
+        model_name=body["model_name"],
+        job_id=target.job_id,
+        checkpoint=None,
     )
     made = client.create_deployment(body).output  # sent; the run died before storing it
     started = start_deployment(ws, client, body, target)
-    assert started.recovered and started.deployment.deployed_model == made["deployed_model"]
+    assert started.recovered and started.row.deployed_model == made["deployed_model"]
     assert len(fake.requests("deployments.create")) == 1
     listed = fake.requests("deployments.list")
     assert [r.query["page_no"][0] for r in listed] == ["1", "2", "3"]
@@ -144,12 +150,12 @@ def test_deploy_refusals(ws: Workspace, fake: FakeFinetune, client: DashScopeCli
     fake.max_deployments = 0
     with pytest.raises(errors.ResourceLimitError, match="delete a deployment"):
         start_deployment(ws, client, body, target)
-    assert deployments(ws) == []
+    assert DEPLOYMENTS.select(ws) == []
     fake.max_deployments = None
     fake.deploy_steps = ["PENDING", "ARREARS_DOWN"]
     started = start_deployment(ws, client, body, target)
     with pytest.raises(errors.ArrearsError, match="Top up"):
-        wait_deployment(ws, client, started.deployment, Poller(1, FakeClock()))
+        wait_deployment(ws, client, started.row, Poller(1, FakeClock()))
     assert job.job_id
 
 
@@ -183,7 +189,7 @@ def test_generate_i2v_uploads_the_picture_and_downloads_the_video(
     assert sent.json["parameters"] == {"resolution": "720P", "prompt_extend": False}
     assert fake.requests("policy")[0].query["model"] == [found.deployed_model]
     assert "authorization" not in fake.requests("oss")[0].headers
-    done = wait_generation(ws, client, started.generation, Poller(1, FakeClock()))
+    done = wait_generation(ws, client, started.row, Poller(1, FakeClock()))
     assert done.usage == {"duration": 5, "video_count": 1, "SR": 720}
     saved = download_video(ws, client, done, tmp_path / "out")
     assert saved.video_path and Path(saved.video_path).name.startswith("cat-")
@@ -214,5 +220,5 @@ def test_a_failed_task_gives_its_reason(
     fake.task_steps = ["PENDING", "FAILED"]
     started = start_generation(ws, client, found, [Picture.of("https://x/a.png")], Settings())
     with pytest.raises(errors.TaskFailedError, match="DataInspectionFailed"):
-        wait_generation(ws, client, started.generation, Poller(1, FakeClock()))
+        wait_generation(ws, client, started.row, Poller(1, FakeClock()))
     assert start_generation(ws, client, found, [Picture.of("https://x/a.png")], Settings()).created

@@ -25,7 +25,7 @@ from annotator.finetune.jobs import (
 from annotator.finetune.poll import Poller
 from annotator.finetune.upload import stored_file_ids, upload_export
 from annotator.workspace import Workspace
-from annotator.workspace.remote import begin_job, jobs
+from annotator.workspace.remote import JOBS
 from tests.fakes.dashscope_server import Reply
 from tests.fakes.finetune_server import FakeFinetune
 from tests.finetune.helpers import FakeClock, client_for, write_export
@@ -79,7 +79,7 @@ def test_a_job_is_created_once_per_body(
     first = start_job(ws, client, body)
     again = start_job(ws, client, body)
     assert first.created and not again.created
-    assert again.job.job_id == first.job.job_id
+    assert again.row.job_id == first.row.job_id
     assert len(fake.requests("jobs.create")) == 1
     sent = fake.requests("jobs.create")[0]
     assert sent.json == body and sent.headers["authorization"] == "Bearer sk-test"
@@ -94,7 +94,7 @@ def test_a_refused_create_leaves_no_row(
     fake.fail("jobs.create", Reply(429, code="Throttling", message="one job at a time"))
     with pytest.raises(ResourceLimitError):
         start_job(ws, client, body)
-    assert jobs(ws) == []
+    assert JOBS.select(ws) == []
     assert start_job(ws, client, body).created
 
 
@@ -105,14 +105,14 @@ def test_a_job_created_by_a_run_that_died_is_found_not_made_again(
 
     body = _body(ws, client)
     made = client.create_job(body).output  # the request went out ...
-    begin_job(ws, client.service.endpoint, fingerprint(client.service.endpoint, body), body)
+    JOBS.begin(ws, client.service.endpoint, fingerprint(client.service.endpoint, body), body)
     started = start_job(ws, client, body)  # ... and the process died before storing the answer
-    assert started.recovered and started.job.job_id == made["job_id"]
+    assert started.recovered and started.row.job_id == made["job_id"]
     assert len(fake.requests("jobs.create")) == 1
 
 
 def test_wait_follows_status_and_logs_to_the_end(ws: Workspace, client: DashScopeClient) -> None:
-    job = start_job(ws, client, _body(ws, client)).job
+    job = start_job(ws, client, _body(ws, client)).row
     clock = FakeClock()
     seen = []
     done = wait_job(ws, client, job, Poller(30, clock), lambda u, t: seen.append(u))
@@ -133,9 +133,9 @@ def test_a_job_a_dead_run_made_is_found_on_a_later_page(
     for n in range(60):  # ... and 60 newer jobs push it past the first page of the list
         other = {**body, "hyper_parameters": {**body["hyper_parameters"], "n_epochs": 1 + n}}
         client.create_job(other)
-    begin_job(ws, client.service.endpoint, fingerprint(client.service.endpoint, body), body)
+    JOBS.begin(ws, client.service.endpoint, fingerprint(client.service.endpoint, body), body)
     started = start_job(ws, client, body)
-    assert started.recovered and started.job.job_id == made["job_id"]
+    assert started.recovered and started.row.job_id == made["job_id"]
     assert len(fake.requests("jobs.create")) == 61
     pages = [r.query["page_no"][0] for r in fake.requests("jobs.list")]
     assert pages[0] == "1" and len(pages) > 1
@@ -145,7 +145,7 @@ def test_every_log_line_arrives_once_and_in_order(
     ws: Workspace, fake: FakeFinetune, client: DashScopeClient
 ) -> None:
     fake.log_lines_per_read = 1250  # 2,500 lines over two polls, more than a page each
-    job = start_job(ws, client, _body(ws, client)).job
+    job = start_job(ws, client, _body(ws, client)).row
     seen: list[JobUpdate] = []
     done = wait_job(ws, client, job, Poller(30, FakeClock()), lambda u, t: seen.append(u))
     assert done.job_id is not None
@@ -162,7 +162,7 @@ def test_the_fake_reads_logs_as_documented(
     ws: Workspace, fake: FakeFinetune, client: DashScopeClient
 ) -> None:
     fake.hold_jobs, fake.job_steps, fake.log_lines_per_read = True, ["RUNNING"], 150
-    job_id = start_job(ws, client, _body(ws, client)).job.job_id
+    job_id = start_job(ws, client, _body(ws, client)).row.job_id
     assert job_id is not None
     client.get_job(job_id)  # the job logs 150 lines
     first = client.job_logs(job_id).output  # offset 0 and line 100 by default
@@ -180,7 +180,7 @@ def test_no_new_log_lines_asks_from_the_end(
 ) -> None:
     fake.hold_jobs = True
     fake.job_steps = ["RUNNING"]
-    job = start_job(ws, client, _body(ws, client)).job
+    job = start_job(ws, client, _body(ws, client)).row
     first = refresh_job(ws, client, job)
     again = refresh_job(ws, client, first.job)
     assert first.new_logs == ["epoch 1: loss=0.500000"] and again.new_logs == [
@@ -193,7 +193,7 @@ def test_a_failed_job_shows_the_end_of_its_log(
     ws: Workspace, fake: FakeFinetune, client: DashScopeClient
 ) -> None:
     fake.job_steps = ["PENDING", "RUNNING", "FAILED"]
-    job = start_job(ws, client, _body(ws, client)).job
+    job = start_job(ws, client, _body(ws, client)).row
     with pytest.raises(JobFailedError, match=r"ended FAILED(.|\n)*lasts 12.0 s(.|\n)*--new"):
         wait_job(ws, client, job, Poller(1, FakeClock()))
     with pytest.raises(PipelineError, match="pass --new"):
@@ -202,7 +202,7 @@ def test_a_failed_job_shows_the_end_of_its_log(
 
 
 def test_cancel_then_delete(ws: Workspace, fake: FakeFinetune, client: DashScopeClient) -> None:
-    job = start_job(ws, client, _body(ws, client)).job
+    job = start_job(ws, client, _body(ws, client)).row
     with pytest.raises(PipelineError, match="cancel it first"):
         delete_job(ws, client, job)
     job = cancel_job(ws, client, job)
@@ -210,7 +210,7 @@ def test_cancel_then_delete(ws: Workspace, fake: FakeFinetune, client: DashScope
     job = refresh_job(ws, client, job).job
     assert job.status == "CANCELED"
     gone = delete_job(ws, client, job)
-    assert gone.deleted_at is not None and jobs(ws) == []
+    assert gone.deleted_at is not None and JOBS.select(ws) == []
 
 
 def test_a_validation_zip_is_optional(tmp_path, fake: FakeFinetune) -> None:  # type: ignore[no-untyped-def]
