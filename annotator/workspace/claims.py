@@ -112,6 +112,15 @@ def release(
     return cur.rowcount
 
 
+def drop_lapsed(db: sqlite3.Connection, claimant: Claimant, lapse_s: float = CLAIM_LAPSE_S) -> int:
+    """Drop the claims nobody holds any more (a killed run's), as seen from CLAIMANT's host;
+    how many went. Call inside a write transaction."""
+    rows = db.execute("SELECT kind, key, token, pid, host, claimed_at FROM claims").fetchall()
+    lapsed = [(r["kind"], r["key"], r["token"]) for r in rows if not _holds(r, claimant, lapse_s)]
+    db.executemany("DELETE FROM claims WHERE kind = ? AND key = ? AND token = ?", lapsed)
+    return len(lapsed)
+
+
 def list_claims(db: sqlite3.Connection, kind: str | None = None) -> list[Claim]:
     """The claims held now (dead ones included until someone takes them over)."""
     sql, params = "SELECT * FROM claims", []

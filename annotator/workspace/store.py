@@ -474,8 +474,10 @@ class Workspace:
             claim_rows.release(db, claimant, kind, key)
 
     def release_claims(self, claimant: Claimant) -> int:
-        """Drop every claim the claimant holds (its run ended); how many there were."""
+        """Drop every claim the claimant holds (its run ended), and those a killed run
+        left; how many of the claimant's there were."""
         with self.transaction() as db:
+            claim_rows.drop_lapsed(db, claimant)
             return claim_rows.release(db, claimant)
 
     def claims(self, kind: str | None = None) -> list[Claim]:

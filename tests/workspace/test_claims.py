@@ -158,6 +158,17 @@ def test_the_claim_of_a_dead_process_is_taken_over(ws: Workspace) -> None:
     assert [c.token for c in ws.claims("caption")] == [ours.token]
 
 
+def test_the_end_of_a_run_clears_what_killed_runs_left(ws: Workspace) -> None:
+    here = Claimant.new().host
+    ws.claim("caption", "k1", SID, Claimant("t-dead", _dead_pid(), here))
+    live = Claimant.new()
+    ws.claim("caption", "k2", SID, live)
+    ours = Claimant.new()
+    ws.claim("caption", "k3", SID, ours)
+    assert ws.release_claims(ours) == 1
+    assert [c.key for c in ws.claims()] == ["k2"]  # the live run's claim stays
+
+
 def test_an_old_claim_from_another_host_lapses(ws: Workspace) -> None:
     elsewhere = Claimant("t-far", 1, "another-host")
     assert ws.claim("caption", "k1", SID, elsewhere) is ClaimOutcome.CLAIMED
