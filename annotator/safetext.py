@@ -18,7 +18,7 @@ _SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|_SECRET)$")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s\"',;]+")
 _SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _AUTH_FIELD = re.compile(
-    r"(?i)((?:authorization|api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]+"
+    r"(?i)(\b(?:authorization|api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]+"
 )
 _MIN_SECRET_LEN = 8
 REDACTED = "[redacted]"

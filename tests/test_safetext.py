@@ -40,6 +40,11 @@ def test_an_explicit_secret_is_redacted() -> None:
     assert redact("token=abcdefgh12345 x", "abcdefgh12345") == f"token={REDACTED} x"
 
 
+def test_an_error_code_that_ends_in_apikey_is_not_a_key_field() -> None:
+    text = "InvalidApiKey: Invalid API-key provided."
+    assert redact(text) == text
+
+
 def test_ordinary_text_is_left_alone() -> None:
     text = "HTTP 400: the model qwen-vl-max does not take video longer than 10 s"
     assert redact(text) == text
