@@ -6,6 +6,7 @@ Pure domain code: plain data in, plain data out; no UI, CLI, network or database
 from annotator.mining.clauses import detect_lang, split_clauses
 from annotator.mining.phrases import Phrase, mine_phrases
 from annotator.mining.template import (
+    caption_trigger,
     distill_template,
     effect_phrases,
     fill_pronouns,
@@ -15,6 +16,7 @@ from annotator.mining.template import (
 
 __all__ = [
     "Phrase",
+    "caption_trigger",
     "detect_lang",
     "distill_template",
     "effect_phrases",

@@ -115,12 +115,20 @@ def _zh_key(clause: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    # Imported on first use: the dictionary costs ~0.5 s and English never needs it.
+def jieba_module():  # type: ignore[no-untyped-def]
+    """jieba, imported on first use: the dictionary costs ~0.5 s and English never needs it."""
     import jieba
 
     jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr
     return jieba
+
+
+_jieba = jieba_module
+
+
+@lru_cache(maxsize=65536)
+def _content_words(clause: str, lang: str) -> tuple[str, ...]:
+    return tuple(content_words(clause, lang))
 
 
 def content_words(clause: str, lang: str) -> list[str]:
@@ -142,8 +150,268 @@ def frequent_terms(clauses: Iterable[str], lang: str, limit: int = 8) -> tuple[s
     n = 0
     for clause in clauses:
         n += 1
-        for word in dict.fromkeys(content_words(clause, lang)):  # once per clause
+        for word in dict.fromkeys(_content_words(clause, lang)):  # once per clause
             counts[word] = counts.get(word, 0) + 1
     floor = max(1, round(0.3 * n))
     ranked = sorted((w for w, c in counts.items() if c >= floor), key=lambda w: -counts[w])
     return tuple(ranked[:limit])
+
+
+# --------------------------------------------------------------------------- roles
+# Words that open a noun phrase naming something: the subject's name follows them.
+EN_DETERMINERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "several",
+        "some",
+        "many",
+    ]
+)
+# Words that end the subject's noun phrase: verbs, prepositions, conjunctions.
+EN_NP_STOP = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "being",
+        "been",
+        "has",
+        "have",
+        "had",
+        "does",
+        "do",
+        "did",
+        "can",
+        "will",
+        "would",
+        "may",
+        "in",
+        "on",
+        "at",
+        "of",
+        "from",
+        "by",
+        "with",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "as",
+        "and",
+        "or",
+        "but",
+        "that",
+        "which",
+        "who",
+        "while",
+        "then",
+        "than",
+        "to",
+        "for",
+        "near",
+        "beside",
+        "behind",
+        "above",
+        "below",
+        "through",
+        "across",
+        "along",
+        "against",
+        "sits",
+        "sit",
+        "stands",
+        "stand",
+        "holds",
+        "hold",
+        "looks",
+        "look",
+        "appears",
+        "appear",
+        "wears",
+        "wear",
+        "walks",
+        "walk",
+        "rides",
+        "ride",
+        "moves",
+        "move",
+        "gets",
+        "get",
+        "begins",
+        "begin",
+        "starts",
+        "start",
+    ]
+)
+# The camera and the frame are what a caption looks through, never the subject.
+CAMERA_WORDS = frozenset(
+    [
+        "camera",
+        "cameras",
+        "shot",
+        "shots",
+        "scene",
+        "frame",
+        "frames",
+        "view",
+        "video",
+        "clip",
+        "footage",
+        "lens",
+        "image",
+        "picture",
+        "perspective",
+        "angle",
+        "focus",
+        "screen",
+    ]
+)
+# Things an effect is made of: "a ring of sparkles", "a burst of light" name the effect.
+PHENOMENON_NOUNS = frozenset(
+    [
+        "ring",
+        "rings",
+        "burst",
+        "bursts",
+        "shower",
+        "showers",
+        "swirl",
+        "swirls",
+        "flash",
+        "flashes",
+        "cloud",
+        "clouds",
+        "wave",
+        "waves",
+        "beam",
+        "beams",
+        "stream",
+        "streams",
+        "spray",
+        "trail",
+        "trails",
+        "column",
+        "pillar",
+        "spiral",
+        "vortex",
+        "halo",
+        "aura",
+        "explosion",
+        "rain",
+        "storm",
+        "cascade",
+        "puff",
+        "plume",
+        "wall",
+        "sheet",
+        "curtain",
+        "circle",
+        "line",
+        "lines",
+        "sea",
+        "flood",
+        "torrent",
+        "blast",
+        "pile",
+        "spark",
+        "sparks",
+        "sparkle",
+        "sparkles",
+        "glitter",
+        "light",
+        "lights",
+        "glow",
+        "flame",
+        "flames",
+        "fire",
+        "smoke",
+        "mist",
+        "fog",
+        "haze",
+        "dust",
+        "particles",
+        "particle",
+        "petals",
+        "petal",
+        "snow",
+        "snowflakes",
+        "bubbles",
+        "confetti",
+        "lightning",
+        "energy",
+        "portal",
+        "orb",
+        "orbs",
+        "shockwave",
+        "ripple",
+        "ripples",
+        "feathers",
+        "leaves",
+        "butterflies",
+        "coins",
+        "bills",
+        "money",
+        "stars",
+        "shards",
+        "fragments",
+    ]
+)
+# zh: a numeral and a classifier for a person, an animal or a thing: the subject's name.
+ZH_ENTITY_CLASSIFIER = re.compile(
+    r"^(?:[一两三四五六七八九十几]|[0-9]+)(?:位|名|个|只|条|匹|辆|座|头|棵|张|把|件|台|架|艘|群|对|双|家)"
+)
+# zh: where the subject's noun phrase ends (a verb, a preposition or a particle).
+ZH_NP_END = re.compile(r"[在站坐躺正被把将从向朝对拿握穿戴有是骑走跑飞游看望站着，,]")
+# Words that never make a wording an effect on their own: the frame, the camera, filler.
+GENERIC_WORDS = frozenset(
+    [
+        "video",
+        "clip",
+        "footage",
+        "scene",
+        "shot",
+        "frame",
+        "camera",
+        "image",
+        "picture",
+        "view",
+        "lens",
+        "screen",
+        "subject",
+        "shows",
+        "show",
+        "showing",
+        "shown",
+        "presented",
+        "presents",
+        "features",
+        "featuring",
+        "depicts",
+        "captures",
+        "begins",
+        "starts",
+        "opens",
+        "seen",
+        "visible",
+        "appears",
+        "displayed",
+        "person",
+        "people",
+    ]
+)
+ZH_GENERIC = frozenset(
+    ["视频", "画面", "镜头", "开头", "展示", "出现", "开始", "场景", "主体", "随后", "然后"]
+)

@@ -22,9 +22,10 @@ from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS
 STABLE_SHARE = 0.5
 MAX_RUN_WORDS = 4  # "the old red car": longer runs are not a name of the subject
 MAX_RUN_CHARS_ZH = 5
-# Each clip names its own subject, so a subject's name is rare among the wordings; a word
-# most of them use ("ring", "smoke") belongs to the effect and is never slotted.
-MAX_NAME_SHARE = 0.3
+# Each clip names its own subject, so a subject's name is in fewer than half of the
+# wordings (two cats among six clips are still two clips' own names); a word most of
+# them use ("ring", "smoke") belongs to the effect and is never slotted.
+MAX_NAME_SHARE = 0.5
 
 _EN_WORD = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that"})
@@ -77,13 +78,13 @@ def slot_subjects(
 
 
 def common_words(members: Iterable[tuple[int, str]], n_captions: int) -> frozenset[str]:
-    """The English words used by more than MAX_NAME_SHARE of the captions."""
+    """The English words used by at least MAX_NAME_SHARE of the captions."""
     seen: dict[str, set[int]] = {}
     for index, clause in members:
         for word in _EN_WORD.findall(clause.lower()):
             seen.setdefault(word, set()).add(index)
     limit = MAX_NAME_SHARE * max(n_captions, 1)
-    return frozenset(w for w, captions in seen.items() if len(captions) > limit)
+    return frozenset(w for w, captions in seen.items() if len(captions) >= limit)
 
 
 def _shared(tokens: Sequence[str], others: Sequence[Sequence[str]]) -> list[bool]:
@@ -114,6 +115,27 @@ def _runs(shared: Sequence[bool]) -> list[tuple[int, int]]:
     return runs
 
 
+# Words after which a name is the one doing something: "until the man is no longer ...".
+_FINITE = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "begins",
+        "starts",
+        "appears",
+        "gets",
+        "becomes",
+        "remains",
+        "stays",
+        "keeps",
+    ]
+)
+
+
 def _slot_en(text: str, others: Sequence[str], common: frozenset[str]) -> str:
     matches = list(_EN_WORD.finditer(text))
     tokens = [m.group(0).lower() for m in matches]
@@ -123,21 +145,28 @@ def _slot_en(text: str, others: Sequence[str], common: frozenset[str]) -> str:
         if b - a > MAX_RUN_WORDS or all(t in EN_PRONOUNS for t in tokens[a:b]):
             continue
         names = [t for t in tokens[a:b] if t not in _DETERMINERS]
-        if any(t in common or _share(t, other_tokens) > MAX_NAME_SHARE for t in names):
+        if any(t in common or _share(t, other_tokens) >= MAX_NAME_SHARE for t in names):
             continue
         if a > 0 and tokens[a - 1] in _DETERMINERS:
             a -= 1
-        if tokens[a] in _INDEFINITE:
-            continue  # "a bright burst": something new, not the subject
+        after = tokens[b] if b < len(tokens) else ""
+        ends_phrase = (
+            not after
+            or after in _FINITE
+            or after in _PREPOSITIONS
+            or (len(after) > 4 and after.endswith(("ing", "ed")))
+        )
+        if tokens[a] in _INDEFINITE and not ends_phrase:
+            continue  # "a bright burst": wording noise inside something new, not a name
         if tokens[a] not in _DETERMINERS and a > 0:
             continue  # a bare word mid-phrase ("origami teapot"): a detail, not the subject
         before = text[matches[a - 1].end() : matches[a].start()] if a > 0 else ""
-        if a == 0 or "," in before:
+        if a == 0 or "," in before or after in _FINITE:
             slot = "pronoun"
-        elif tokens[a - 1] in _PREPOSITIONS:
+        elif tokens[a - 1] in _PREPOSITIONS or not after or not ends_phrase:
             slot = "object"
         else:
-            continue
+            slot = "object"
         out.append(text[last : matches[a].start()] + "{" + slot + "}")
         last = matches[b - 1].end()
     out.append(text[last:])

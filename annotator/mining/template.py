@@ -67,46 +67,109 @@ _GUIDE_ZH_PAIR = re.compile(r"[她他]\s*[(（]\s*[她他]\s*[)）]")  # the gui
 
 
 def effect_phrases(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[Phrase]:
-    """The phrases with support >= threshold, in the order they usually appear (position).
+    """The effect's parts: one wording each, in the order captions say them.
 
-    A phrase that introduces the subject ("The video opens on a young woman", see
-    ``lexicon.introduces_subject``) is never the effect, whatever its support.
+    A phrase qualifies with support >= threshold in two or more captions (three for a
+    word sequence inside clauses) and the role
+    "effect" (a subject, a background, the words that introduce a subject, or a
+    trigger alone are never the effect, whatever their support). Of wordings that say
+    the same part (one inside the other, or the same words of the same captions) one
+    is kept: of nested wordings the longest, of competing ones the best supported.
     """
-    chosen = sorted(
-        (
-            p
-            for p in phrases
-            # One clip's own clause is no shared effect, whatever share one caption makes.
-            if p.support >= threshold
-            and len(p.caption_indices) >= 2
-            and not introduces_subject(p.text)
-        ),
-        key=lambda p: p.position,
-    )
-    # A phrase contained in a longer chosen one ("she is left glowing gold" inside
-    # "a flash fills the frame and she is left glowing gold") would say it twice.
-    folded = [_fold(p.text) for p in chosen]
+    chosen = [
+        p
+        for p in phrases
+        if p.support >= threshold
+        and p.role == "effect"
+        and len(p.caption_indices) >= _min_captions(p)
+        and not introduces_subject(p.text)
+    ]
+    # Longest first, so a wording inside a longer chosen one is seen as its part.
+    chosen.sort(key=lambda p: (-len(_fold(p.wording)), -p.support, p.position, p.text))
     keep: list[Phrase] = []
-    for i, p in enumerate(chosen):
-        inside = any(
-            j != i
-            and len(folded[j]) > len(folded[i])
-            and fuzz.partial_ratio(folded[i], folded[j]) >= 90
-            for j in range(len(chosen))
-        )
-        if not inside:
-            keep.append(p)
-    return keep
+    for p in chosen:
+        if any(_inside(p, k) for k in keep):
+            continue
+        rivals = [k for k in keep if _same_part(p, k)]
+        if rivals and all(k.support >= p.support for k in rivals):
+            continue
+        if rivals and any(_nested(k, p) for k in rivals):
+            continue
+        keep = [k for k in keep if k not in rivals]
+        keep.append(p)
+    return sorted(keep, key=lambda p: (p.position, p.text))
+
+
+def _min_captions(p: Phrase) -> int:
+    """Captions a phrase needs to be shared: two for a clause, three for a word sequence
+    inside clauses (two long captions share a few words such as "towering trees" by
+    chance)."""
+    return 2 if p.kind == "clause" else 3
+
+
+def _nested(outer: Phrase, inner: Phrase) -> bool:
+    a, b = _fold(outer.wording), _fold(inner.wording)
+    return len(a) > len(b) and fuzz.partial_ratio(b, a) >= 90
+
+
+def _inside(p: Phrase, longer: Phrase) -> bool:
+    """Is P's wording said inside LONGER's (nearly word for word)?"""
+    return _nested(longer, p)
+
+
+def _same_part(p: Phrase, q: Phrase) -> bool:
+    """Do P and Q word the same words of most captions both are in (overlapping spans)?"""
+    common = p.caption_indices & q.caption_indices
+    if not common:
+        return False
+    p_of = _member_map(p)
+    q_of = _member_map(q)
+    overlap = 0
+    for i in common:
+        for clause in p_of[i] & q_of[i]:
+            low = clause.lower()
+            a, b = low.find(_plain(p.wording)), low.find(_plain(q.wording))
+            if a < 0 or b < 0:
+                overlap += 1
+                break
+            if a < b + len(_plain(q.wording)) and b < a + len(_plain(p.wording)):
+                overlap += 1
+                break
+    return overlap * 2 > len(common)
+
+
+def _member_map(p: Phrase) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for i, clause in p.members:
+        out.setdefault(i, set()).add(clause)
+    return out
+
+
+def _plain(text: str) -> str:
+    return text.lower()
 
 
 def has_shared_effect(phrases: Sequence[Phrase], threshold: float = 0.5) -> bool:
     """Do the captions share an effect: is any of ``effect_phrases`` held by two or more?
 
     False is the miner's way of saying "there is none": the captions describe unrelated
-    things, and ``distill_template`` would give only the trigger sentence. A phrase held
-    by a single caption is never shared, whatever its support (a set of one or two).
+    things (or share only a subject, a setting, or the words that introduce a subject),
+    and ``distill_template`` would give only the trigger sentence. A phrase held by a
+    single caption is never shared, whatever its support (a set of one or two).
     """
     return bool(effect_phrases(phrases, threshold))
+
+
+def caption_trigger(phrases: Sequence[Phrase], threshold: float = 0.5) -> str | None:
+    """The trigger token most captions already carry ("s86b5p", "PIKA_CRUSH"), or None.
+
+    The miner lists it as a phrase of kind "trigger" (see ``phrases.mine_phrases``);
+    a workspace whose captions carry one can take it as its trigger.
+    """
+    for p in phrases:
+        if p.kind == "trigger" and p.support >= threshold:
+            return p.text
+    return None
 
 
 def distill_template(
@@ -120,22 +183,40 @@ def distill_template(
 ) -> str:
     """Build the one motion description every prompt of the effect shares.
 
-    Takes the phrases with support >= threshold in their usual order, puts the
-    trigger where the guide does (en "Then the <trigger> <effect> begins, ...";
-    zh "然后开始展示<trigger><effect>，..."), and turns the pronouns that follow
-    the subject into slots (see the module docstring). effect names the effect
-    ("golden sparkle effect", "金色光环特效"); it defaults to "effect" / "特效".
-    With no phrase above the threshold, only the trigger sentence is returned.
-    picked: a person's choice of phrases, used as given and in the given order.
+    Takes the effect's parts (``effect_phrases``) in their usual order and turns the
+    words that name each clip's subject into slots (see the module docstring). The
+    trigger goes where the captions put it: when most captions already carry a trigger
+    token inside the effect's wording, it stays there (TRIGGER, when given and
+    different, takes its place); when they carry it on its own, it leads the template;
+    otherwise the guide's sentence leads (en "Then the <trigger> <effect> begins, ...";
+    zh "然后开始展示<trigger><effect>，..."). effect names the effect ("golden sparkle
+    effect", "金色光环特效"); it defaults to "effect" / "特效" and, when given, the
+    guide's sentence always leads. With no part above the threshold, only the lead-in
+    is returned. picked: a person's choice of phrases, used as given and in that order.
     """
     n_captions = len({i for p in phrases for i, _ in p.members})
     common = common_words((m for p in phrases for m in p.members), n_captions)
-    chosen = effect_phrases(phrases, threshold) if picked is None else picked
+    chosen = list(effect_phrases(phrases, threshold) if picked is None else picked)
+    carried = caption_trigger(phrases, threshold)
+    if effect and trigger:
+        # The caller names the effect and puts the trigger in the guide's sentence.
+        chosen = [p for p in chosen if trigger.lower() not in p.wording.lower()]
     clauses = [_slotted(p, lang, common) for p in chosen]
+    own = bool(carried) and not effect
+    inside = own and any(carried.lower() in c.lower() for c in clauses)  # type: ignore[union-attr]
+    if inside and trigger and carried and trigger != carried:
+        clauses = [re.sub(re.escape(carried), trigger, c, flags=re.IGNORECASE) for c in clauses]
     if lang == "zh":
-        head = f"然后开始展示{trigger}{effect or '特效'}"
+        if inside:
+            return "，".join(clauses) + "。"
+        head = (trigger or carried or "") if own else f"然后开始展示{trigger}{effect or '特效'}"
         return "，".join([head, *clauses]) + "。"
-    head = " ".join(w for w in ("Then the", trigger, effect or "effect", "begins") if w)
+    if inside:
+        return ", ".join([clauses[0], *(_lower_first(c) for c in clauses[1:])]) + "."
+    if own:
+        head = trigger or carried or ""
+    else:
+        head = " ".join(w for w in ("Then the", trigger, effect or "effect", "begins") if w)
     clauses = [_lower_first(c) for c in clauses]
     return ", ".join([head, *clauses]) + "."
 
@@ -199,7 +280,7 @@ def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
 def _slotted(phrase: Phrase, lang: str, common: frozenset[str] = frozenset()) -> str:
     """The phrase's wording with the subject's pronouns turned into slots."""
     others = [c for _, c in phrase.members[:200]]
-    text = slot_subjects(phrase.text, others, lang, common)
+    text = slot_subjects(phrase.wording, others, lang, common)
     return _slot_zh(text, others) if lang == "zh" else _slot_en(text, others)
 
 

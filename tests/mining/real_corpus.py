@@ -22,6 +22,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from annotator.mining import (
+    caption_trigger,
     detect_lang,
     distill_template,
     fill_pronouns,
@@ -93,13 +94,16 @@ def template_clauses(template: str, lang: str) -> list[str]:
     """The template's clauses, the trigger sentence ("Then the s86b5p effect begins",
     "然后开始展示s86b5p特效") excepted when it is only the tool's own lead-in."""
     clauses = split_clauses(template, lang)
-    lead_en = re.compile(rf"^(?:then )?the (?:{TRIGGER} )?effect begins$", re.IGNORECASE)
-    lead_zh = re.compile(rf"^(?:然后)?开始展示(?:{TRIGGER})?特效$")
+    lead_en = re.compile(r"^(?:then )?the (?:\S+ )?effect begins$", re.IGNORECASE)
+    lead_zh = re.compile(r"^(?:然后)?开始展示(?:[A-Za-z0-9_]+)?特效$")
     return [c for c in clauses if not (lead_en.match(c) or lead_zh.match(c))]
 
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
-_EN_FUNCTION = frozenset(
+_EN_PRONOUNS = frozenset(
+    ["she", "he", "it", "her", "his", "him", "its", "herself", "himself", "itself", "they", "them"]
+)
+_EN_FUNCTION = _EN_PRONOUNS | frozenset(
     [
         "a",
         "an",
@@ -128,6 +132,11 @@ _EN_FUNCTION = frozenset(
 )
 
 
+def _fold_zh(text: str) -> str:
+    """Chinese pronouns alike (a filled {ta} slot says 它 where a caption says 她)."""
+    return re.sub("[她他它]", "它", text)
+
+
 def clause_presence(clause: str, captions: tuple[str, ...]) -> float:
     """Share of the captions that say the clause's wording, the trigger word and slots aside.
 
@@ -135,8 +144,8 @@ def clause_presence(clause: str, captions: tuple[str, ...]) -> float:
     clause that names one clip's subject ("the dog") is absent from the other captions.
     zh: each piece between slots is in the caption (partial ratio >= 90).
     """
-    text = norm(clause.replace(TRIGGER, " "))
-    caps = [norm(c) for c in captions]
+    text = _fold_zh(norm(clause))
+    caps = [_fold_zh(norm(c)) for c in captions]
     if not _CJK.search(text):
         words = {w for w in _EN_WORD.findall(_SLOT.sub(" ", text)) if w not in _EN_FUNCTION}
         if not words:
@@ -186,7 +195,9 @@ def mine(captions: tuple[str, ...] | list[str], lang: str | None = None) -> Verd
     """Mine CAPTIONS as the CLI does (default threshold) and distil the template."""
     lang = lang or detect_lang("".join(captions))
     phrases = mine_phrases(list(captions), lang)
-    template = distill_template(phrases, TRIGGER, lang, THRESHOLD)
+    # A trigger the captions carry is proposed as the workspace's: take it.
+    trigger = caption_trigger(phrases, THRESHOLD) or TRIGGER
+    template = distill_template(phrases, trigger, lang, THRESHOLD)
     shared = has_shared_effect(phrases, THRESHOLD)
     filled = fill_pronouns(template, "it", lang)
     return Verdict(shared, template, tuple(template_clauses(filled, lang)))

@@ -336,5 +336,10 @@ def test_one_caption_shares_nothing() -> None:
     phrases = mine_phrases(["A dog runs on a beach.", "A chef chops onions."], "en")
     assert all(p.support == 0.5 for p in phrases)
     assert not has_shared_effect(phrases, THRESHOLD)
-    both = mine_phrases(["A dog runs on a beach.", "A dog runs on the beach."], "en")
+    both = mine_phrases(
+        ["A ring of light rises around him.", "A ring of light rises around her."], "en"
+    )
     assert has_shared_effect(both, THRESHOLD)
+    # Two captions of one dog share a subject, not an effect.
+    dog = mine_phrases(["A dog runs on a beach.", "A dog runs on the beach."], "en")
+    assert not has_shared_effect(dog, THRESHOLD)

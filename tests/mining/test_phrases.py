@@ -27,8 +27,9 @@ def test_effect_phrases_have_high_support(
     # Every part of the effect is found in (nearly) every caption ...
     for key in keys:
         assert any(key in p.text for p in top), (key, [p.text for p in phrases[:5]])
-    # ... and only the effect is: nothing else is shared by more than 2 captions.
-    rest = [p for p in phrases if p not in top]
+    # ... and only the effect is: no other clause group is shared by more than 2
+    # captions (word sequences inside the effect's clauses are parts of the effect).
+    rest = [p for p in phrases if p not in top and p.kind == "clause"]
     assert all(p.support <= 2 / len(captions) for p in rest), [
         (p.text, p.support) for p in rest[:3]
     ]
@@ -50,17 +51,21 @@ def test_ranking_and_fields(
     mined: dict[str, list[Phrase]], lang: str, captions: list[str], keys: tuple[str, ...]
 ) -> None:
     phrases = mined[lang]
-    order = [(-p.support, p.position) for p in phrases]
+    order = [(p.kind == "trigger", -p.support, p.position) for p in phrases]
     assert order == sorted(order)
-    # Every clause of every caption is in exactly one phrase.
-    members = sorted(m for p in phrases for m in p.members)
+    # Every clause of every caption is in exactly one clause group.
+    groups = [p for p in phrases if p.kind == "clause"]
+    members = sorted(m for p in groups for m in p.members)
     clauses = sorted((i, c) for i, text in enumerate(captions) for c in split_clauses(text, lang))
     assert members == clauses
     for p in phrases:
         assert 0.0 <= p.position <= 1.0
         assert 0.0 < p.support <= 1.0
-        assert p.text in {c for _, c in p.members}  # the medoid is a real wording
         assert p.support == len(p.caption_indices) / len(captions)
+        if p.kind == "clause":
+            assert p.text in {c for _, c in p.members}  # the medoid is a real wording
+        else:  # a word sequence as one of its members says it
+            assert any(p.text.lower() in c.lower() for _, c in p.members), p.text
 
 
 def test_effect_phrases_come_in_caption_order(mined: dict[str, list[Phrase]]) -> None:
@@ -95,11 +100,12 @@ def test_clauses_of_one_caption_count_once_toward_support() -> None:
 def test_min_support_and_cutoff_and_language_detection() -> None:
     only_shared = mine_phrases(ZH_CAPTIONS, min_support=0.5)  # language detected: zh
     assert only_shared and all(p.support >= 0.5 for p in only_shared)
-    assert all("白光" in p.text or "金色" in p.text or "螺旋" in p.text for p in only_shared)
+    groups = [p for p in only_shared if p.kind == "clause"]
+    assert all("白光" in p.text or "金色" in p.text or "螺旋" in p.text for p in groups)
     # An impossible cutoff leaves every distinct wording on its own.
     strict = mine_phrases(EN_CAPTIONS, "en", score_cutoff=100.0)
     loose = mine_phrases(EN_CAPTIONS, "en")
-    assert len(strict) > len(loose)
+    assert sum(p.kind == "clause" for p in strict) > sum(p.kind == "clause" for p in loose)
 
 
 def test_empty_input() -> None:
@@ -111,5 +117,14 @@ def test_to_dict_is_json_ready(mined: dict[str, list[Phrase]]) -> None:
     data = [p.to_dict() for p in mined["zh"]]
     again = json.loads(json.dumps(data, ensure_ascii=False))
     assert again[0]["text"] == mined["zh"][0].text
-    assert set(again[0]) == {"text", "support", "position", "members", "terms"}
+    assert set(again[0]) == {
+        "text",
+        "support",
+        "position",
+        "members",
+        "terms",
+        "role",
+        "kind",
+        "core",
+    }
     assert again[0]["members"][0] == list(mined["zh"][0].members[0])
