@@ -45,12 +45,18 @@ def frequent_ngrams(clauses: Sequence[Sequence[Sequence[str]]], min_count: int) 
     coded = [[[vocab.setdefault(w, len(vocab)) for w in cl] for cl in cap] for cap in clauses]
     words = list(vocab)
 
+    # Single words: count captions first, keep the places of the frequent ones only.
+    df: dict[int, int] = {}
+    for cap in coded:
+        for w in {w for cl in cap for w in cl}:
+            df[w] = df.get(w, 0) + 1
     level = _count_level(
         (
             (ci, li, i, (w,))
             for ci, cap in enumerate(coded)
             for li, cl in enumerate(cap)
             for i, w in enumerate(cl)
+            if df[w] >= min_count
         ),
         min_count,
     )

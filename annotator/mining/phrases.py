@@ -37,6 +37,7 @@ from rapidfuzz.distance import Levenshtein
 from annotator.mining.clauses import detect_lang
 from annotator.mining.lexicon import (
     CLAUSE_CUTOFF,
+    EN_DETERMINERS,
     EN_PRONOUNS,
     EN_STOPWORDS,
     GENERIC_WORDS,
@@ -53,6 +54,7 @@ from annotator.mining.spans import (
     SUBJECT,
     TRIGGER,
     Caption,
+    Clause,
     Token,
     detect_trigger,
     parse_caption,
@@ -69,7 +71,7 @@ TRIGGER_SHARE = 0.5
 # Word sequences are mined down to this share of captions (the CLI lists from 20 %),
 # on at most this many captions (see ``_shared_sequences``).
 NGRAM_FLOOR = 0.2
-NGRAM_SAMPLE = 300
+NGRAM_SAMPLE = 200
 # A caption holds a wording when a piece of it scores this (partial ratio) or more.
 CONTAINS = 90
 # Words a wording neither starts with (conjunctions) nor ends with (articles, prepositions).
@@ -357,7 +359,7 @@ def _core(
     """
     rep_clause = parsed[rep[0]].clauses[rep[1]]
     toks = rep_clause.tokens
-    others = [m for m in members if m != rep][:200]
+    others = [m for m in members if m != rep][:64]
     keys = [t.key for t in toks]
     votes = [0] * len(toks)
     other_roles: list[list[str | None]] = []
@@ -399,7 +401,7 @@ def _core(
     a, b = _trim_edges(toks, shared, a, b, lang)
     if a >= b:
         return "", FRAME
-    text = rep_clause.text[toks[a].start - rep_clause.start : toks[b - 1].end - rep_clause.start]
+    text = _slot_subject_name(rep_clause, toks, shared, a, b, lang)
     role = _span_role(
         [toks[k].role for k in range(a, b) if shared[k]],
         [[r[k] for k in range(a, b) if shared[k]] for r in other_roles],
@@ -407,6 +409,32 @@ def _core(
         lang,
     )
     return text, role
+
+
+def _slot_subject_name(
+    clause: Clause, toks: list[Token], shared: list[bool], a: int, b: int, lang: str
+) -> str:
+    """The clause's text from word A to word B, the subject's name (words that name the
+    clip's subject and vary from member to member, with the article before them) turned
+    into a slot: "a blue vase being squeezed flat" → "{pronoun} being squeezed flat"."""
+    out, last = [], toks[a].start
+    k = a
+    while k < b:
+        if toks[k].role != SUBJECT or shared[k]:
+            k += 1
+            continue
+        j = k
+        while j < b and toks[j].role == SUBJECT and not shared[j]:
+            j += 1
+        i = k
+        if lang == "en" and i > a and toks[i - 1].key in EN_DETERMINERS:
+            i -= 1  # "a blue vase": the article goes with the name
+        slot = "{ta}" if lang == "zh" else ("{pronoun}" if i == a else "{object}")
+        out.append(clause.text[last - clause.start : toks[i].start - clause.start] + slot)
+        last = toks[j - 1].end
+        k = j
+    out.append(clause.text[last - clause.start : toks[b - 1].end - clause.start])
+    return "".join(out)
 
 
 def _trim_edges(
@@ -589,8 +617,8 @@ class _ClauseIndex:
         self.refs = [(ci, li) for ci, cap in enumerate(parsed) for li in range(len(cap.clauses))]
         self.folded = [_fold(parsed[ci].clauses[li].text, lang) for ci, li in self.refs]
         self.by_word: dict[str, list[int]] = {}
-        for k, (ci, li) in enumerate(self.refs):
-            for key in {t.key for t in parsed[ci].clauses[li].tokens}:
+        for k, text in enumerate(self.folded):
+            for key in set(_fold_words(text, lang)):
                 self.by_word.setdefault(key, []).append(k)
 
     def holders(self, text: str, held: set[int]) -> list[tuple[int, int]]:
@@ -600,10 +628,13 @@ class _ClauseIndex:
         words = set(_fold_words(needle, self.lang))
         if not words:
             return []
+        # Words in most clauses ("the", "her") say nothing about where the wording is.
+        common = len(self.refs) // 4
+        rare = [w for w in words if len(self.by_word.get(w, ())) <= common] or list(words)
         hits: Counter[int] = Counter()
-        for w in words:
+        for w in rare:
             hits.update(self.by_word.get(w, ()))
-        need = max(1, math.ceil(0.6 * len(words)))
+        need = max(1, math.ceil(0.6 * len(rare)))
         rows = [k for k, c in hits.items() if c >= need and self.refs[k][0] not in held]
         if not rows:
             return []
@@ -646,12 +677,12 @@ def _fold(text: str, lang: str) -> str:
 
 
 def _trigger_phrase(parsed: list[Caption], trigger: str, lang: str) -> Phrase:
-    low = trigger.lower()
+    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(trigger)}(?![A-Za-z0-9_])", re.IGNORECASE)
     members, positions = [], []
     for ci, cap in enumerate(parsed):
         last = max(len(cap.clauses) - 1, 1)
         for li, cl in enumerate(cap.clauses):
-            if any(t.key == low for t in cl.tokens):
+            if word.search(cl.text):
                 members.append((ci, cl.text))
                 positions.append(li / last)
                 break

@@ -76,6 +76,11 @@ _TRIGGER_SHAPE = re.compile(
 # (0 for most; a few letter-digit strings get a trace from Chinese web text).
 _RARE_ZIPF = 1.0
 _ALL_CAPS = re.compile(r"^[A-Z]{5,}$")
+# The same shapes, found inside a caption at once.
+_TRIGGER_FIND = re.compile(
+    r"(?<![A-Za-z0-9_])(?:(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{4,}"
+    r"|[A-Z0-9]{2,}(?:_[A-Za-z0-9]+)+|[A-Z]{5,})(?![A-Za-z0-9_])"
+)
 
 
 @dataclass(slots=True)
@@ -89,27 +94,72 @@ class Token:
     role: str = FREE
 
 
-@dataclass
+@dataclass(eq=False)
 class Clause:
-    """One clause of a caption with its words."""
+    """One clause of a caption; its words are split on first use (``tokens``)."""
 
     text: str
     start: int
     end: int
-    tokens: list[Token] = field(default_factory=list)
     background: bool = False
+    owner: Caption | None = field(default=None, repr=False)
+    _tokens: list[Token] | None = field(default=None, repr=False)
+
+    @property
+    def tokens(self) -> list[Token]:
+        """The clause's words with their roles, split on first use. The subject is
+        introduced in a caption's first two clauses: theirs are split together."""
+        if self._tokens is None:
+            assert self.owner is not None
+            self.owner.split_words(self)
+        assert self._tokens is not None
+        return self._tokens
 
 
-@dataclass
+@dataclass(eq=False)
 class Caption:
     """One caption split into clauses, every word with its role."""
 
     text: str
     clauses: list[Clause]
+    lang: str = "en"
+    trigger: str | None = None
 
     def tokens(self) -> list[Token]:
         """Every word, in order."""
         return [t for c in self.clauses for t in c.tokens]
+
+    def tokenize(self) -> None:
+        """Split every clause into words and give every word its role."""
+        for clause in self.clauses:
+            self.split_words(clause)
+
+    def split_words(self, clause: Clause) -> None:
+        """Split CLAUSE into words with their roles (and the first two clauses, where the
+        subject is introduced, with the subject's roles)."""
+        if clause._tokens is not None:
+            return
+        head = self.clauses[:2]
+        in_head = any(c is clause for c in head)
+        for c in head if in_head else [clause]:
+            if c._tokens is None:
+                c._tokens = self._words(c)
+        if in_head:
+            if self.lang == "zh":
+                _mark_subject_zh(self)
+            else:
+                _mark_subject_en(self)
+
+    def _words(self, clause: Clause) -> list[Token]:
+        piece, start = clause.text, clause.start
+        tokens = _zh_tokens(piece, start) if self.lang == "zh" else _en_tokens(piece, start)
+        low = self.trigger.lower() if self.trigger else None
+        for t in tokens:
+            if clause.background:
+                t.role = BACKGROUND
+            elif t.key == low:
+                t.role = TRIGGER
+        return tokens
 
 
 def clause_spans(text: str, lang: str) -> list[tuple[int, int]]:
@@ -169,30 +219,16 @@ def _zh_tokens(text: str, offset: int) -> list[Token]:
 
 
 def parse_caption(text: str, lang: str, trigger: str | None = None) -> Caption:
-    """Split one caption into clauses and words and give every word its role.
+    """Split one caption into clauses; words and their roles come on first use.
 
     TRIGGER: the trigger token the captions carry (``detect_trigger``), if any."""
-    clauses = []
+    background = _ZH_BACKGROUND if lang == "zh" else _EN_BACKGROUND
+    caption = Caption(text, [], lang, trigger)
     for start, end in clause_spans(text, lang):
         piece = text[start:end]
-        tokens = _zh_tokens(piece, start) if lang == "zh" else _en_tokens(piece, start)
-        if not tokens:
-            continue
-        bg = bool((_ZH_BACKGROUND if lang == "zh" else _EN_BACKGROUND).search(piece))
-        clause = Clause(piece, start, end, tokens, bg)
-        if trigger:
-            for t in tokens:
-                if t.key == trigger.lower():
-                    t.role = TRIGGER
-        if bg:
-            for t in tokens:
-                t.role = BACKGROUND
-        clauses.append(clause)
-    caption = Caption(text, clauses)
-    if lang == "zh":
-        _mark_subject_zh(caption)
-    else:
-        _mark_subject_en(caption)
+        caption.clauses.append(
+            Clause(piece, start, end, bool(background.search(piece)), owner=caption)
+        )
     return caption
 
 
@@ -341,11 +377,9 @@ def detect_trigger(captions: Sequence[str], threshold: float) -> str | None:
     forms: dict[str, Counter[str]] = {}
     for cap in captions:
         found = set()
-        for m in re.finditer(r"[A-Za-z0-9_]+", cap):
-            word = m.group(0)
-            if _TRIGGER_SHAPE.match(word) or _ALL_CAPS.match(word):
-                found.add(word.lower())
-                forms.setdefault(word.lower(), Counter())[word] += 1
+        for word in _TRIGGER_FIND.findall(cap):
+            found.add(word.lower())
+            forms.setdefault(word.lower(), Counter())[word] += 1
         seen.update(found)
     need = max(2.0, threshold * len(captions))
     for word, count in seen.most_common():

@@ -280,7 +280,14 @@ def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
 def _slotted(phrase: Phrase, lang: str, common: frozenset[str] = frozenset()) -> str:
     """The phrase's wording with the subject's pronouns turned into slots."""
     others = [c for _, c in phrase.members[:200]]
-    text = slot_subjects(phrase.wording, others, lang, common)
+    # Slots the miner already made (a core's subject name) are kept out of the aligning.
+    held = {"{pronoun}": "\ue000", "{object}": "\ue001", "{ta}": "\ue002"}
+    wording = phrase.wording
+    for slot, mark in held.items():
+        wording = wording.replace(slot, mark)
+    text = slot_subjects(wording, others, lang, common)
+    for slot, mark in held.items():
+        text = text.replace(mark, slot)
     return _slot_zh(text, others) if lang == "zh" else _slot_en(text, others)
 
 
