@@ -90,12 +90,31 @@ def _subject_of(root: Path, name: str) -> str:
         return next(s.subject for s in ws.samples() if s.name == name)
 
 
+def focus_subject(terminal: Terminal, root: Path) -> None:
+    """Press s on clip_a and return once the subject editor takes the keys.
+
+    Textual acts on s a moment later (longer on a busy machine); a key that comes before
+    may be dropped. So a probe W (no key of the list) is typed, once a second, until the
+    store shows it in the subject; every key after it reaches the editor in order, and
+    ctrl+u then erases the probes."""
+    terminal.type("s")
+    end = time.monotonic() + DEADLINE
+    while not _subject_of(root, "clip_a.mp4"):
+        assert time.monotonic() < end, "the subject editor never took a key"
+        terminal.type("W")
+        time.sleep(1.0)  # the editor writes after a 0.3 s pause
+    assert set(_subject_of(root, "clip_a.mp4")) == {"W"}
+    terminal.type("\x15")  # ctrl+u: delete to the start of the line
+    while _subject_of(root, "clip_a.mp4"):
+        assert time.monotonic() < end, "the probe was never erased"
+        time.sleep(0.05)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 def test_an_edit_survives_sigkill(ws_root: Path) -> None:
     with review_process(ws_root) as (proc, terminal):
         terminal.wait_for(b"clip_a.mp4")
-        terminal.type("s")
-        time.sleep(0.5)  # Textual moves the focus on its next turn; keys before it go elsewhere
+        focus_subject(terminal, ws_root)
         terminal.type("a red fox")
         end = time.monotonic() + DEADLINE
         while _subject_of(ws_root, "clip_a.mp4") != "a red fox":  # committed while it runs
@@ -125,8 +144,7 @@ def test_typing_that_never_pauses_survives_sigkill(ws_root: Path) -> None:
     text = "a fox in a long red coat walks slowly across a frozen lake at dawn " * 4
     with review_process(ws_root) as (proc, terminal):
         terminal.wait_for(b"clip_a.mp4")
-        terminal.type("s")
-        time.sleep(0.5)  # Textual moves the focus on its next turn; keys before it go elsewhere
+        focus_subject(terminal, ws_root)
         typed, stored = "", ""
         end = time.monotonic() + DEADLINE
         for char in text:
