@@ -10,9 +10,15 @@ background clauses. Two corpora per language: "realistic", and "unique", the wor
 case for speed, where no subject or background clause repeats (so nothing is scored
 once for many). For each size the script prints the seconds (best of a few runs for
 the small sizes; every run starts with cold caches), the growth factor from the
-previous size, and at 1,000 captions the ratio to the 2 s target (< 1.0 passes; the
-exit code is 1 otherwise). Pair scoring is quadratic in the distinct clauses, so
-expect a growth factor between 10 (linear) and 100 (quadratic) per step.
+previous size, and the ratio to the target where there is one (< 1.0 passes; the exit
+code is 1 otherwise):
+
+- 1,000 captions, en and zh, realistic and unique: under 2 s;
+- 10,000 captions, en and zh, unique (the worst case): under 30 s.
+
+Above a few thousand distinct clauses the miner groups a sample and lets the rest join
+(``phrases.SAMPLE_KEYS``), and it finds word sequences on a sample of captions
+(``phrases.NGRAM_SAMPLE``), so the growth factor per step stays near 10 (linear).
 Not part of the test suite.
 """
 
@@ -25,13 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotator.mining import lexicon
+from annotator.mining import lexicon, spans
 from annotator.mining.phrases import mine_phrases
 from annotator.mining.template import distill_template
 
 SIZES = (100, 1_000, 10_000)
-TARGET_N = 1_000
-TARGET_S = 2.0
+# (captions, worst case only) -> seconds
+TARGETS = {(1_000, False): 2.0, (1_000, True): 2.0, (10_000, True): 30.0}
 REPEATS = {100: 5, 1_000: 3}  # best of; larger sizes run once
 
 
@@ -227,34 +233,37 @@ def _mine_seconds(captions: list[str], lang: str, repeats: int) -> tuple[float, 
     best, phrases = float("inf"), []
     for _ in range(repeats):
         lexicon._zh_key.cache_clear()
+        lexicon._content_words.cache_clear()
+        spans._verbless.cache_clear()
         start = time.perf_counter()
         phrases = mine_phrases(captions, lang)
         best = min(best, time.perf_counter() - start)
     return best, phrases
 
 
-def run(lang: str, unique: bool, sizes: tuple[int, ...]) -> float | None:
-    """Time one corpus at every size; print a row per size. The ratio to target at 1,000."""
+def run(lang: str, unique: bool, sizes: tuple[int, ...]) -> list[float]:
+    """Time one corpus at every size; print a row per size. The ratios to the targets."""
     kind = "unique" if unique else "realistic"
-    ratio, previous = None, None
+    ratios, previous = [], None
     for n in sizes:
         captions = make_captions(n, lang, unique=unique)
         seconds, phrases = _mine_seconds(captions, lang, REPEATS.get(n, 1))
-        n_clauses = sum(len(p.members) for p in phrases)
         growth = f"x{seconds / previous:6.1f}" if previous else "      -"
         line = (
-            f"{lang}  {kind:9s} {n:6,d} captions {n_clauses:7,d} clauses {len(phrases):6,d} groups"
+            f"{lang}  {kind:9s} {n:6,d} captions {len(phrases):7,d} phrases"
             f"  {seconds:7.2f} s  growth {growth}"
         )
-        if n == TARGET_N:
-            ratio = seconds / TARGET_S
-            line += f"  measured/target {seconds:.2f}/{TARGET_S:.1f} s = {ratio:.2f}"
+        target = TARGETS.get((n, unique))
+        if target is not None:
+            ratio = seconds / target
+            ratios.append(ratio)
+            line += f"  measured/target {seconds:.2f}/{target:.0f} s = {ratio:.2f}"
             line += "" if ratio < 1.0 else "  TOO SLOW"
         print(line, flush=True)
-        if n == TARGET_N and not unique:
+        if n == 1_000 and not unique:
             print("      template: " + distill_template(phrases, "s86b5p", lang), flush=True)
         previous = seconds
-    return ratio
+    return ratios
 
 
 def main(argv: list[str]) -> int:
@@ -262,13 +271,13 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     mine_phrases(make_captions(20, "zh"), "zh")  # first use: imports, jieba's dictionary
     print(f"cold start (imports, jieba dictionary): {time.perf_counter() - start:.2f} s, not timed")
-    ratios = [run(lang, unique, sizes) for unique in (False, True) for lang in ("en", "zh")]
-    measured = [r for r in ratios if r is not None]
-    if not measured:
+    ratios = [
+        r for unique in (False, True) for lang in ("en", "zh") for r in run(lang, unique, sizes)
+    ]
+    if not ratios:
         return 0
-    worst = max(measured)
-    print(f"worst measured/target at {TARGET_N:,} captions: {worst:.2f}", end=" ")
-    print("(ok)" if worst < 1.0 else "(TOO SLOW)")
+    worst = max(ratios)
+    print(f"worst measured/target: {worst:.2f}", "(ok)" if worst < 1.0 else "(TOO SLOW)")
     return 0 if worst < 1.0 else 1
 
 

@@ -12,6 +12,7 @@ from annotator.mining.template import (
     fill_pronouns,
     has_shared_effect,
     pronoun_for_subject,
+    why_not_taken,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "mine_phrases",
     "pronoun_for_subject",
     "split_clauses",
+    "why_not_taken",
 ]

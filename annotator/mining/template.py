@@ -149,6 +149,41 @@ def _plain(text: str) -> str:
     return text.lower()
 
 
+# Why a phrase is not in the template, by reason code (see ``why_not_taken``).
+REASONS = {
+    "subject": "names the clip's subject",
+    "background": "describes the setting",
+    "frame": "introduces the subject, or says nothing but the camera",
+    "filler": "a word or two among wordings that vary",
+    "trigger": "the trigger word the captions carry",
+    "one clip": "too few captions say it",
+    "below threshold": "below the threshold",
+    "another wording": "another wording of a part the template has",
+}
+
+
+def why_not_taken(phrases: Sequence[Phrase], threshold: float = 0.5) -> list[tuple[Phrase, str]]:
+    """Every phrase ``effect_phrases`` did not take, with the reason code (``REASONS``),
+    so a person can overrule the miner in the template view."""
+    taken = {id(p) for p in effect_phrases(phrases, threshold)}
+    out = []
+    for p in phrases:
+        if id(p) in taken:
+            continue
+        if p.role != "effect":
+            reason = p.role
+        elif introduces_subject(p.text):
+            reason = "frame"
+        elif len(p.caption_indices) < _min_captions(p):
+            reason = "one clip"
+        elif p.support < threshold:
+            reason = "below threshold"
+        else:
+            reason = "another wording"
+        out.append((p, reason))
+    return out
+
+
 def has_shared_effect(phrases: Sequence[Phrase], threshold: float = 0.5) -> bool:
     """Do the captions share an effect: is any of ``effect_phrases`` held by two or more?
 

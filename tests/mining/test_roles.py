@@ -10,6 +10,7 @@ from annotator.mining import (
     effect_phrases,
     has_shared_effect,
     mine_phrases,
+    why_not_taken,
 )
 from annotator.mining.phrases import Phrase
 
@@ -149,3 +150,20 @@ def test_9_an_effect_said_first_is_the_effect() -> None:
     assert "time-lapse of" in lapse.lower(), lapse
     for s in scenes:
         assert s not in lapse
+
+
+def test_every_strong_phrase_not_taken_says_why() -> None:
+    captions = [
+        f"The video opens on a {o} on a table. The background features a grey wall with a "
+        "yellow sign. Then the object melts into a puddle of silver liquid."
+        for o in OBJECTS
+    ]
+    phrases = mine_phrases([*captions, "A lone kite drifts over the sea."], "en")
+    reasons = {p.text: why for p, why in why_not_taken(phrases)}
+    assert reasons["The background features a grey wall with a yellow sign"] == "background"
+    openings = [why for text, why in reasons.items() if text.startswith("The video opens on")]
+    assert openings and set(openings) == {"frame"}
+    assert reasons["A lone kite drifts over the sea"] in ("one clip", "below threshold")
+    taken = {id(p) for p in effect_phrases(phrases)}
+    assert not taken & {id(p) for p, _ in why_not_taken(phrases)}
+    assert len(taken) + len(why_not_taken(phrases)) == len(phrases)
