@@ -15,6 +15,7 @@ must not be, or pass through, a symbolic link: the files would land outside the 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -136,3 +137,12 @@ def check_folder(root: Path, folder: Path, *, what: str | None = None) -> None:
             )
         if not current.exists():
             return
+
+
+def file_sha256(path: Path, root: Path | None = None) -> str:
+    """The content hash that identifies a clip (opened as ``open_file`` allows, under ROOT)."""
+    digest = hashlib.sha256()
+    with open_file(path, root) as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakes live i
 
 from annotator.basemodels import Mode
 from annotator.pipeline.caption import plan_captions, run_plan
+from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.fakes import COMPATIBLE, FakeDashScope, answer
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from annotator.basemodels import Mode
-from annotator.export import ExportOptions, accept, export_dataset
+from annotator.export import ExportOptions, accept
 from annotator.media.encode import write_clip
+from annotator.pipeline.export import export_dataset
+from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 
 TARGET_RATIO = 1.3
 

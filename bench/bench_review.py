@@ -25,10 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from annotator.basemodels import Mode
+from annotator.pipeline.scan import scan
 from annotator.tui import make_app
 from annotator.tui.screens.review import ReviewScreen
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 
 N_SAMPLES = 1000

@@ -3,33 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from annotator.checks.findings import Finding, Severity
-from annotator.prompts.sample_prompts import all_prompts, lint_built
-from annotator.workspace import Sample, Workspace
+from annotator.prompts.build import PromptSet
+from annotator.workspace import Sample
 
 
-def prompt_findings(ws: Workspace, samples: Sequence[Sample]) -> Iterator[Finding]:
-    """Lint every prompt there is; one line for the samples with none yet."""
+def prompt_findings(prompts: PromptSet, samples: Sequence[Sample], root: Path) -> Iterator[Finding]:
+    """The lint's findings over SAMPLES' prompts; one line for the samples with none yet.
+
+    The set rules compare SAMPLES only (``PromptSet.subset``).
+    """
     if not samples:
         return
     paths = {s.id: s.path for s in samples}
-    built = all_prompts(ws, samples)
-    for sample_id, code, severity, message in lint_built(ws, built):
-        head, _, fix = message.partition(": ")
+    linted = prompts.subset(paths)
+    for lint in linted.findings():
+        head, _, fix = lint.message.partition(": ")
         yield Finding(
-            code=f"prompt-{code}",
-            severity=Severity(severity),
+            code=f"prompt-{lint.code}",
+            severity=Severity(lint.severity),
             message=head,
             fix=fix or "edit the prompt in `annotator review`",
-            path=paths.get(sample_id) if sample_id else None,
-            sample_id=sample_id,
+            path=paths.get(lint.sample_id) if lint.sample_id else None,
+            sample_id=lint.sample_id,
         )
-    missing = [s for s, p in built.items() if p.source == "incomplete"]
+    missing = [sid for sid, p in linted.prompts.items() if not p.complete]
     if missing:
         yield Finding(
             code="prompt-missing",
             severity=Severity.INFO,
             message=f"{len(missing)} of {len(samples)} samples have no prompt yet",
-            fix=f"run `annotator caption {ws.root}`, then review them",
+            fix=f"run `annotator caption {root}`, then review them",
         )

@@ -1,6 +1,9 @@
-"""Run every rule over a workspace: the one place that validates a dataset."""
+"""Run every rule over the samples: the one place that validates a dataset."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,7 +18,8 @@ from annotator.checks.set_rules import (
     uniformity,
     unusable_files,
 )
-from annotator.workspace import Workspace
+from annotator.prompts.build import PromptSet
+from annotator.workspace import FileRecord, Sample
 
 
 class CheckReport(BaseModel):
@@ -36,19 +40,24 @@ class CheckReport(BaseModel):
         return any(f.severity in worst for f in self.findings)
 
 
-def check_workspace(ws: Workspace) -> CheckReport:
-    """Apply every machine-checkable rule of the dataset spec to the store's samples."""
-    info = ws.info
-    ctx = SampleContext(root=ws.root, base_model=get_base_model(info.base_model))
-    samples = [s for s in ws.samples() if s.status.value != "rejected"]
+def run_checks(
+    samples: Sequence[Sample],
+    files: Sequence[FileRecord],
+    prompts: PromptSet,
+    *,
+    root: Path,
+    base_model: str,
+) -> CheckReport:
+    """Apply every machine-checkable rule of the dataset spec to SAMPLES (those that count)."""
+    ctx = SampleContext(root=root, base_model=get_base_model(base_model))
     findings: list[Finding] = []
     for sample in samples:
         for rule in SAMPLE_RULES:
             findings.extend(rule(sample, ctx))
-    findings.extend(unusable_files(list(ws.files().values())))
+    findings.extend(unusable_files(list(files)))
     findings.extend(sample_count(samples))
     spread = diversity(samples)
     findings.extend(uniformity(spread))
-    findings.extend(prompt_findings(ws, samples))
+    findings.extend(prompt_findings(prompts, samples, root))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.code))
     return CheckReport(findings=findings, diversity=spread, sample_count=len(samples))

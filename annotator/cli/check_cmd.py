@@ -34,7 +34,7 @@ def check(
 
     Exit 0 when there is no error (warnings alone exit 0 unless --strict), 1 otherwise.
     """
-    from annotator.checks import check_workspace
+    from annotator.pipeline.check import check_workspace
 
     with open_workspace(root) as ws:
         if not no_scan:

@@ -27,7 +27,8 @@ from annotator.workspace.models import Status
 
 if TYPE_CHECKING:
     from annotator.checks import Finding
-    from annotator.export import ExportResult, ImportReport
+    from annotator.export import ExportResult
+    from annotator.pipeline.importing import ImportReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -68,13 +69,8 @@ def export(
     names.json (the renaming of every file). Nothing is written when a check fails, and a
     previous export stays as it was. Exit 0 when written, 1 when refused, 2 on bad options.
     """
-    from annotator.export import (
-        ExportOptions,
-        ExportRefusedError,
-        ExportUsageError,
-        export_dataset,
-        plan_export,
-    )
+    from annotator.export import ExportOptions, ExportRefusedError, ExportUsageError
+    from annotator.pipeline.export import export_dataset, plan_workspace_export
 
     options = ExportOptions(
         format=fmt,
@@ -90,7 +86,7 @@ def export(
             run_scan(ws)  # the files as they are now, not as the last scan saw them
         try:
             if dry_run:
-                plan = plan_export(ws, options)
+                plan = plan_workspace_export(ws, options)
                 _print_findings(plan.errors + plan.warnings, plan.notes)
                 console.print(f"{len(plan.train)} training, {len(plan.valid)} validation sample(s)")
                 raise typer.Exit(EXIT_PROBLEMS if plan.errors else EXIT_OK)
@@ -163,7 +159,8 @@ def import_(
     in the workspace are brought in under DIR/imported/. A bad line is reported with its
     line number and the rest goes on. Unsafe zips are refused. Exit 1 when any line failed.
     """
-    from annotator.export import DatasetError, UnsafeZipError, import_dataset
+    from annotator.export import DatasetError, UnsafeZipError
+    from annotator.pipeline.importing import import_dataset
 
     with open_workspace(root) as ws:
         if not no_scan:

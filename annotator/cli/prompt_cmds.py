@@ -28,6 +28,7 @@ from annotator.cli.common import (
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
+    from annotator.prompts.build import Prompt
     from annotator.prompts.trigger import TriggerProblem
 
 ThresholdOption = typer.Option(
@@ -251,11 +252,11 @@ def prompts(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Print every sample's prompt: subject + background + trigger + template."""
-    from annotator.prompts.sample_prompts import all_prompts
+    from annotator.pipeline.prompts import load_prompts
 
     with open_workspace(root) as ws:
         samples = ws.samples()
-        built = all_prompts(ws, samples)
+        built = load_prompts(ws, samples)
     if as_json:
         rows = [
             {"id": s.id, "clip": s.path, "status": s.status.value, **_prompt_json(built[s.id])}
@@ -269,14 +270,16 @@ def prompts(
         console.print(styled((s.path, "bold"), " ", (s.status.value, "dim"), "\n  ", text))
 
 
-def _prompt_json(prompt) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _prompt_json(prompt: Prompt) -> dict[str, object]:
+    parts = ("subject", "background", "trigger", "template")
     return {
         "prompt": prompt.text,
         "subject": prompt.subject,
         "background": prompt.background,
         "pronoun": prompt.pronoun,
-        "source": prompt.source,
-        "spans": {k: list(v) for k, v in prompt.spans.items()},
+        "source": prompt.source.value,
+        "spans": {k: list(getattr(prompt.parts, k)) for k in parts} if prompt.complete else {},
+        "findings": [f.to_dict() for f in prompt.findings],
     }
 
 

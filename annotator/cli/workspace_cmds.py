@@ -24,8 +24,8 @@ from annotator.cli.common import (
 from annotator.safetext import strip_controls
 
 if TYPE_CHECKING:
+    from annotator.pipeline.scan import ScanReport
     from annotator.workspace import Workspace
-    from annotator.workspace.scan import ScanReport
 
 
 @app.command()
@@ -152,7 +152,7 @@ def _refuse_bad_trigger(word: str) -> None:
 
 def run_scan(ws: Workspace) -> ScanReport:
     """Scan with a progress bar on stderr."""
-    from annotator.workspace.scan import scan as scan_folder
+    from annotator.pipeline.scan import scan as scan_folder
 
     with progress_bar() as bar:
         task = bar.add_task("Scanning", total=None, item="")

@@ -12,17 +12,13 @@ from typing import Any
 _WHERE = {
     "DatasetError": "dataset_reader",
     "ImportProblem": "dataset_reader",
-    "ImportReport": "importer",
-    "import_dataset": "importer",
     "ExportFormat": "models",
     "ExportOptions": "plan",
     "ExportUsageError": "plan",
-    "plan_export": "plan",
     "accept": "review",
     "reject": "review",
     "ExportRefusedError": "runner",
     "ExportResult": "runner",
-    "export_dataset": "runner",
     "UnsafeZipError": "safezip",
     "ZipLimits": "safezip",
 }

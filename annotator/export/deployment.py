@@ -17,8 +17,8 @@ import re
 from difflib import SequenceMatcher
 
 from annotator.export.models import AigcConfig, DeploymentBody
-from annotator.export.prompt_source import assembled_motion
-from annotator.workspace import Pronoun, Sample, Workspace
+from annotator.prompts.build import PromptContext, build_prompt
+from annotator.workspace import Pronoun, Sample
 
 MODEL_PLACEHOLDER = "<finetuned_output of the fine-tune job>"
 _PLACEHOLDERS = {
@@ -65,13 +65,11 @@ def _neutral(she: str, he: str, lang: str) -> str:
     return word[0].upper() + word[1:] if she[:1].isupper() else word
 
 
-def _formula(ws: Workspace, like: Sample, pronoun: Pronoun) -> tuple[str, str] | None:
+def _formula(ctx: PromptContext, like: Sample, pronoun: Pronoun) -> tuple[str, str] | None:
     """(the prompt formula with placeholders, its motion part) for one pronoun."""
-    template = ws.template()
-    if not template:
+    if not ctx.template:
         return None
-    info = ws.info
-    lang = info.lang if info.lang in _PLACEHOLDERS else "en"
+    lang = ctx.lang if ctx.lang in _PLACEHOLDERS else "en"
     subject, background = _PLACEHOLDERS[lang]
     # The one prompt assembly lays the formula out, on a sample made of placeholders.
     placeholder = like.model_copy(
@@ -82,8 +80,9 @@ def _formula(ws: Workspace, like: Sample, pronoun: Pronoun) -> tuple[str, str] |
             "prompt_override": None,
         }
     )
-    text, motion = assembled_motion(ws, placeholder)
-    return (text, motion) if motion else None
+    built = build_prompt(placeholder, None, ctx)
+    motion = built.parts.part("template")
+    return (built.text, motion) if motion else None
 
 
 def _end(text: str, lang: str) -> str:
@@ -105,12 +104,14 @@ def instruction(lang: str, motion: str, template: str, example: str) -> str:
     )
 
 
-def deployment_body(ws: Workspace, example: Sample, example_prompt: str) -> DeploymentBody | None:
+def deployment_body(
+    ctx: PromptContext, example: Sample, example_prompt: str
+) -> DeploymentBody | None:
     """The body of POST /api/v1/deployments; None when the workspace has no template."""
-    she, he = _formula(ws, example, Pronoun.SHE), _formula(ws, example, Pronoun.HE)
+    she, he = _formula(ctx, example, Pronoun.SHE), _formula(ctx, example, Pronoun.HE)
     if she is None or he is None:
         return None
-    lang = "zh" if ws.info.lang == "zh" else "en"
+    lang = "zh" if ctx.lang == "zh" else "en"
     motion = merge_variants(she[1], he[1], lang).rstrip("。.")
     template = merge_variants(she[0], he[0], lang)
     default = merge_variants(she[1], he[1], lang, neutral=True)

@@ -14,11 +14,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from annotator.basemodels import Mode
-from annotator.checks import Finding, Severity, check_workspace
+from annotator.checks import CheckReport, Finding, Severity
+from annotator.checks.prompt_rules import prompt_findings
 from annotator.checks.set_rules import diversity, sample_count, uniformity
 from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
-from annotator.export.prompt_source import lint_findings, prompt_texts
+from annotator.prompts.build import PromptSet
 from annotator.workspace import Sample, Status, Workspace
 
 # Set-level findings of check_workspace that export recomputes on the exported set.
@@ -92,22 +93,32 @@ def _problem(code: str, message: str, fix: str, sample: Sample | None = None) ->
     )
 
 
-def plan_export(ws: Workspace, options: ExportOptions) -> ExportPlan:
-    """Select the samples, split off validation, and run every check; writes nothing."""
+def lint_findings(prompts: PromptSet, samples: list[Sample], root: Path) -> list[Finding]:
+    """The prompt lint over SAMPLES only (its set rules compare these and no others)."""
+    return list(prompt_findings(prompts, samples, root))
+
+
+def plan_export(
+    ws: Workspace, options: ExportOptions, prompts: PromptSet, report: CheckReport
+) -> ExportPlan:
+    """Select the samples, split off validation, and judge PROMPTS and the check REPORT.
+
+    PROMPTS holds every candidate's prompt, built and linted once; writes nothing.
+    """
     _check_options(options)
     plan = ExportPlan()
     candidates = [s for s in ws.samples(include_missing=True) if _split_of(s, options) is not None]
     # The lint's set rules (one motion text, length outliers) compare the samples linted
     # together, so only what export would write is linted: first the candidates, to leave
     # out unreviewed samples with a dirty prompt, then the entries actually planned.
-    lint = lint_findings(ws, candidates)
-    train, valid = _select(ws, candidates, options, plan, lint)
+    lint = lint_findings(prompts, candidates, ws.root)
+    train, valid = _select(ws, candidates, options, plan, prompts, lint)
     plan.train, plan.valid = _split_valid(train, valid, options.valid_count)
     planned = {e.sample.id for e in plan.entries}
     if planned != {s.id for s in candidates}:
-        lint = lint_findings(ws, [s for s in candidates if s.id in planned])
+        lint = lint_findings(prompts, [s for s in candidates if s.id in planned], ws.root)
     _check_sets(plan)
-    _check_findings(ws, plan)
+    _check_findings(report, plan)
     _check_lint(plan, lint, options.allow_lint)
     if options.strict:
         plan.errors.extend(f.model_copy(update={"severity": Severity.ERROR}) for f in plan.warnings)
@@ -131,11 +142,12 @@ def _select(
     candidates: list[Sample],
     options: ExportOptions,
     plan: ExportPlan,
+    built: PromptSet,
     lint: list[Finding],
 ) -> tuple[list[ExportEntry], list[ExportEntry]]:
     """The training and validation entries, in path order; problems go to the plan."""
     dirty = {f.sample_id for f in lint if f.sample_id and f.severity is not Severity.INFO}
-    prompts = prompt_texts(ws, candidates)
+    prompts = {s.id: built[s.id].text.strip() for s in candidates}
     chosen: dict[str, list[ExportEntry]] = {"train": [], "valid": []}
     unreviewed = 0
     for sample in candidates:
@@ -255,10 +267,10 @@ def _check_sets(plan: ExportPlan) -> None:
     plan.warnings.extend(uniformity(diversity(samples)))
 
 
-def _check_findings(ws: Workspace, plan: ExportPlan) -> None:
-    """Keep check_workspace's findings about exported samples and the set as a whole."""
+def _check_findings(report: CheckReport, plan: ExportPlan) -> None:
+    """Keep the check's findings about exported samples and the set as a whole."""
     split = {e.sample.id: e.split for e in plan.entries}
-    for finding in check_workspace(ws).findings:
+    for finding in report.findings:
         if _concerns_export(finding, split):
             _add(plan, finding)
 

@@ -14,10 +14,11 @@ from annotator.export.deployment import deployment_body
 from annotator.export.finetune import ServiceCounts, finetune_body, service_counts
 from annotator.export.models import ExportFormat, NameEntry, NameMap
 from annotator.export.naming import sanitize_stem
-from annotator.export.plan import ExportOptions, ExportPlan, ExportUsageError, plan_export
+from annotator.export.plan import ExportOptions, ExportPlan, ExportUsageError
 from annotator.export.staging import Staging, remove_leftovers
 from annotator.export.trainers import formula_cells, write_folder
 from annotator.export.zipio import estimated_size, write_zip
+from annotator.prompts.build import PromptContext
 from annotator.userfiles import check_folder
 from annotator.workspace import Status, Workspace
 
@@ -48,17 +49,22 @@ class ExportResult(BaseModel):
     notes: list[str]
 
 
-def export_dataset(ws: Workspace, options: ExportOptions) -> ExportResult:
-    """Check everything, then write the export atomically; ``ExportRefusedError`` if not ok."""
+def check_format_options(options: ExportOptions) -> None:
+    """Refuse options that do not apply to the chosen format."""
     if options.format is not ExportFormat.DASHSCOPE and (
         options.valid_count or options.valid_status
     ):
         raise ExportUsageError("--valid and --valid-status apply to --format dashscope only")
-    plan = plan_export(ws, options)
+
+
+def write_export(
+    ws: Workspace, options: ExportOptions, plan: ExportPlan, context: PromptContext
+) -> ExportResult:
+    """Write the planned export atomically; ``ExportRefusedError`` if the plan has errors."""
     if plan.errors:
         raise ExportRefusedError(plan)
     if options.format is ExportFormat.DASHSCOPE:
-        return _export_dashscope(ws, options, plan)
+        return _export_dashscope(ws, options, plan, context)
     return _export_folder(ws, options, plan)
 
 
@@ -115,7 +121,9 @@ def _size_problems(layout: ZipLayout, name: str, options: ExportOptions) -> list
     return problems
 
 
-def _export_dashscope(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> ExportResult:
+def _export_dashscope(
+    ws: Workspace, options: ExportOptions, plan: ExportPlan, context: PromptContext
+) -> ExportResult:
     info = ws.info
     model = get_base_model(info.base_model, info.mode)
     train_zip, valid_zip = zip_targets(ws, options.output)
@@ -141,7 +149,7 @@ def _export_dashscope(ws: Workspace, options: ExportOptions, plan: ExportPlan) -
         valid_zip.name if valid else None,
     )
     example = next((e for e in plan.train if e.sample.status is Status.ACCEPTED), plan.train[0])
-    deployment = deployment_body(ws, example.sample, example.prompt)
+    deployment = deployment_body(context, example.sample, example.prompt)
     folder = train_zip.parent
     check_folder(ws.root, folder)
     _clean_leftovers(

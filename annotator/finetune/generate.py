@@ -24,9 +24,9 @@ from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
+from annotator.userfiles import file_sha256
 from annotator.workspace import Workspace
 from annotator.workspace.remote import GENERATIONS, Deployment, Generation
-from annotator.workspace.scan import file_sha256
 
 URL_SCHEMES = ("http://", "https://", "oss://")
 TASK_UNHAPPY = TASK_FINAL - {TASK_SUCCEEDED}

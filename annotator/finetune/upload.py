@@ -10,10 +10,10 @@ from annotator.finetune.client import PURPOSE, DashScopeClient, Service
 from annotator.finetune.errors import PipelineError
 from annotator.finetune.exported import ExportedDataset, require_zip
 from annotator.finetune.multipart import Progress
+from annotator.userfiles import file_sha256
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import UPLOADS, RemoteFile
-from annotator.workspace.scan import file_sha256
 
 
 @dataclass(frozen=True)

@@ -187,9 +187,14 @@ def lint_prompt_set(
         found += lint_prompt(
             prompt, trigger=trigger, lang=lang, effect_phrases=effect_phrases, sample_id=sid
         )
-    found += _motion_mismatches(prompts, lang)
-    found += _length_outliers(prompts)
-    return found
+    return found + lint_set(prompts, lang=lang)
+
+
+def lint_set(prompts: Mapping[str, AssembledPrompt], *, lang: str) -> list[LintFinding]:
+    """The set rules alone: one motion text in every prompt, no outlier lengths."""
+    if not prompts:
+        return []
+    return _motion_mismatches(prompts, lang) + _length_outliers(prompts)
 
 
 def _motion_mismatches(prompts: Mapping[str, AssembledPrompt], lang: str) -> list[LintFinding]:

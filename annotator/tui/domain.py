@@ -54,16 +54,21 @@ class PhraseView:
 
 
 def assemble(ws: Workspace, sample: Sample) -> AssembledPrompt:
-    """The sample's prompt, from the one place that assembles prompts."""
-    from annotator.prompts.sample_prompts import sample_prompt
+    """The sample's prompt, from the one place that builds prompts (parts coloured when
+    the prompt was assembled, none for a person's own text)."""
+    from annotator.pipeline.prompts import load_prompt
+    from annotator.prompts.build import PromptSource
 
-    built = sample_prompt(ws, sample)
-    return AssembledPrompt(text=built.text, spans=dict(built.spans))
+    built = load_prompt(ws, sample)
+    if built.source is not PromptSource.ASSEMBLED:
+        return AssembledPrompt(text=built.text)
+    names = ("subject", "background", "trigger", "template")
+    return AssembledPrompt(text=built.text, spans={n: getattr(built.parts, n) for n in names})
 
 
 def workspace_findings(ws: Workspace) -> list[Finding]:
     """Every finding of the dataset checks, prompt lint included (slow: run it in a worker)."""
-    from annotator.checks import check_workspace
+    from annotator.pipeline.check import check_workspace
 
     return list(check_workspace(ws).findings)
 

@@ -74,6 +74,11 @@ class Sample(BaseModel):
         """The clip's file name."""
         return self.path.rsplit("/", 1)[-1]
 
+    @property
+    def counts(self) -> bool:
+        """True when the sample belongs in the dataset: its clip is present, a person kept it."""
+        return self.present and self.status is not Status.REJECTED
+
 
 class Caption(BaseModel):
     """One answer of a vision-language model for one sample."""

@@ -9,12 +9,13 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from annotator.basemodels import Mode
-from annotator.checks import Severity, check_workspace
+from annotator.checks import Severity
 from annotator.cli import app
+from annotator.pipeline.check import check_workspace
+from annotator.pipeline.scan import scan
 from annotator.prompts.assemble import AssembledPrompt, assemble_prompt
 from annotator.prompts.lint import lint_prompt
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 
 TRIGGER = "s86b5p"

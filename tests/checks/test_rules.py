@@ -4,10 +4,11 @@ import shutil
 from pathlib import Path
 
 from annotator.basemodels import Mode
-from annotator.checks import CheckReport, Severity, check_workspace
+from annotator.checks import CheckReport, Severity
 from annotator.media.encode import write_clip
+from annotator.pipeline.check import check_workspace
+from annotator.pipeline.scan import scan
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip, make_corrupt_clip, make_image
 
 I2V = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")

@@ -15,4 +15,4 @@ def real_lint() -> None:
 @pytest.fixture(autouse=True)
 def _no_lint(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if "real_lint" not in request.fixturenames:
-        monkeypatch.setattr("annotator.export.plan.lint_findings", lambda ws, samples: [])
+        monkeypatch.setattr("annotator.export.plan.lint_findings", lambda *_: [])

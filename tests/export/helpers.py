@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.basemodels import Mode
+from annotator.pipeline.scan import scan
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 
 TRIGGER = "s86b5p"

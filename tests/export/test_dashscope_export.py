@@ -7,8 +7,9 @@ import zipfile
 from pathlib import Path
 
 from annotator.basemodels import Mode
-from annotator.export import ExportOptions, export_dataset
+from annotator.export import ExportOptions
 from annotator.export.models import NameMap
+from annotator.pipeline.export import export_dataset
 from annotator.workspace import Status
 from tests.clips import make_image
 from tests.export.helpers import make_workspace, zh_prompt

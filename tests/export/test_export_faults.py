@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.export import ExportFormat, ExportOptions, export_dataset, import_dataset
+from annotator.export import ExportFormat, ExportOptions
 from annotator.export.trainers import diffsynth_csv
+from annotator.pipeline.export import export_dataset
+from annotator.pipeline.importing import import_dataset
 from annotator.userfiles import UnsafeFolderError
 from tests.export.helpers import make_workspace, zh_prompt
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode, get_base_model
-from annotator.export import ExportOptions, export_dataset
+from annotator.export import ExportOptions
 from annotator.export.deployment import merge_variants
 from annotator.export.finetune import finetune_body, min_epochs, n_epochs, service_counts
+from annotator.pipeline.export import export_dataset
 from tests.export.helpers import make_workspace
 
 

@@ -10,16 +10,11 @@ from typing import Any
 import pytest
 
 from annotator.checks import Finding, Severity
-from annotator.export import (
-    ExportOptions,
-    ExportRefusedError,
-    ExportUsageError,
-    export_dataset,
-    zipio,
-)
+from annotator.export import ExportOptions, ExportRefusedError, ExportUsageError, zipio
 from annotator.export import plan as plan_module
+from annotator.pipeline.export import export_dataset
+from annotator.pipeline.scan import scan
 from annotator.workspace import Status, Workspace
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.export.helpers import make_workspace, use_assembled_prompts
 
@@ -106,7 +101,7 @@ def test_lint_findings_block_unless_allowed(
         path=sample.path,
         sample_id=sample.id,
     )
-    monkeypatch.setattr(plan_module, "lint_findings", lambda ws, samples: [finding])
+    monkeypatch.setattr(plan_module, "lint_findings", lambda *_: [finding])
     exc = _refused(ws, tmp_path)
     assert _codes(exc) == {"trigger-missing"}
     assert "--allow-lint" in exc.value.plan.errors[0].fix
@@ -193,13 +188,7 @@ def test_a_changed_motion_fails_the_real_lint(tmp_path: Path, real_lint: None) -
     export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", allow_lint=True))
 
 
-def test_the_lint_runs_without_looking_names_up_at_run_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_lint: None
-) -> None:
-    # A rename in annotator.prompts once made export skip the lint without a word.
-    from annotator.prompts import sample_prompts
-
-    monkeypatch.delattr(sample_prompts, "lint_workspace")
+def test_an_override_that_changes_the_motion_is_refused(tmp_path: Path, real_lint: None) -> None:
     ws = make_workspace(tmp_path / "ws", 3)
     use_assembled_prompts(ws)
     odd = ws.samples()[1]

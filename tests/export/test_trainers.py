@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import get_base_model
-from annotator.export import ExportFormat, ExportOptions, ExportUsageError, export_dataset
+from annotator.export import ExportFormat, ExportOptions, ExportUsageError
 from annotator.export.models import NameMap
 from annotator.export.trainers import max_frames
+from annotator.pipeline.export import export_dataset
 from tests.export.helpers import make_workspace, zh_prompt
 
 

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 from annotator.basemodels import Mode
 from annotator.cli import app
 from annotator.pipeline.caption import caption_samples, plan_captions
+from annotator.pipeline.scan import scan
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 
 FIELDS = {"subject": "a red ball", "background": "on a lawn", "motion": "golden sparks spiral"}
@@ -75,7 +75,7 @@ def test_unknown_provider_is_a_usage_error(ws: Workspace) -> None:
 
 
 def test_override_prompts_lint_clean_when_they_keep_the_formula(ws: Workspace) -> None:
-    from annotator.prompts.sample_prompts import lint_workspace
+    from annotator.pipeline.prompts import load_prompts
 
     ws.set_workspace_field("trigger", "s86b5p")
     ws.set_workspace_field("template", "Then the s86b5p effect begins, {pronoun} glows.")
@@ -85,7 +85,7 @@ def test_override_prompts_lint_clean_when_they_keep_the_formula(ws: Workspace) -
             "prompt_override",
             f"A cube named {s.name[:6]}. A grey room. Then the s86b5p effect begins, it glows.",
         )
-    errors = [f for f in lint_workspace(ws) if f.severity.value == "error"]
+    errors = [f for f in load_prompts(ws).findings() if f.severity == "error"]
     assert errors == []
 
 

@@ -14,8 +14,8 @@ import pytest
 from annotator.basemodels import Mode
 from annotator.captioning import BatchSummary, MissingKeyError, UnreachableError, cache_key
 from annotator.pipeline.caption import caption_samples, plan_captions, run_plan
+from annotator.pipeline.scan import scan
 from annotator.workspace import Claimant, Status, StoreWriteError, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.fakes import COMPATIBLE, FakeDashScope, answer
 

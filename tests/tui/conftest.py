@@ -12,8 +12,8 @@ import pytest
 
 from annotator.basemodels import Mode
 from annotator.pipeline.caption import REPLAY_FILE, caption_samples
+from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 
 TEMPLATE = "then the {trigger} golden sparkles spiral in around the subject"

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, Static
 
+from annotator.pipeline.scan import scan
 from annotator.tui.app import ReviewApp
 from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.workspace import Workspace
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.fakes import COMPATIBLE, FakeDashScope, error
 from tests.tui.helpers import SIZE, review_app, screen, settle

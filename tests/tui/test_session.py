@@ -9,13 +9,13 @@ from rich.console import Console
 from textual.widgets import Static
 
 from annotator.basemodels import Mode
+from annotator.pipeline.scan import scan
 from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.state import CURRENT_KEY
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.frames import FramesPanel, Picture
 from annotator.workspace import Status, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip
 from tests.tui.conftest import TEMPLATE
 from tests.tui.helpers import (
@@ -111,7 +111,7 @@ async def test_pronoun_cycles_through_auto_she_he_it(ws: Workspace) -> None:
 
 
 async def test_template_edit_changes_every_prompt(ws: Workspace) -> None:
-    from annotator.prompts.sample_prompts import all_prompts
+    from annotator.pipeline.prompts import load_prompts
 
     app = review_app(ws)
     async with app.run_test(size=SIZE) as pilot:
@@ -126,7 +126,7 @@ async def test_template_edit_changes_every_prompt(ws: Workspace) -> None:
         assert isinstance(app.screen, type(screen(app)))
         assert ws.template() == "then the {trigger} paper cranes fold out of the light"
         assert "paper cranes fold out of the light" in prompt_text(app)
-    prompts = all_prompts(ws)
+    prompts = load_prompts(ws).prompts
     assert all("s86b5p paper cranes" in p.text for p in prompts.values() if p.text)
     assert sum(1 for p in prompts.values() if p.text) >= 2
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
+from annotator.pipeline.scan import scan
 from annotator.workspace import FileRecord, FrameSource, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip, make_image
 from tests.media.helpers import make_fifo, without_blocking
 

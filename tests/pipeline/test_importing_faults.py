@@ -15,15 +15,13 @@ import pytest
 
 import annotator.export.safezip as safezip
 from annotator.basemodels import Mode
-from annotator.export import (
-    ExportOptions,
-    UnsafeZipError,
-    export_dataset,
-    import_dataset,
-)
+from annotator.export import ExportOptions, UnsafeZipError
+from annotator.pipeline.export import export_dataset
+from annotator.pipeline.importing import import_dataset
 from annotator.userfiles import UnsafeFolderError
 from annotator.workspace import Workspace, WorkspaceInfo
 from tests.clips import make_clip
+from tests.export.conftest import _no_lint  # noqa: F401  (autouse: the lint is off here too)
 from tests.export.helpers import TRIGGER, make_workspace, zh_prompt
 from tests.media.helpers import make_fifo, without_blocking
 

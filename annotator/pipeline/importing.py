@@ -36,12 +36,12 @@ from annotator.export.dataset_reader import (
 )
 from annotator.export.models import NameMap
 from annotator.export.naming import sanitize_stem
-from annotator.export.prompt_source import prompt_text
 from annotator.export.safezip import ZipLimits
 from annotator.export.staging import pid_alive, remove_leftovers_below, temporary_file
-from annotator.userfiles import check_folder, open_file, read_bytes
+from annotator.pipeline.prompts import load_prompt
+from annotator.pipeline.scan import scan
+from annotator.userfiles import check_folder, file_sha256, open_file, read_bytes
 from annotator.workspace import Sample, SampleNotFoundError, Workspace
-from annotator.workspace.scan import file_sha256, scan
 
 IMPORT_DIR = "imported"
 SCRATCH_DIR = "tmp"  # under the store: zips are extracted there
@@ -327,7 +327,7 @@ def _apply(
             )
             continue
         first_line[sample.id] = item.where
-        if prompt_text(ws, sample) == item.prompt:
+        if load_prompt(ws, sample).text.strip() == item.prompt:
             report.unchanged.append(sample.path)
             continue
         if not dry_run:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
+from annotator.pipeline.scan import scan
 from annotator.workspace import FrameSource, Workspace, WorkspaceInfo
-from annotator.workspace.scan import scan
 from tests.clips import make_clip, make_corrupt_clip, make_image
 
 I2V = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")

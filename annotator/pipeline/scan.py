@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,12 @@ from annotator.media import (
     sample_frames,
     save_png,
 )
-from annotator.userfiles import UserFileError, check_file, is_readable_file, open_file
+from annotator.userfiles import (
+    UserFileError,
+    check_file,
+    file_sha256,
+    is_readable_file,
+)
 from annotator.workspace.models import FileRecord, FrameSource, Sample, Status
 from annotator.workspace.store import STORE_DIR, Workspace
 
@@ -146,15 +150,6 @@ def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) ->
         return record.model_copy(update={"sha256": file_sha256(path, root)})
     except OSError as exc:
         return record.model_copy(update={"error": f"cannot read the file: {exc.strerror}"})
-
-
-def file_sha256(path: Path, root: Path | None = None) -> str:
-    """The content hash that identifies a clip (opened as ``open_file`` allows, under ROOT)."""
-    digest = hashlib.sha256()
-    with open_file(path, root) as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _take_clip(

@@ -18,10 +18,11 @@ from annotator.export import (
     UnsafeZipError,
     ZipLimits,
     accept,
-    export_dataset,
-    import_dataset,
 )
+from annotator.pipeline.export import export_dataset
+from annotator.pipeline.importing import import_dataset
 from annotator.workspace import Workspace, WorkspaceInfo
+from tests.export.conftest import _no_lint  # noqa: F401  (autouse: the lint is off here too)
 from tests.export.helpers import TRIGGER, make_workspace, zh_prompt
 
 NAMES = ["a.mp4", "b b.mp4", "中文.mp4"]

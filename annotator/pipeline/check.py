@@ -1,0 +1,25 @@
+"""Check a workspace: load its samples, files and prompts, and apply every rule once."""
+
+from __future__ import annotations
+
+from annotator.checks import CheckReport, run_checks
+from annotator.pipeline.prompts import load_prompts
+from annotator.prompts.build import PromptSet
+from annotator.workspace import Sample, Workspace
+
+
+def counted_samples(ws: Workspace) -> list[Sample]:
+    """The samples a dataset is made of: present, and not rejected by a person."""
+    return [s for s in ws.samples() if s.counts]
+
+
+def check_workspace(ws: Workspace, prompts: PromptSet | None = None) -> CheckReport:
+    """Every finding of the dataset spec over the samples that count (PROMPTS if built)."""
+    samples = counted_samples(ws)
+    return run_checks(
+        samples,
+        list(ws.files().values()),
+        prompts if prompts is not None else load_prompts(ws, samples),
+        root=ws.root,
+        base_model=ws.info.base_model,
+    )
