@@ -62,6 +62,8 @@ from annotator.mining.spans import (
 
 # A one-content-word sequence among varying words ("in front of", "她有着"): never the effect.
 FILLER = "filler"
+# Groups held by fewer captions than this share get no terms (the cost, on large sets).
+TERMS_FLOOR = 0.05
 # Rows per cdist call: bounds memory at _CHUNK × n bytes (uint8 scores).
 _CHUNK = 2048
 # Above this many distinct clause keys, cluster a sample (see the module docstring).
@@ -223,7 +225,7 @@ def _clause_groups(parsed: list[Caption], lang: str, cutoff: float) -> list[Phra
         # Terms from at most 64 members: enough for frequencies, bounded cost. A clause
         # no other caption shares gets none (most clauses of a large set: the cost).
         sample = [texts[m] for m in members[:: max(1, len(members) // 64)]]
-        if len(captions_held) < 2:
+        if len(captions_held) < 2 or len(captions_held) < TERMS_FLOOR * n_captions:
             sample = []
         core, role = "", FREE
         if len(captions_held) >= 2:
