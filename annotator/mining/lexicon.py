@@ -378,6 +378,8 @@ ZH_NP_END = re.compile(r"[在站坐躺正被把将从向朝对拿握穿戴有是
 # Words that never make a wording an effect on their own: the frame, the camera, filler.
 GENERIC_WORDS = frozenset(
     [
+        "progresses",  # "as the video progresses": a time connective, not an effect
+        "unfolds",
         "video",
         "clip",
         "footage",
