@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,33 +13,6 @@ from typer.core import TyperGroup
 
 from annotator import __version__
 from annotator.errors import EXIT_PROBLEMS
-
-# --help lists the commands in the order of the workflow, not of registration.
-WORKFLOW = [
-    "init",
-    "scan",
-    "status",
-    "check",
-    "caption",
-    "mine",
-    "template",
-    "trigger",
-    "prompts",
-    "review",
-    "accept",
-    "reject",
-    "undo",
-    "redo",
-    "export",
-    "import",
-    "upload",
-    "finetune",
-    "checkpoints",
-    "deploy",
-    "generate",
-    "jobs",
-]
-
 
 # Exits, aborts and usage errors that typer (its own click since 0.29) or click print.
 _COMMAND_LINE_FLOW = (
@@ -51,10 +25,11 @@ _COMMAND_LINE_FLOW = (
 )
 
 
-class _WorkflowOrder(TyperGroup):
+class CommandGroup(TyperGroup):
+    """The group of every command; lists them in the order they were registered."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        known = [name for name in WORKFLOW if name in self.commands]
-        return known + sorted(set(self.commands) - set(known))
+        return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command: a user's error ends in its message and exit code, a bug in one line.
@@ -78,7 +53,7 @@ class _WorkflowOrder(TyperGroup):
 
 
 app = typer.Typer(
-    cls=_WorkflowOrder,
+    cls=CommandGroup,
     name="annotator",
     help=(
         "Turn a folder of effect clips into a Wan i2v/kf2v LoRA fine-tuning dataset.\n\n"
@@ -107,19 +82,50 @@ def _root(
     """Turn a folder of effect clips into a Wan LoRA fine-tuning dataset."""
 
 
-# Commands register themselves on `app` when their module is imported.
-from annotator.cli import (  # noqa: E402, F401
-    caption_cmd,
-    check_cmd,
-    export_cmds,
-    finetune_cmds,
-    finetune_deploy_cmds,
-    generate_cmd,
-    jobs_cmd,
-    prompt_cmds,
-    review_cmd,
-    workspace_cmds,
-)
+def _register() -> None:
+    """Put every command on `app`, in the order of the workflow (--help lists them so)."""
+    from annotator.cli import (
+        caption_cmd,
+        check_cmd,
+        export_cmds,
+        finetune_cmds,
+        finetune_deploy_cmds,
+        generate_cmd,
+        jobs_cmd,
+        prompt_cmds,
+        review_cmd,
+        workspace_cmds,
+    )
+
+    workflow: list[tuple[str, Callable[..., None]]] = [
+        ("init", workspace_cmds.init),
+        ("scan", workspace_cmds.scan),
+        ("status", workspace_cmds.status),
+        ("check", check_cmd.check),
+        ("caption", caption_cmd.caption),
+        ("mine", prompt_cmds.mine),
+        ("template", prompt_cmds.template),
+        ("trigger", prompt_cmds.trigger),
+        ("prompts", prompt_cmds.prompts),
+        ("review", review_cmd.review),
+        ("accept", export_cmds.accept),
+        ("reject", export_cmds.reject),
+        ("undo", prompt_cmds.undo),
+        ("redo", prompt_cmds.redo),
+        ("export", export_cmds.export),
+        ("import", export_cmds.import_),
+        ("upload", finetune_cmds.upload),
+        ("finetune", finetune_cmds.finetune),
+        ("checkpoints", finetune_deploy_cmds.checkpoints),
+        ("deploy", finetune_deploy_cmds.deploy),
+        ("generate", generate_cmd.generate),
+        ("jobs", jobs_cmd.jobs_command),
+    ]
+    for name, command in workflow:
+        app.command(name)(command)
+
+
+_register()
 
 
 def main() -> None:

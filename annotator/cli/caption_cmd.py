@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from annotator.workspace import Sample, Workspace
 
 
-@app.command()
 def caption(
     root: Path = DirArgument,
     provider: str | None = typer.Option(

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -21,7 +20,6 @@ from annotator.cli.workspace_cmds import run_scan
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@app.command()
 def check(
     root: Path = DirArgument,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@app.command()
 def export(
     root: Path = DirArgument,
     output: Path | None = typer.Option(
@@ -102,7 +100,6 @@ def export(
         _print_result(result)
 
 
-@app.command()
 def accept(
     root: Path = DirArgument,
     refs: list[str] | None = typer.Argument(None, help="Samples: id prefix, clip path or name."),
@@ -122,7 +119,6 @@ def accept(
     _print_moved("accepted", [s.path for s in done])
 
 
-@app.command()
 def reject(
     root: Path = DirArgument,
     refs: list[str] = typer.Argument(..., help="Samples: id prefix, clip path or name."),
@@ -140,7 +136,6 @@ def reject(
     _print_moved("rejected", [s.path for s in done])
 
 
-@app.command("import")
 def import_(
     root: Path = DirArgument,
     source: Path = typer.Argument(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from annotator.cli import app
 from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 # -- upload ---------------------------------------------------------------------------------
 
 
-@app.command()
 def upload(
     root: Path = DirArgument,
     source: Path | None = FromOption,
@@ -101,7 +99,6 @@ def upload(
 # -- finetune -------------------------------------------------------------------------------
 
 
-@app.command()
 def finetune(
     root: Path = DirArgument,
     source: Path | None = FromOption,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import DirArgument, console, err_console, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 # -- checkpoints ----------------------------------------------------------------------------
 
 
-@app.command()
 def checkpoints(
     root: Path = DirArgument,
     download: bool = typer.Option(
@@ -159,7 +157,6 @@ def _print_checkpoints(job: FinetuneJob, found: list) -> None:
 # -- deploy ---------------------------------------------------------------------------------
 
 
-@app.command()
 def deploy(
     root: Path = DirArgument,
     checkpoint: str | None = typer.Option(

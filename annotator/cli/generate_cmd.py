@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from annotator.cli import app
 from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from annotator.workspace.remote import Generation
 
 
-@app.command()
 def generate(
     root: Path = DirArgument,
     image: str = typer.Argument(..., help="The first frame: an image file or an https:// URL."),

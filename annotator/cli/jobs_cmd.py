@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import DirArgument, console, err_console, open_workspace, styled
 from annotator.cli.finetune_common import (
     BaseUrlOption,
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from annotator.finetune.pipeline import Overview
 
 
-@app.command("jobs")
 def jobs_command(
     root: Path = DirArgument,
     refresh: bool = typer.Option(

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from annotator.cli import app
 from annotator.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -40,7 +39,6 @@ ThresholdOption = typer.Option(
 )
 
 
-@app.command()
 def mine(
     root: Path = DirArgument,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
@@ -109,7 +107,6 @@ def mine(
         )
 
 
-@app.command()
 def template(
     root: Path = DirArgument,
     set_text: str | None = typer.Option(None, "--set", help="Replace the template with TEXT."),
@@ -150,7 +147,6 @@ def template(
         )
 
 
-@app.command()
 def trigger(
     root: Path = DirArgument,
     word: str | None = typer.Argument(None, help="The trigger word to set."),
@@ -246,7 +242,6 @@ def print_trigger_problems(problems: Sequence[TriggerProblem]) -> None:
         )
 
 
-@app.command()
 def prompts(
     root: Path = DirArgument,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
@@ -283,7 +278,6 @@ def _prompt_json(prompt: Prompt) -> dict[str, object]:
     }
 
 
-@app.command()
 def undo(root: Path = DirArgument) -> None:
     """Undo the last edit (of a prompt part, a status, the template or the trigger)."""
     with open_workspace(root) as ws:
@@ -294,7 +288,6 @@ def undo(root: Path = DirArgument) -> None:
         console.print(f"Undid the change of {entry.field}: {entry.new!r} -> {entry.old!r}")
 
 
-@app.command()
 def redo(root: Path = DirArgument) -> None:
     """Apply again the edit undone last."""
     with open_workspace(root) as ws:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from annotator.basemodels import Mode
-from annotator.cli import app
 from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, DirArgument, fail, open_workspace
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ class GraphicsChoice(StrEnum):
     NONE = "none"
 
 
-@app.command()
 def review(
     root: Path = DirArgument,
     provider: str | None = typer.Option(

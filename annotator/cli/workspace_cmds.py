@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from annotator.basemodels import BASE_MODELS, DEFAULT_MODEL, Mode
-from annotator.cli import app
 from annotator.cli.common import (
     EXIT_USAGE,
     DirArgument,
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from annotator.workspace import Workspace
 
 
-@app.command()
 def init(
     root: Path = DirArgument,
     mode: Mode | None = typer.Option(
@@ -101,14 +99,12 @@ def init(
         _print_scan(run_scan(ws))
 
 
-@app.command()
 def scan(root: Path = DirArgument) -> None:
     """Pick up added, moved and removed clips; annotations of known clips are kept."""
     with open_workspace(root) as ws:
         _print_scan(run_scan(ws))
 
 
-@app.command()
 def status(
     root: Path = DirArgument,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from annotator.cli import _WorkflowOrder, app
+from annotator.cli import CommandGroup, app
 from annotator.errors import AnnotatorError, UsageError
 from annotator.workspace import Workspace
 from tests.clips import make_clip
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 def _app_raising(exc: Exception) -> typer.Typer:
     """An app on the CLI's own command group with one command that raises EXC."""
-    test_app = typer.Typer(cls=_WorkflowOrder)
+    test_app = typer.Typer(cls=CommandGroup)
 
     @test_app.command()
     def boom() -> None:
