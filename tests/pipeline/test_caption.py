@@ -89,8 +89,10 @@ def test_override_prompts_lint_clean_when_they_keep_the_formula(ws: Workspace) -
     assert errors == []
 
 
-def test_a_caption_arriving_never_overwrites_a_persons_decision(ws: Workspace) -> None:
-    from annotator.captioning import CaptionResult, register_provider
+def test_a_caption_arriving_never_overwrites_a_persons_decision(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.captioning import CaptionResult, registry
 
     class AcceptsWhileAsked:
         """Stands for a person who accepts the clip while its caption is on the way."""
@@ -102,7 +104,9 @@ def test_a_caption_arriving_never_overwrites_a_persons_decision(ws: Workspace) -
                 other.set_status(request.clip_sha256, Status.ACCEPTED)
             return CaptionResult(text="late caption", provider=self.name, model="m")
 
-    register_provider("person-race", lambda: AcceptsWhileAsked())
+    # Registered for this test only: the registry is global, and a name left behind
+    # would show in every later test's list of known providers.
+    monkeypatch.setitem(registry._REGISTRY, "person-race", lambda: AcceptsWhileAsked())
     summary = caption_samples(ws, provider="person-race")
     assert summary.done == 3
     assert {s.status for s in ws.samples()} == {Status.ACCEPTED}
