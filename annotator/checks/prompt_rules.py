@@ -20,12 +20,11 @@ def prompt_findings(prompts: PromptSet, samples: Sequence[Sample], root: Path) -
     paths = {s.id: s.path for s in samples}
     linted = prompts.subset(paths)
     for lint in linted.findings():
-        head, _, fix = lint.message.partition(": ")
         yield Finding(
             code=f"prompt-{lint.code}",
             severity=Severity(lint.severity),
-            message=head,
-            fix=fix or "edit the prompt in `annotator review`",
+            message=lint.message,
+            fix=lint.fix,
             path=paths.get(lint.sample_id) if lint.sample_id else None,
             sample_id=lint.sample_id,
         )

@@ -51,11 +51,13 @@ _EN_PRONOUN = re.compile(r"\b(?:" + "|".join(EN_PRONOUNS) + r")\b", re.IGNORECAS
 
 @dataclass(frozen=True)
 class LintFinding:
-    """One problem: a code, how bad it is, what to do, and which sample (None: the set)."""
+    """One problem: a code, how bad it is, what is wrong, what to do, and which sample
+    (None: the set)."""
 
     code: str
     severity: Severity
     message: str
+    fix: str
     sample_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,8 +81,8 @@ def lint_prompt(
     """
     found: list[LintFinding] = []
 
-    def add(code: str, severity: Severity, message: str) -> None:
-        found.append(LintFinding(code, severity, message, sample_id))
+    def add(code: str, severity: Severity, message: str, fix: str) -> None:
+        found.append(LintFinding(code, severity, message, fix, sample_id))
 
     text = prompt.text
     controls = control_characters(text)
@@ -90,8 +92,8 @@ def lint_prompt(
             "control-characters",
             "error",
             f"the prompt holds control characters ({', '.join(controls)}), which a terminal "
-            "runs and the service would train on: retype the subject and background "
-            "(or the prompt) in `annotator review`",
+            "runs and the service would train on",
+            "retype the subject and background (or the prompt) in `annotator review`",
         )
     if trigger:
         count = text.count(trigger)
@@ -100,36 +102,38 @@ def lint_prompt(
             add(
                 "trigger-missing",
                 "error",
-                f"the trigger {trigger!r} is not in the prompt: rebuild it from the template",
+                f"the trigger {trigger!r} is not in the prompt",
+                "rebuild it from the template",
             )
         elif count > 1:
             add(
                 "trigger-repeated",
                 "error",
-                f"the trigger {trigger!r} appears {count} times: keep only the one in the "
-                "motion description",
+                f"the trigger {trigger!r} appears {count} times",
+                "keep only the one in the motion description",
             )
         elif not t0 <= text.find(trigger) < t1:
             add(
                 "trigger-misplaced",
                 "error",
-                f"the trigger {trigger!r} is in the subject or background: move it into the "
-                "motion description",
+                f"the trigger {trigger!r} is in the subject or background",
+                "move it into the motion description",
             )
     slot = _SLOT.search(text)
     if slot is not None:
         add(
             "unfilled-slot",
             "error",
-            f"the prompt still has a slot ({slot.group(0)}): fill the pronouns "
-            "with assemble_prompt",
+            f"the prompt still has a slot ({slot.group(0)})",
+            "fill the pronouns with assemble_prompt",
         )
     for part in ("subject", "background"):
         if not prompt.part(part).strip():
             add(
                 f"{part}-empty",
                 "error",
-                f"the {part} is empty: describe the {part} "
+                f"the {part} is empty",
+                f"describe the {part} "
                 f"{'(who or what is in the first frame)' if part == 'subject' else '(where)'}",
             )
     found_lang = detect_lang(text)
@@ -137,7 +141,8 @@ def lint_prompt(
         add(
             "language",
             "error",
-            f"the prompt reads as {found_lang} in a {lang} set: write every prompt in {lang}",
+            f"the prompt reads as {found_lang} in a {lang} set",
+            f"write every prompt in {lang}",
         )
     for part in ("subject", "background"):
         leak = _leaked_phrase(prompt.part(part), effect_phrases, lang)
@@ -145,21 +150,21 @@ def lint_prompt(
             add(
                 "effect-leak",
                 "warning",
-                f"the {part} describes the effect ({leak!r}): remove it there, the motion "
-                "description already says it once for every sample",
+                f"the {part} describes the effect ({leak!r})",
+                "remove it there, the motion description already says it once for every sample",
             )
     if text and len(text) < MIN_CHARS:
         add(
             "too-short",
             "warning",
-            f"the prompt has {len(text)} characters (< {MIN_CHARS}): describe the subject "
-            "and background",
+            f"the prompt has {len(text)} characters (< {MIN_CHARS})",
+            "describe the subject and background",
         )
     elif len(text) > MAX_CHARS:
         add(
             "too-long",
             "warning",
-            f"the prompt has {len(text)} characters (> {MAX_CHARS}, the video API's limit): "
+            f"the prompt has {len(text)} characters (> {MAX_CHARS}, the video API's limit)",
             "shorten the subject or background",
         )
     return found
@@ -210,8 +215,8 @@ def _motion_mismatches(prompts: Mapping[str, AssembledPrompt], lang: str) -> lis
                 "motion-differs",
                 "error",
                 f"the motion description differs from the one most samples use ({count} of "
-                f"{len(folded)}), at “{mine}” (they have “{theirs}”): paste the one template "
-                "into every prompt",
+                f"{len(folded)}), at “{mine}” (they have “{theirs}”)",
+                "paste the one template into every prompt",
                 sid,
             )
         )
@@ -235,8 +240,8 @@ def _length_outliers(prompts: Mapping[str, AssembledPrompt]) -> list[LintFinding
                     "length-outlier",
                     "warning",
                     f"the prompt has {n} characters, much {side} than the set (median "
-                    f"{median:.0f}, expected {max(low, 0):.0f}–{high:.0f}): check its subject and "
-                    "background",
+                    f"{median:.0f}, expected {max(low, 0):.0f}–{high:.0f})",
+                    "check its subject and background",
                     sid,
                 )
             )

@@ -99,8 +99,9 @@ def test_findings_say_what_to_do() -> None:
     prompts["bad"] = assemble_prompt("", "背景是海滩", template, TRIGGER, "she", "zh")
     findings = lint_prompt_set(prompts, trigger=TRIGGER, lang="zh", effect_phrases=texts)
     (finding,) = [f for f in findings if f.severity == "error"]
-    assert finding == LintFinding(finding.code, "error", finding.message, "bad")
-    assert finding.code == "subject-empty" and "describe the subject" in finding.message
+    assert finding == LintFinding(finding.code, "error", finding.message, finding.fix, "bad")
+    assert finding.code == "subject-empty" and finding.message == "the subject is empty"
+    assert finding.fix.startswith("describe the subject")
     assert finding.to_dict()["sample_id"] == "bad"
 
 
