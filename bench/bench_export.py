@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from annotator.basemodels import Mode
-from annotator.export import ExportOptions, accept
+from annotator.export import ExportOptions
 from annotator.media.encode import write_clip
 from annotator.pipeline.export import export_dataset
+from annotator.pipeline.review import accept
 from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
 

@@ -106,7 +106,7 @@ def accept(
     every: bool = typer.Option(False, "--all", help="Every sample not rejected or in error."),
 ) -> None:
     """Mark samples accepted (undoable, as in review)."""
-    from annotator.export import accept as accept_samples
+    from annotator.pipeline.review import accept as accept_samples
     from annotator.workspace import WorkspaceError
 
     if bool(refs) == every:
@@ -125,7 +125,7 @@ def reject(
     reason: str | None = typer.Option(None, "--reason", help="Why, kept with the sample."),
 ) -> None:
     """Mark samples rejected, with a reason (undoable, as in review)."""
-    from annotator.export import reject as reject_samples
+    from annotator.pipeline.review import reject as reject_samples
     from annotator.workspace import WorkspaceError
 
     with open_workspace(root) as ws:

@@ -15,8 +15,6 @@ _WHERE = {
     "ExportFormat": "models",
     "ExportOptions": "plan",
     "ExportUsageError": "plan",
-    "accept": "review",
-    "reject": "review",
     "ExportRefusedError": "runner",
     "ExportResult": "runner",
     "UnsafeZipError": "safezip",

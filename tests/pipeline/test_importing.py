@@ -17,10 +17,10 @@ from annotator.export import (
     ExportOptions,
     UnsafeZipError,
     ZipLimits,
-    accept,
 )
 from annotator.pipeline.export import export_dataset
 from annotator.pipeline.importing import import_dataset
+from annotator.pipeline.review import accept
 from annotator.workspace import Workspace, WorkspaceInfo
 from tests.export.conftest import _no_lint  # noqa: F401  (autouse: the lint is off here too)
 from tests.export.helpers import TRIGGER, make_workspace, zh_prompt
