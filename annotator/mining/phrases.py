@@ -361,7 +361,7 @@ def _core(
     """
     rep_clause = parsed[rep[0]].clauses[rep[1]]
     toks = rep_clause.tokens
-    others = [m for m in members if m != rep][:64]
+    others = [m for m in members if m != rep][:32]  # enough to vote; bounded cost
     keys = [t.key for t in toks]
     votes = [0] * len(toks)
     other_roles: list[list[str | None]] = []
