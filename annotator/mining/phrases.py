@@ -160,6 +160,7 @@ def mine_phrases(
     *,
     min_support: float = 0.0,
     score_cutoff: float | None = None,
+    freeform: bool | Sequence[bool] = True,
 ) -> list[Phrase]:
     """Shared wordings of CAPTIONS, ranked by support desc, then position; triggers last.
 
@@ -167,6 +168,8 @@ def mine_phrases(
     min_support: drop phrases found in a smaller share of captions.
     score_cutoff: similarity (0..100) at which two clauses are one group;
     None uses ``lexicon.CLAUSE_CUTOFF`` for the language.
+    freeform: per caption (or for all), False when the text is a structured caption's
+    motion field: it names no subject, so its first clause is never read as one.
     """
     if lang is None:
         lang = detect_lang("".join(captions))
@@ -174,7 +177,12 @@ def mine_phrases(
         raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
     cutoff = CLAUSE_CUTOFF[lang] if score_cutoff is None else score_cutoff
     trigger = detect_trigger(captions, TRIGGER_SHARE)
-    parsed = [parse_caption(c, lang, trigger) for c in captions]
+    kinds = [freeform] * len(captions) if isinstance(freeform, bool) else list(freeform)
+    if len(kinds) != len(captions):
+        raise ValueError("freeform: one flag per caption")
+    parsed = [
+        parse_caption(c, lang, trigger, freeform=f) for c, f in zip(captions, kinds, strict=True)
+    ]
     if not any(p.clauses for p in parsed):
         return []
     phrases = _clause_groups(parsed, lang, cutoff)

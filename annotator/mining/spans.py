@@ -124,6 +124,7 @@ class Caption:
     clauses: list[Clause]
     lang: str = "en"
     trigger: str | None = None
+    freeform: bool = True  # False: a structured caption's motion field, no subject in it
 
     def tokens(self) -> list[Token]:
         """Every word, in order."""
@@ -144,7 +145,7 @@ class Caption:
         for c in head if in_head else [clause]:
             if c._tokens is None:
                 c._tokens = self._words(c)
-        if in_head:
+        if in_head and self.freeform:
             if self.lang == "zh":
                 _mark_subject_zh(self)
             else:
@@ -218,12 +219,16 @@ def _zh_tokens(text: str, offset: int) -> list[Token]:
     return out
 
 
-def parse_caption(text: str, lang: str, trigger: str | None = None) -> Caption:
+def parse_caption(
+    text: str, lang: str, trigger: str | None = None, *, freeform: bool = True
+) -> Caption:
     """Split one caption into clauses; words and their roles come on first use.
 
-    TRIGGER: the trigger token the captions carry (``detect_trigger``), if any."""
+    TRIGGER: the trigger token the captions carry (``detect_trigger``), if any.
+    FREEFORM: False for the motion field of a structured caption, whose first clause
+    is the motion, never the subject's introduction."""
     background = _ZH_BACKGROUND if lang == "zh" else _EN_BACKGROUND
-    caption = Caption(text, [], lang, trigger)
+    caption = Caption(text, [], lang, trigger, freeform)
     for start, end in clause_spans(text, lang):
         piece = text[start:end]
         caption.clauses.append(

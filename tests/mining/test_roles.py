@@ -167,3 +167,15 @@ def test_every_strong_phrase_not_taken_says_why() -> None:
     taken = {id(p) for p in effect_phrases(phrases)}
     assert not taken & {id(p) for p, _ in why_not_taken(phrases)}
     assert len(taken) + len(why_not_taken(phrases)) == len(phrases)
+
+
+def test_a_motion_field_names_no_subject() -> None:
+    """Structured captions' motion fields that all open on the same person: with
+    freeform=False the opening is the motion, not a subject's introduction."""
+    captions = [
+        f"The woman raises both arms as golden light spirals around her, {x}."
+        for x in ["slowly", "smiling", "eyes closed", "laughing", "turning", "still"]
+    ]
+    motion = mine_phrases(captions, "en", freeform=False)
+    assert has_shared_effect(motion)
+    assert "raises both arms" in distill_template(motion, TRIGGER, "en")
