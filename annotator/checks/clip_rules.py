@@ -50,7 +50,7 @@ def _finding(sample: Sample, code: str, severity: Severity, message: str, fix: s
 
 def container_format(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     """Clips must be MP4 or MOV, by content and not only by name."""
-    container = (sample.probe or {}).get("container", "")
+    container = sample.probe.container if sample.probe else ""
     if container and container != MP4_MOV_CONTAINER:
         yield _finding(
             sample,
@@ -63,8 +63,9 @@ def container_format(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
 
 def clip_resolution(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     """Clips at most 4096x4096."""
-    probe = sample.probe or {}
-    width, height = probe.get("width", 0), probe.get("height", 0)
+    if sample.probe is None:
+        return
+    width, height = sample.probe.width, sample.probe.height
     if width > MAX_SIDE or height > MAX_SIDE:
         yield _finding(
             sample,
@@ -77,9 +78,9 @@ def clip_resolution(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
 
 def clip_duration(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     """Clip length within the base model's limits."""
-    duration = (sample.probe or {}).get("duration_s")
-    if duration is None:
+    if sample.probe is None:
         return
+    duration = sample.probe.duration_s
     model = ctx.base_model
     if duration < model.min_duration_s:
         yield _finding(
@@ -117,9 +118,18 @@ def file_name(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
 
 def black_borders(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     """No letterbox or pillarbox: the model would learn the bars as part of the effect."""
-    borders = (sample.probe or {}).get("black_borders")
-    if borders:
-        sides = ", ".join(f"{side} {px}px" for side, px in borders.items() if px)
+    borders = sample.probe.black_borders if sample.probe else None
+    if borders is not None:
+        sides = ", ".join(
+            f"{side} {px}px"
+            for side, px in (
+                ("top", borders.top),
+                ("bottom", borders.bottom),
+                ("left", borders.left),
+                ("right", borders.right),
+            )
+            if px
+        )
         yield _finding(
             sample,
             "black-borders",

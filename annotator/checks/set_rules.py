@@ -16,6 +16,8 @@ MIN_SAMPLES = 10
 RECOMMENDED_SAMPLES = (20, 100)
 # Below this many clips a uniform set is not worth a warning yet.
 DIVERSITY_MIN_SAMPLES = 5
+# What to do about a file the scan could not take, when the scan knew nothing better.
+UNUSABLE_FILE_FIX = "replace the file with a readable MP4 or MOV clip, or remove it"
 
 
 class Diversity(BaseModel):
@@ -63,15 +65,13 @@ def unusable_files(files: Sequence[FileRecord]) -> Iterator[Finding]:
     for record in files:
         if record.error is None:
             continue
-        duplicate = record.error.startswith("duplicate")
+        duplicate = record.duplicate_of is not None
         meant_as_clip = record.kind == "clip"  # the scan's word: an .mp4 or .mov
         yield Finding(
             code="duplicate-clip" if duplicate else "unusable-file",
             severity=Severity.ERROR if meant_as_clip and not duplicate else Severity.WARNING,
-            message=record.error.split(";")[0],
-            fix=record.error.split(";", 1)[1].strip()
-            if ";" in record.error
-            else "replace the file with a readable MP4 or MOV clip, or remove it",
+            message=record.error.message,
+            fix=record.error.fix or UNUSABLE_FILE_FIX,
             path=record.path,
         )
 
@@ -83,14 +83,12 @@ def aspect_label(width: int, height: int) -> str:
 
 
 def diversity(samples: Sequence[Sample]) -> Diversity:
-    probes = [s.probe for s in samples if s.probe]
-    durations = [p["duration_s"] for p in probes]
+    probes = [s.probe for s in samples if s.probe is not None]
+    durations = [p.duration_s for p in probes]
     return Diversity(
         count=len(probes),
-        resolutions=dict(Counter(f"{p['width']}x{p['height']}" for p in probes).most_common()),
-        aspect_ratios=dict(
-            Counter(aspect_label(p["width"], p["height"]) for p in probes).most_common()
-        ),
+        resolutions=dict(Counter(f"{p.width}x{p.height}" for p in probes).most_common()),
+        aspect_ratios=dict(Counter(aspect_label(p.width, p.height) for p in probes).most_common()),
         duration_min_s=min(durations, default=None),
         duration_median_s=statistics.median(durations) if durations else None,
         duration_max_s=max(durations, default=None),

@@ -208,9 +208,10 @@ def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> No
 
 def _failure(sample: Sample, error: ProviderError) -> str:
     """One line per failed clip; provider messages often name the clip already."""
-    if error.message.startswith(sample.name):
-        return f"{sample.path}{error.message[len(sample.name) :]}"
-    return f"{sample.path}: {error.message}"
+    said = str(error)  # the message, and its fix when there is one
+    if said.startswith(sample.name):
+        return f"{sample.path}{said[len(sample.name) :]}"
+    return f"{sample.path}: {said}"
 
 
 def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
@@ -219,11 +220,11 @@ def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
     table = Table("clip", "model", "fps", "est. input tokens")
     total = 0
     for request in plan.requests:
-        probe = plan.sample_by_request[request].probe or {}
+        probe = plan.sample_by_request[request].probe
         tokens = estimate_tokens(
-            probe.get("duration_s", 0.0),
-            probe.get("width", 0),
-            probe.get("height", 0),
+            probe.duration_s if probe else 0.0,
+            probe.width if probe else 0,
+            probe.height if probe else 0,
             request.fps,
             request.model,
         )

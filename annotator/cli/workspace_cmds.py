@@ -118,13 +118,12 @@ def status(
             return
         table = Table("id", "clip", "status", "duration", "size")
         for s in samples:
-            probe = s.probe or {}
             table.add_row(
                 s.id[:8],
                 styled(s.path),
                 s.status.value,
-                f"{probe.get('duration_s', 0):.2f} s",
-                f"{probe.get('width', '?')}x{probe.get('height', '?')}",
+                f"{s.probe.duration_s:.2f} s" if s.probe else "0.00 s",
+                f"{s.probe.width}x{s.probe.height}" if s.probe else "?x?",
             )
         console.print(table)
         counts: dict[str, int] = {}

@@ -61,7 +61,7 @@ def max_frames(model: WanBaseModel) -> int:
 
 def common_fps(entries: Sequence[ExportEntry]) -> float | None:
     """The clips' frame rate when they all share one, else None."""
-    rates = {round(float((e.sample.probe or {}).get("fps") or 0), 3) for e in entries}
+    rates = {round(e.sample.probe.fps, 3) if e.sample.probe else 0.0 for e in entries}
     return rates.pop() if len(rates) == 1 and 0 not in rates else None
 
 

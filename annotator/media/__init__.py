@@ -4,18 +4,23 @@ Domain code only (PyAV, Pillow, numpy). Every failure to read a file is a ``Medi
 whose message says what is wrong without naming the file.
 """
 
-from annotator.media.borders import Borders, detect_black_borders
+from annotator.clipfacts import Borders, ClipFacts, ClipProbe
+from annotator.media.analyse import ClipAnalysis, analyse_clip
+from annotator.media.borders import detect_black_borders
 from annotator.media.encode import write_clip
 from annotator.media.errors import MediaError
 from annotator.media.frames import first_frame, last_frame, sample_frames, save_png
 from annotator.media.images import ImageProbe, probe_image
-from annotator.media.probe import ClipProbe, clockwise_rotation, display_matrix_rotation, probe_clip
+from annotator.media.probe import clockwise_rotation, display_matrix_rotation, probe_clip
 
 __all__ = [
     "Borders",
+    "ClipAnalysis",
+    "ClipFacts",
     "ClipProbe",
     "ImageProbe",
     "MediaError",
+    "analyse_clip",
     "clockwise_rotation",
     "detect_black_borders",
     "display_matrix_rotation",

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
-from pydantic import BaseModel, ConfigDict
+
+from annotator.clipfacts import Borders
 
 # A row/column counts as black when at least this share of its pixels is near-black:
 # compression leaves a stray brighter pixel now and then inside a real bar.
@@ -14,31 +15,6 @@ _BLACK_SHARE = 0.99
 # Beside a real bar the picture is lit across most of its width on some frame; a dark
 # scene with one small lit object is not.
 _CONTENT_SHARE = 0.25
-
-
-class Borders(BaseModel):
-    """Sizes in pixels of the black bars at each edge (0 where there is none)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    top: int = 0
-    bottom: int = 0
-    left: int = 0
-    right: int = 0
-
-    @property
-    def letterbox(self) -> bool:
-        """Bars above and/or below the picture."""
-        return self.top > 0 or self.bottom > 0
-
-    @property
-    def pillarbox(self) -> bool:
-        """Bars left and/or right of the picture."""
-        return self.left > 0 or self.right > 0
-
-    def crop_box(self, width: int, height: int) -> tuple[int, int, int, int]:
-        """The (left, upper, right, lower) box of the picture inside the bars, for Pillow."""
-        return (self.left, self.top, width - self.right, height - self.bottom)
 
 
 def detect_black_borders(
@@ -62,8 +38,8 @@ def detect_black_borders(
     # Share of near-black pixels per row / column, frame by frame: (frames, H) and (frames, W).
     rows = np.stack([mask.mean(axis=1) for mask in dark])
     cols = np.stack([mask.mean(axis=0) for mask in dark])
-    black_rows = (rows >= _BLACK_SHARE).all(axis=0)
-    black_cols = (cols >= _BLACK_SHARE).all(axis=0)
+    black_rows = np.asarray((rows >= _BLACK_SHARE).all(axis=0), dtype=bool)
+    black_cols = np.asarray((cols >= _BLACK_SHARE).all(axis=0), dtype=bool)
 
     top = _run_length(black_rows)
     if top == height:  # black everywhere on every frame: a dark picture, not a border
@@ -103,7 +79,7 @@ def detect_black_borders(
 def _dark_mask(frame: Image.Image, threshold: int) -> np.ndarray:
     """True where every channel is at most ``threshold``: an (H, W) boolean array."""
     pixels = np.asarray(frame.convert("RGB") if frame.mode != "RGB" else frame)
-    return pixels.max(axis=2) <= threshold
+    return np.asarray(pixels.max(axis=2) <= threshold, dtype=bool)
 
 
 def _run_length(flags: np.ndarray) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
 
 _MUXERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".avi": "avi"}
 _AUDIO_RATE = 48000
@@ -162,7 +163,9 @@ def rgb_to_yuv420p(rgb: np.ndarray) -> np.ndarray:
     return np.concatenate(planes).reshape(height * 3 // 2, width)
 
 
-def _write_audio(out: av.container.OutputContainer, stream, seconds: float, tone_hz: float) -> None:
+def _write_audio(
+    out: av.container.OutputContainer, stream: AudioStream, seconds: float, tone_hz: float
+) -> None:
     total = math.ceil(seconds * _AUDIO_RATE)
     t = np.arange(total, dtype=np.float64) / _AUDIO_RATE
     if tone_hz > 0:

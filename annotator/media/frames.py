@@ -10,6 +10,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -19,7 +20,7 @@ from av.video.stream import VideoStream
 from PIL import Image
 
 from annotator.media.errors import MediaError
-from annotator.media.probe import clockwise_rotation, ffmpeg_reason, open_video
+from annotator.media.probe import clockwise_rotation, decode_frames, ffmpeg_reason, open_video
 
 _TRANSPOSE_CLOCKWISE = {
     90: Image.Transpose.ROTATE_270,  # Pillow's ROTATE_n turn counter-clockwise
@@ -30,7 +31,8 @@ _TRANSPOSE_CLOCKWISE = {
 
 def to_display_image(frame: av.VideoFrame) -> Image.Image:
     """A decoded frame as an RGB image, turned by its display rotation."""
-    image = frame.to_image()
+    # PyAV's stubs leave to_image untyped; it returns a Pillow image.
+    image: Image.Image = frame.to_image()  # type: ignore[no-untyped-call]
     if image.mode != "RGB":
         image = image.convert("RGB")
     turn = _TRANSPOSE_CLOCKWISE.get(clockwise_rotation(frame.rotation))
@@ -40,7 +42,7 @@ def to_display_image(frame: av.VideoFrame) -> Image.Image:
 def first_frame(path: Path) -> Image.Image:
     """The first decoded frame of the clip."""
     with open_video(Path(path)) as (container, stream):
-        for frame in _decode(container, stream):
+        for frame in decode_frames(container, stream):
             return to_display_image(frame)
     raise MediaError("cannot be decoded: the video stream has no frames")
 
@@ -57,7 +59,7 @@ def last_frame(path: Path) -> Image.Image:
         if last is None:
             with contextlib.suppress(av.error.FFmpegError):
                 container.seek(0, stream=stream)
-            for frame in _decode(container, stream):
+            for frame in decode_frames(container, stream):
                 last = frame
         if last is None:
             raise MediaError("cannot be decoded: the video stream has no frames")
@@ -69,7 +71,7 @@ def _last_after_seek(container: InputContainer, stream: VideoStream) -> av.Video
     try:
         for frame in _tail_frames(container, stream):
             last = frame
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, MediaError):
         return None
     return last
 
@@ -80,7 +82,7 @@ def _tail_frames(container: InputContainer, stream: VideoStream) -> Iterator[av.
         return
     end = (stream.start_time or 0) + stream.duration
     container.seek(end, stream=stream, backward=True, any_frame=False)
-    yield from container.decode(stream)
+    yield from decode_frames(container, stream)
 
 
 def sample_frames(path: Path, count: int) -> list[Image.Image]:
@@ -89,27 +91,45 @@ def sample_frames(path: Path, count: int) -> list[Image.Image]:
     Decodes the clip once, in order, keeping only the chosen frames. ``count == 1`` gives the
     first frame; a clip with fewer than ``count`` frames gives all of its frames.
     """
+    with open_video(Path(path)) as (container, stream):
+        return decode_spaced(container, stream, count).picked
+
+
+@dataclass(frozen=True)
+class DecodedRun:
+    """One decode of a whole clip, in order: the frames picked on the way, the first frame as
+    decoded (what a probe reads) and the last frame's picture."""
+
+    first: av.VideoFrame
+    picked: list[Image.Image]
+    last_image: Image.Image
+
+
+def decode_spaced(container: InputContainer, stream: VideoStream, count: int) -> DecodedRun:
+    """Decode an open clip from its start to its end, keeping ``count`` evenly spaced frames
+    (see ``sample_frames``) as pictures, and its first and last frames."""
     if count < 1:
         raise ValueError("count must be at least 1")
-    path = Path(path)
-    with open_video(path) as (container, stream):
-        total = _frame_total(container, stream)
-        if total <= 0:
-            raise MediaError("cannot be decoded: the video stream has no frames")
-        wanted = _evenly_spaced(total, count)
-        picked: list[Image.Image] = []
-        last: av.VideoFrame | None = None
-        index = -1
-        for index, frame in enumerate(_decode(container, stream)):
-            last = frame
-            while len(picked) < len(wanted) and wanted[len(picked)] == index:
-                picked.append(to_display_image(frame))
-        if last is None:
-            raise MediaError("cannot be decoded: the video stream has no frames")
-        # The index promised more frames than decoded: the missing tail is the last frame.
-        if len(picked) < len(wanted) and (not picked or wanted[len(picked) - 1] != index):
-            picked.append(to_display_image(last))
-        return picked
+    total = _frame_total(container, stream)
+    if total <= 0:
+        raise MediaError("cannot be decoded: the video stream has no frames")
+    wanted = _evenly_spaced(total, count)
+    picked: list[tuple[int, Image.Image]] = []
+    first: av.VideoFrame | None = None
+    last: av.VideoFrame | None = None
+    index = -1
+    for index, frame in enumerate(decode_frames(container, stream)):
+        first = frame if first is None else first
+        last = frame
+        while len(picked) < len(wanted) and wanted[len(picked)] == index:
+            picked.append((index, to_display_image(frame)))
+    if first is None or last is None:
+        raise MediaError("cannot be decoded: the video stream has no frames")
+    # The index promised more frames than decoded: the missing tail is the last frame.
+    if len(picked) < len(wanted) and (not picked or picked[-1][0] != index):
+        picked.append((index, to_display_image(last)))
+    last_image = picked[-1][1] if picked and picked[-1][0] == index else to_display_image(last)
+    return DecodedRun(first=first, picked=[image for _, image in picked], last_image=last_image)
 
 
 def _frame_total(container: InputContainer, stream: VideoStream) -> int:
@@ -133,15 +153,6 @@ def _evenly_spaced(total: int, count: int) -> list[int]:
     if count == 1:
         return [0]
     return [round(i * (total - 1) / (count - 1)) for i in range(count)]
-
-
-def _decode(container: InputContainer, stream: VideoStream) -> Iterator[av.VideoFrame]:
-    if not stream.codec_context.is_open:  # settable only before the first decode
-        stream.thread_type = "AUTO"
-    try:
-        yield from container.decode(stream)
-    except av.error.FFmpegError as exc:
-        raise MediaError(f"cannot be decoded: {ffmpeg_reason(exc)}") from None
 
 
 def save_png(image: Image.Image, dest: Path) -> Path:

@@ -13,8 +13,8 @@ import av
 import av.error
 from av.container import InputContainer
 from av.video.stream import VideoStream
-from pydantic import BaseModel, ConfigDict
 
+from annotator.clipfacts import ClipProbe
 from annotator.media.errors import MediaError, describe_non_media, read_head
 
 # FFmpeg demuxers that read a single still image: a picture renamed to .mp4 opens with these.
@@ -22,38 +22,6 @@ _IMAGE_DEMUXER_SUFFIXES = ("_pipe",)
 _IMAGE_DEMUXERS = frozenset({"image2", "image2pipe"})
 # Demuxers whose stream frame count comes from the index (the mp4/mov sample table).
 _INDEXED_DEMUXERS = ("mov", "mp4")
-
-
-class ClipProbe(BaseModel):
-    """The facts about one clip that the dataset rules look at.
-
-    ``width``/``height`` are the DISPLAY size (after rotation); ``coded_width``/
-    ``coded_height`` are the size of the pictures as stored. ``rotation`` is the clockwise
-    angle (0, 90, 180 or 270) a player turns the stored pictures by to show them, the
-    convention of the old ``rotate`` tag (a phone's portrait clip has 90).
-    ``container`` is FFmpeg's demuxer name: ``"mov,mp4,m4a,3gp,3g2,mj2"`` for both MP4
-    and MOV, ``"matroska,webm"``, ``"avi"``, ...
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    duration_s: float
-    width: int
-    height: int
-    coded_width: int
-    coded_height: int
-    rotation: int
-    fps: float
-    frame_count: int
-    codec: str
-    pix_fmt: str
-    has_audio: bool
-    container: str
-
-    @property
-    def pixels(self) -> int:
-        """Width times height of one frame."""
-        return self.width * self.height
 
 
 def clockwise_rotation(ccw_degrees: float) -> int:
@@ -129,60 +97,79 @@ def probe_clip(path: Path) -> ClipProbe:
     ``frame_count`` comes from the mp4/mov sample table when there is one, otherwise from
     counting the stream's packets (no decoding).
     """
-    path = Path(path)
-    with open_video(path) as (container, stream):
-        ctx = stream.codec_context
-        coded_w, coded_h = ctx.width, ctx.height
-        first = _first_decoded_frame(container, stream)
-        if coded_w <= 0 or coded_h <= 0:
-            coded_w, coded_h = first.width, first.height
-        rotation = clockwise_rotation(first.rotation)
-        if rotation == 0:
-            rotation = _rotate_tag(stream)
+    with open_video(Path(path)) as (container, stream):
+        return describe_clip(container, stream, _first_decoded_frame(container, stream))
 
-        frame_count = int(stream.frames or 0)
-        fmt = container.format.name
-        indexed = any(name in fmt.split(",") for name in _INDEXED_DEMUXERS)
-        duration = _stream_duration(stream)
-        if frame_count <= 0 or not indexed or duration <= 0:
-            packets, packet_span = _scan_packets(container, stream)
-            if frame_count <= 0 or not indexed:
-                frame_count = packets
-            if duration <= 0:
-                duration = packet_span
-        if duration <= 0 and container.duration:
-            duration = container.duration / av.time_base
 
-        fps = _fps(stream)
-        if duration <= 0 and fps > 0:
-            duration = frame_count / fps
-        if fps <= 0 and duration > 0:
-            fps = frame_count / duration
+def describe_clip(
+    container: InputContainer, stream: VideoStream, first: av.VideoFrame
+) -> ClipProbe:
+    """The probe of an open clip whose FIRST frame was decoded by the caller.
 
-        width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
-        pix_fmt = ctx.pix_fmt or first.format.name
-        return ClipProbe(
-            duration_s=round(duration, 6),
-            width=width,
-            height=height,
-            coded_width=coded_w,
-            coded_height=coded_h,
-            rotation=rotation,
-            fps=round(fps, 6),
-            frame_count=frame_count,
-            codec=ctx.name,
-            pix_fmt=pix_fmt,
-            has_audio=bool(container.streams.audio),
-            container=fmt,
-        )
+    Reads the header and, when the index lacks the count or the length, demuxes the video
+    packets (no decoding; the container is left at its end).
+    """
+    ctx = stream.codec_context
+    coded_w, coded_h = ctx.width, ctx.height
+    if coded_w <= 0 or coded_h <= 0:
+        coded_w, coded_h = first.width, first.height
+    rotation = clockwise_rotation(first.rotation) or _rotate_tag(stream)
+    frame_count, duration, fps = _timing(container, stream)
+    width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+    return ClipProbe(
+        duration_s=round(duration, 6),
+        width=width,
+        height=height,
+        coded_width=coded_w,
+        coded_height=coded_h,
+        rotation=rotation,
+        fps=round(fps, 6),
+        frame_count=frame_count,
+        codec=ctx.name,
+        pix_fmt=ctx.pix_fmt or first.format.name,
+        has_audio=bool(container.streams.audio),
+        container=container.format.name,
+    )
+
+
+def _timing(container: InputContainer, stream: VideoStream) -> tuple[int, float, float]:
+    """Frame count, seconds and frames per second, from the index or the packets."""
+    frame_count = int(stream.frames or 0)
+    indexed = any(name in container.format.name.split(",") for name in _INDEXED_DEMUXERS)
+    duration = _stream_duration(stream)
+    if frame_count <= 0 or not indexed or duration <= 0:
+        packets, packet_span = _scan_packets(container, stream)
+        if frame_count <= 0 or not indexed:
+            frame_count = packets
+        if duration <= 0:
+            duration = packet_span
+    if duration <= 0 and container.duration:
+        duration = container.duration / av.time_base
+    fps = _fps(stream)
+    if duration <= 0 and fps > 0:
+        duration = frame_count / fps
+    if fps <= 0 and duration > 0:
+        fps = frame_count / duration
+    return frame_count, duration, fps
+
+
+def decode_frames(container: InputContainer, stream: VideoStream) -> Iterator[av.VideoFrame]:
+    """The stream's frames from where the container stands, decoded in order.
+
+    Every decode of a clip's pictures goes through here, so that one place says how
+    (FFmpeg's own threads) and a FFmpeg failure is a ``MediaError``.
+    """
+    if not stream.codec_context.is_open:  # settable only before the first decode
+        stream.thread_type = "AUTO"
+    try:
+        yield from container.decode(stream)
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"cannot be decoded: {ffmpeg_reason(exc)}") from None
 
 
 def _first_decoded_frame(container: InputContainer, stream: VideoStream) -> av.VideoFrame:
-    try:
-        for frame in container.decode(stream):
-            return frame
-    except av.error.FFmpegError as exc:
-        raise MediaError(f"cannot be decoded: {ffmpeg_reason(exc)}") from None
+    for frame in decode_frames(container, stream):
+        return frame
     raise MediaError("cannot be decoded: the video stream has no frames")
 
 

@@ -8,14 +8,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
 from annotator.basemodels import Mode
 from annotator.media import (
+    ClipAnalysis,
     MediaError,
-    detect_black_borders,
+    analyse_clip,
     first_frame,
     last_frame,
-    probe_clip,
-    sample_frames,
     save_png,
 )
 from annotator.userfiles import (
@@ -24,7 +25,7 @@ from annotator.userfiles import (
     file_sha256,
     is_readable_file,
 )
-from annotator.workspace.models import FileRecord, FrameSource, Sample, Status
+from annotator.workspace.models import FileRecord, FrameSource, Problem, Sample, Status
 from annotator.workspace.store import STORE_DIR, Workspace
 
 CLIP_SUFFIXES = frozenset({".mp4", ".mov"})
@@ -33,8 +34,6 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 OTHER_VIDEO_SUFFIXES = frozenset(
     {".avi", ".mkv", ".webm", ".flv", ".wmv", ".m4v", ".mpg", ".mpeg", ".ts", ".gif", ".3gp"}
 )
-BORDER_SAMPLE_FRAMES = 5
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -75,8 +74,6 @@ def scan(ws: Workspace, progress: Progress | None = None) -> ScanReport:
     ws.set_present(gone, False)
     carried = _carry_over_changed(ws, [known[sid] for sid in gone], seen, report)
     report.removed = [known[sid].path for sid in gone if sid not in carried]
-    for sample_id in seen:
-        _attach_frames(ws, ws.sample(sample_id))
     return report
 
 
@@ -125,19 +122,21 @@ def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) ->
     try:
         st = check_file(path, root)
     except UserFileError as exc:  # a pipe, a device, a link out of the workspace
-        return FileRecord(path=rel, kind=kind, size=0, mtime_ns=0, error=f"{exc}; skipped")
+        return _unopened(rel, kind, str(exc))
     except OSError as exc:
         reason = "symlink loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         if exc.errno == errno.ENOENT and path.is_symlink():
             reason = "broken symlink: its target does not exist"
-        return FileRecord(path=rel, kind=kind, size=0, mtime_ns=0, error=f"{reason}; skipped")
+        return _unopened(rel, kind, reason)
     record = FileRecord(path=rel, kind=kind, size=st.st_size, mtime_ns=st.st_mtime_ns)
     if kind == "other":
-        return record.model_copy(
-            update={"error": f"{suffix} clips are not taken by the service; convert to MP4 or MOV"}
+        problem = Problem(
+            message=f"{suffix} clips are not taken by the service", fix="convert to MP4 or MOV"
         )
+        return record.model_copy(update={"error": problem})
     if st.st_size == 0:
-        return record.model_copy(update={"error": "zero-byte file: re-copy or re-export the clip"})
+        problem = Problem(message="zero-byte file", fix="re-copy or re-export the clip")
+        return record.model_copy(update={"error": problem})
     # Only a hash that was read is worth keeping: a file that could not be read last time
     # (no hash) is read again, or a clip made readable (chmod) would stay out for good.
     if (
@@ -149,7 +148,13 @@ def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) ->
     try:
         return record.model_copy(update={"sha256": file_sha256(path, root)})
     except OSError as exc:
-        return record.model_copy(update={"error": f"cannot read the file: {exc.strerror}"})
+        problem = Problem(message=f"cannot read the file: {exc.strerror}")
+        return record.model_copy(update={"error": problem})
+
+
+def _unopened(rel: str, kind: str, reason: str) -> FileRecord:
+    """A file the scan would not or could not open: nothing known of it but the reason."""
+    return FileRecord(path=rel, kind=kind, size=0, mtime_ns=0, error=Problem(message=reason))
 
 
 def _take_clip(
@@ -163,16 +168,18 @@ def _take_clip(
     sid = record.sha256
     assert sid is not None
     if sid in seen:
-        return record.model_copy(
-            update={"error": f"duplicate: same content as {seen[sid]}; remove one of the two"}
+        problem = Problem(
+            message=f"duplicate: same content as {seen[sid]}", fix="remove one of the two"
         )
+        return record.model_copy(update={"error": problem, "duplicate_of": seen[sid]})
     sample = known.get(sid)
+    analysis: ClipAnalysis | None = None
     if sample is None or sample.probe is None:
         try:
-            probe = analyse_clip(path)
+            analysis = analyse_clip(path)
         except MediaError as exc:
-            return record.model_copy(update={"error": str(exc)})
-        ws.upsert_sample(sid, path=record.path, present=1, probe=probe)
+            return record.model_copy(update={"error": Problem(message=exc.message, fix=exc.fix)})
+        ws.upsert_sample(sid, path=record.path, present=1, probe=analysis.facts)
         report.added.append(record.path)
     elif sample.path != record.path or not sample.present:
         if sample.path != record.path and sample.present:
@@ -181,15 +188,9 @@ def _take_clip(
     else:
         report.unchanged += 1
     seen[sid] = record.path
+    # A new clip's pictures come from the pass that read it: its frames are decoded once.
+    _attach_frames(ws, ws.sample(sid), analysis)
     return record
-
-
-def analyse_clip(path: Path) -> dict[str, object]:
-    """Probe a clip and look for black borders on a few frames across it."""
-    probe = probe_clip(path).model_dump()
-    borders = detect_black_borders(sample_frames(path, BORDER_SAMPLE_FRAMES))
-    probe["black_borders"] = None if borders is None else borders.model_dump()
-    return probe
 
 
 def sidecar_image(clip: Path, suffix: str = "", root: Path | None = None) -> Path | None:
@@ -207,8 +208,12 @@ def glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
-def _attach_frames(ws: Workspace, sample: Sample) -> None:
-    """Point the sample at its first (and last) frame: the user's image, or one decoded once."""
+def _attach_frames(ws: Workspace, sample: Sample, analysis: ClipAnalysis | None) -> None:
+    """Point the sample at its first (and last) frame: the user's image, or one decoded once.
+
+    ANALYSIS holds the pictures of a clip the scan has just read; a known clip whose cached
+    picture went missing is decoded again.
+    """
     clip = ws.root / sample.path
     wanted = [("first", "_first" if ws.info.mode is Mode.KF2V else "")]
     if ws.info.mode is Mode.KF2V:
@@ -222,14 +227,22 @@ def _attach_frames(ws: Workspace, sample: Sample) -> None:
             cached = ws.frames_dir / f"{sample.id[:16]}_{which}.png"
             if not cached.exists():
                 try:
-                    extract = first_frame if which == "first" else last_frame
                     ws.frames_dir.mkdir(parents=True, exist_ok=True)
-                    save_png(extract(clip), cached)
+                    save_png(_picture(clip, which, analysis), cached)
                 except MediaError as exc:
-                    ws.upsert_sample(sample.id, error=f"cannot extract the {which} frame: {exc}")
+                    ws.upsert_sample(
+                        sample.id, error=f"cannot extract the {which} frame: {exc.message}"
+                    )
                     continue
             rel, source = cached.relative_to(ws.root).as_posix(), FrameSource.EXTRACTED
         columns[f"{which}_frame"] = rel
         columns[f"{which}_frame_source"] = source.value
     if any(getattr(sample, k) != v for k, v in columns.items()):
         ws.upsert_sample(sample.id, **columns)
+
+
+def _picture(clip: Path, which: str, analysis: ClipAnalysis | None) -> Image.Image:
+    """The clip's first or last picture: from the pass that read it, or decoded now."""
+    if analysis is not None:
+        return analysis.first_frame if which == "first" else analysis.last_frame
+    return first_frame(clip) if which == "first" else last_frame(clip)

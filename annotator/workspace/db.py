@@ -250,12 +250,45 @@ def _m004_claims(db: sqlite3.Connection) -> None:
     )
 
 
+# What scans before 005 wrote for a duplicate clip, and after a file they could not open.
+_LEGACY_DUPLICATE = "duplicate: same content as "
+_LEGACY_SKIPPED = "skipped"
+
+
+def _m005_file_problems(db: sqlite3.Connection) -> None:
+    # A file's problem was one "problem; fix" string that `check` split again at the first
+    # semicolon. Now the fix has its own column and a duplicate names the clip it repeats;
+    # the rows a scan left are split here once, as `check` read them.
+    _run_script(
+        db,
+        """
+        ALTER TABLE files ADD COLUMN fix TEXT;
+        ALTER TABLE files ADD COLUMN duplicate_of TEXT
+        """,
+    )
+    rows = db.execute("SELECT path, error FROM files WHERE error IS NOT NULL").fetchall()
+    for path, error in rows:
+        message, _, fix = str(error).partition(";")
+        fix = fix.strip()
+        duplicate_of = message.removeprefix(_LEGACY_DUPLICATE).strip()
+        db.execute(
+            "UPDATE files SET error = ?, fix = ?, duplicate_of = ? WHERE path = ?",
+            (
+                message.strip(),
+                fix if fix and fix != _LEGACY_SKIPPED else None,
+                duplicate_of if message.startswith(_LEGACY_DUPLICATE) else None,
+                path,
+            ),
+        )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
     ("002_remote", _m002_remote),
     ("003_caption_key_unique", _m003_caption_key_unique),
     ("004_claims", _m004_claims),
+    ("005_file_problems", _m005_file_problems),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from annotator.basemodels import Mode
+from annotator.clipfacts import ClipFacts
 
 
 class Status(StrEnum):
@@ -61,7 +61,7 @@ class Sample(BaseModel):
     prompt_override: str | None = None
     reject_reason: str | None = None
     error: str | None = None
-    probe: dict[str, Any] | None = None
+    probe: ClipFacts | None = None  # None until a scan has read the clip
     first_frame: str | None = None  # relative path of the image used as first frame
     first_frame_source: FrameSource | None = None
     last_frame: str | None = None
@@ -100,6 +100,20 @@ class Caption(BaseModel):
     created_at: datetime
 
 
+class Problem(BaseModel):
+    """Why a file cannot be used, in plain words, and what to do about it (None: no fix
+    beyond replacing or removing the file)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message: str
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        """The problem on one line, the fix after a semicolon: for a terminal, not storage."""
+        return self.message if self.fix is None else f"{self.message}; {self.fix}"
+
+
 class FileRecord(BaseModel):
     """A file in the workspace folder as the last scan saw it."""
 
@@ -110,7 +124,8 @@ class FileRecord(BaseModel):
     size: int
     mtime_ns: int
     sha256: str | None = None
-    error: str | None = None
+    error: Problem | None = None
+    duplicate_of: str | None = None  # the path of the clip with the same content, if any
 
 
 class HistoryEntry(BaseModel):

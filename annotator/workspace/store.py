@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from annotator.clipfacts import ClipFacts
 from annotator.errors import AnnotatorError
 from annotator.safetext import outside_text, strip_controls
 from annotator.workspace import claims as claim_rows
@@ -20,6 +23,7 @@ from annotator.workspace.models import (
     Caption,
     FileRecord,
     HistoryEntry,
+    Problem,
     Sample,
     Status,
     WorkspaceInfo,
@@ -229,9 +233,12 @@ class Workspace:
         raise SampleNotFoundError(f"{ref!r} matches several samples ({names}); be more precise")
 
     def upsert_sample(self, sample_id: str, **columns: Any) -> None:
-        """Insert or update a sample's scan-owned columns (path, presence, probe, frames)."""
-        if "probe" in columns and columns["probe"] is not None:
-            columns["probe"] = json.dumps(columns["probe"])
+        """Insert or update a sample's scan-owned columns (path, presence, probe, frames).
+
+        ``probe`` is a ``ClipFacts`` (or None); the store keeps it as JSON.
+        """
+        if "probe" in columns:
+            columns["probe"] = _probe_json(columns["probe"])
         if "error" in columns:
             columns["error"] = _clean_error(columns["error"])
         now = now_iso()
@@ -293,11 +300,13 @@ class Workspace:
         return self.sample(sample_id)
 
     def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
-        """Accept, reject or otherwise move a sample, with the reason for a rejection."""
-        self.edit(sample_id, "status", status.value)
+        """Accept, reject or otherwise move a sample, with the reason for a rejection.
+
+        Returns the sample as the last write left it (each edit returns its row)."""
+        sample = self.edit(sample_id, "status", status.value)
         if status is Status.REJECTED or reason is not None:
-            self.edit(sample_id, "reject_reason", reason)
-        return self.sample(sample_id)
+            sample = self.edit(sample_id, "reject_reason", reason)
+        return sample
 
     def set_status_by_machine(
         self,
@@ -487,19 +496,18 @@ class Workspace:
     # -- files as the last scan saw them -------------------------------------------------
 
     def files(self) -> dict[str, FileRecord]:
+        """The files as the last scan saw them, by path."""
         rows = self._db.execute("SELECT * FROM files")
-        return {row["path"]: FileRecord.model_validate(dict(row)) for row in rows}
+        return {row["path"]: _file_record(row) for row in rows}
 
     def replace_files(self, records: Sequence[FileRecord]) -> None:
         """Replace the file table with what a scan found."""
         with self.transaction() as db:
             db.execute("DELETE FROM files")
             db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (r.path, r.kind, r.size, r.mtime_ns, r.sha256, _clean_error(r.error))
-                    for r in records
-                ],
+                "INSERT INTO files (path, kind, size, mtime_ns, sha256, error, fix, duplicate_of)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [_file_row(r) for r in records],
             )
 
 
@@ -592,8 +600,47 @@ def _extend_latest(
 def _sample(row: sqlite3.Row) -> Sample:
     data = dict(row)
     data["present"] = bool(data["present"])
-    data["probe"] = json.loads(data["probe"]) if data["probe"] else None
+    data["probe"] = _stored_probe(data["probe"])
     return Sample.model_validate(data)
+
+
+def _probe_json(probe: object) -> str | None:
+    if probe is None:
+        return None
+    if not isinstance(probe, ClipFacts):
+        raise TypeError(f"a sample's probe is a ClipFacts, not {type(probe).__name__}")
+    return probe.model_dump_json()
+
+
+def _stored_probe(text: str | None) -> ClipFacts | None:
+    """The probe column read back: the JSON of a ``ClipFacts``, in the shape every version
+    wrote. One that does not read (cut short, edited by hand) counts as no probe: the next
+    scan probes the clip again."""
+    if not text:
+        return None
+    try:
+        return ClipFacts.model_validate_json(text)
+    except ValidationError:
+        return None
+
+
+def _problem_columns(problem: Problem | None) -> tuple[str | None, str | None]:
+    """A file's problem as the error and fix columns, each redacted and stripped."""
+    if problem is None:
+        return None, None
+    return _clean_error(problem.message), _clean_error(problem.fix)
+
+
+def _file_row(r: FileRecord) -> tuple[object, ...]:
+    message, fix = _problem_columns(r.error)
+    return (r.path, r.kind, r.size, r.mtime_ns, r.sha256, message, fix, r.duplicate_of)
+
+
+def _file_record(row: sqlite3.Row) -> FileRecord:
+    data = dict(row)
+    message, fix = data.pop("error"), data.pop("fix")
+    data["error"] = None if message is None else Problem(message=message, fix=fix)
+    return FileRecord.model_validate(data)
 
 
 def _caption(row: sqlite3.Row) -> Caption:

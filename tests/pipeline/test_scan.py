@@ -6,7 +6,7 @@ import pytest
 
 from annotator.basemodels import Mode
 from annotator.pipeline.scan import scan
-from annotator.workspace import FrameSource, Workspace, WorkspaceInfo
+from annotator.workspace import FrameSource, Problem, Workspace, WorkspaceInfo
 from tests.clips import make_clip, make_corrupt_clip, make_image
 
 I2V = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")
@@ -24,7 +24,8 @@ def test_scan_adds_clips_with_probe_and_first_frame(tmp_path: Path) -> None:
     assert sorted(report.added) == ["clip_0.mp4", "clip_1.mp4"]
     sample = ws.resolve("clip_0.mp4")
     assert sample.probe is not None
-    assert (sample.probe["width"], sample.probe["height"]) == (96, 64)
+    assert (sample.probe.width, sample.probe.height) == (96, 64)
+    assert sample.probe.black_borders is None
     assert sample.first_frame_source is FrameSource.EXTRACTED
     assert (tmp_path / sample.first_frame).is_file()
     assert sample.last_frame is None
@@ -100,13 +101,22 @@ def test_bad_files_are_named_and_the_rest_goes_on(tmp_path: Path) -> None:
     os.symlink(tmp_path, tmp_path / "loop")  # a folder link back to the root
     os.symlink(tmp_path / "self.mp4", tmp_path / "self.mp4")  # a file link to itself
     report = scan(ws)
-    problems = {p.path: p.error for p in report.problems}
-    assert "zero-byte" in problems["empty.mp4"]
+    problems = {p.path: p.error for p in report.problems if p.error is not None}
+    assert problems["empty.mp4"] == Problem(
+        message="zero-byte file", fix="re-copy or re-export the clip"
+    )
     assert "notes.mp4" in problems
-    assert "broken.mp4" in problems
-    assert "duplicate" in problems["copy.mp4"] or "duplicate" in problems["clip_0.mp4"]
-    assert "convert" in problems["old.avi"]
-    assert "symlink loop" in problems["self.mp4"]
+    assert problems["broken.mp4"].message.startswith("cannot be decoded")
+    twin = "copy.mp4" if "copy.mp4" in problems else "clip_0.mp4"
+    assert problems[twin].message.startswith("duplicate")
+    assert problems[twin].fix == "remove one of the two"
+    assert {p.path: p.duplicate_of for p in report.problems if p.duplicate_of} == {
+        twin: ({"copy.mp4", "clip_0.mp4"} - {twin}).pop()
+    }
+    assert problems["old.avi"] == Problem(
+        message=".avi clips are not taken by the service", fix="convert to MP4 or MOV"
+    )
+    assert problems["self.mp4"] == Problem(message="symlink loop")
     assert report.added == ["片段.mp4"]
     assert "._clip_0.mp4" not in problems
     assert ws.sample(sid).subject == "kept"

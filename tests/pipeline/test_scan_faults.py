@@ -9,7 +9,7 @@ import pytest
 
 from annotator.basemodels import Mode
 from annotator.pipeline.scan import scan
-from annotator.workspace import FileRecord, FrameSource, Workspace, WorkspaceInfo
+from annotator.workspace import FileRecord, FrameSource, Problem, Workspace, WorkspaceInfo
 from tests.clips import make_clip, make_image
 from tests.media.helpers import make_fifo, without_blocking
 
@@ -40,7 +40,8 @@ def test_a_clip_unreadable_at_one_scan_is_taken_at_the_next(tmp_path: Path) -> N
     try:
         report = scan(ws)
         assert [p.path for p in report.problems] == ["x.mp4"]
-        assert "permission denied" in (report.problems[0].error or "").lower()
+        error = report.problems[0].error
+        assert error is not None and "permission denied" in error.message.lower()
     finally:
         clip.chmod(0o644)
     report = scan(ws)
@@ -58,7 +59,7 @@ def test_a_failed_read_is_tried_again_though_size_and_time_are_unchanged(tmp_pat
         kind="clip",
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
-        error="cannot read the file: Permission denied",
+        error=Problem(message="cannot read the file: Permission denied"),
     )
     ws.replace_files([failed])
     report = scan(ws)
@@ -73,7 +74,7 @@ def test_a_named_pipe_among_the_clips_is_named_and_never_opened(tmp_path: Path) 
     report = without_blocking([fifo], lambda: scan(ws))
     assert report.added == ["good.mp4"]
     assert {p.path: p.error for p in report.problems} == {
-        "clip.mp4": "a named pipe (FIFO), not a regular file; skipped"
+        "clip.mp4": Problem(message="a named pipe (FIFO), not a regular file")
     }
 
 
@@ -86,8 +87,8 @@ def test_a_link_to_a_clip_outside_the_workspace_is_refused(tmp_path: Path) -> No
     (root / "near.mp4").symlink_to(root / "sub" / "near.mp4")  # inside: a duplicate, as before
     ws = Workspace.create(root, I2V)
     report = scan(ws)
-    problems = {p.path: p.error or "" for p in report.problems}
-    assert problems["far.mp4"].startswith("a symbolic link that leads out of the folder")
+    problems = {p.path: p.error.message if p.error else "" for p in report.problems}
+    assert problems["far.mp4"] == "a symbolic link that leads out of the folder"
     assert "duplicate" in problems.get("near.mp4", problems.get("sub/near.mp4", ""))
     assert [s.path for s in ws.samples()] in (["near.mp4"], ["sub/near.mp4"])
     # Replaced by a copy (same size and time, as cp -p makes): taken at the next scan.

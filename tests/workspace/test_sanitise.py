@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
-from annotator.workspace import FileRecord, Status, Workspace, WorkspaceInfo
+from annotator.workspace import FileRecord, Problem, Status, Workspace, WorkspaceInfo
 
 INFO = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview", lang="en")
 SID = "a" * 64
@@ -92,10 +92,9 @@ def test_template_and_trigger_are_stripped_on_every_path(ws: Workspace) -> None:
 def test_stored_errors_are_stripped(ws: Workspace) -> None:
     ws.set_status_by_machine(SID, Status.ERROR, f"400 {OSC}bad [/] request{BEL}\r\nbody")
     assert ws.sample(SID).error == "400 bad [/] request body"
-    ws.replace_files(
-        [FileRecord(path="x.mp4", kind="clip", size=1, mtime_ns=1, error=f"cannot{CSI} read{BEL}")]
-    )
-    assert ws.files()["x.mp4"].error == "cannot read"
+    problem = Problem(message=f"cannot{CSI} read{BEL}", fix=f"make it{OSC} readable{BEL}")
+    ws.replace_files([FileRecord(path="x.mp4", kind="clip", size=1, mtime_ns=1, error=problem)])
+    assert ws.files()["x.mp4"].error == Problem(message="cannot read", fix="make it readable")
     ws.upsert_sample(SID, error=f"cannot extract the first frame: {OSC}clip{BEL}")
     assert ws.sample(SID).error == "cannot extract the first frame: clip"
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
+from annotator.clipfacts import ClipFacts
 from annotator.workspace import (
     NotAWorkspaceError,
     SampleNotFoundError,
@@ -15,12 +16,26 @@ from annotator.workspace import (
 from annotator.workspace.db import MIGRATIONS, NewerSchemaError, connect
 
 INFO = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview", lang="en")
+PROBE = ClipFacts(
+    duration_s=3.0,
+    width=160,
+    height=120,
+    coded_width=160,
+    coded_height=120,
+    rotation=0,
+    fps=8.0,
+    frame_count=24,
+    codec="h264",
+    pix_fmt="yuv420p",
+    has_audio=False,
+    container="mov,mp4,m4a,3gp,3g2,mj2",
+)
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     ws = Workspace.create(tmp_path, INFO)
-    ws.upsert_sample("a" * 64, path="clip_a.mp4", probe={"duration_s": 3.0})
+    ws.upsert_sample("a" * 64, path="clip_a.mp4", probe=PROBE)
     ws.upsert_sample("b" * 64, path="sub/clip_b.mp4")
     return ws
 
@@ -48,7 +63,7 @@ def test_missing_folder_is_named(tmp_path: Path) -> None:
 def test_samples_in_stable_order_and_probe_roundtrip(ws: Workspace) -> None:
     samples = ws.samples()
     assert [s.path for s in samples] == ["clip_a.mp4", "sub/clip_b.mp4"]
-    assert samples[0].probe == {"duration_s": 3.0}
+    assert samples[0].probe == PROBE
     assert samples[1].name == "clip_b.mp4"
 
 

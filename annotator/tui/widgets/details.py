@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -14,20 +13,20 @@ from annotator.workspace import Caption, Sample
 
 def probe_text(sample: Sample) -> Text:
     """Duration, size, fps, codec and borders on one or two lines."""
-    probe: dict[str, Any] = sample.probe or {}
+    probe = sample.probe
     text = Text(no_wrap=False)
-    if not probe:
+    if probe is None:
         text.append("not probed: run annotator scan", "yellow")
         return text
     parts = [
-        f"{probe.get('duration_s', 0):.2f} s",
-        f"{probe.get('width', '?')}x{probe.get('height', '?')}",
-        f"{probe.get('fps', 0):.3g} fps",
-        f"{probe.get('frame_count', '?')} frames",
-        str(probe.get("codec", "")),
+        f"{probe.duration_s:.2f} s",
+        f"{probe.width}x{probe.height}",
+        f"{probe.fps:.3g} fps",
+        f"{probe.frame_count} frames",
+        probe.codec,
     ]
     text.append(" · ".join(p for p in parts if p))
-    if probe.get("black_borders"):
+    if probe.black_borders is not None:
         text.append("  black borders", "yellow")
     return text
 
@@ -70,7 +69,7 @@ def caption_text(sample: Sample, caption: Caption | None) -> Text:
 class CaptionView(VerticalScroll, can_focus=True):
     """The model's answer, read-only and scrollable."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(id="caption-text")
 
     def show(self, sample: Sample, caption: Caption | None) -> None:
