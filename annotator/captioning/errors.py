@@ -1,5 +1,8 @@
 """Errors a provider raises, sorted by what the batch runner should do with them.
 
+``provider_error`` turns a refused DashScope (or OpenAI-compatible) request into one of
+them, from the kind ``annotator.dashscope_api`` reads it as.
+
 Every error carries a message written for the person at the terminal: it names
 the clip or the setting at fault and, where there is one, the fix. The message is
 redacted as the error is made: a server that echoes the request's Authorization
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from annotator.dashscope_api import Failure, Kind, Region, classify, region_hint
 from annotator.errors import AnnotatorError
 from annotator.safetext import redact
 
@@ -26,10 +30,8 @@ class ProviderError(AnnotatorError):
     retryable: ClassVar[bool] = False
     stops_batch: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        message = redact(message)
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, fix: str | None = None, code: str | None = None) -> None:
+        super().__init__(redact(message), fix=None if fix is None else redact(fix))
         # The server's error code when there is one, e.g. "Throttling"; server text too.
         self.code = None if code is None else redact(code)
 
@@ -42,6 +44,10 @@ class AuthError(ProviderError):
 
 class MissingKeyError(AuthError):
     """No key in the environment variable the provider reads."""
+
+
+# How a missing key's fix ends for captioning: the bundled samples work without one.
+REPLAY_INSTEAD = ", or use --provider replay for the offline demo"
 
 
 class ModelNotFoundError(ProviderError):
@@ -98,3 +104,50 @@ def connection_reason(exc: BaseException) -> str:
 
 class BadAnswerError(ProviderError):
     """The server answered 200 but with nothing usable (empty or garbled)."""
+
+
+def provider_error(
+    failure: Failure, *, clip: str, key_env_var: str | None, region: Region | None
+) -> ProviderError:
+    """The error for one refused request about CLIP; REGION None: not a DashScope region."""
+    said, code = failure.said, failure.code
+    where = f" for {region_hint(region)}" if region else ""
+    match classify(failure):
+        case Kind.KEY_REFUSED:
+            return AuthError(
+                f"the server refused the key in {key_env_var or 'the request'} ({said})",
+                fix=f"use a key made{where or ' for this server'}: keys are per region",
+                code=code,
+            )
+        case Kind.ARREARS:
+            return AuthError(
+                f"the account is overdue ({said})",
+                fix="top up in the Alibaba Cloud billing console, then caption again",
+                code=code,
+            )
+        case Kind.ACCESS_DENIED:
+            return AuthError(
+                f"the account cannot use this model ({said})",
+                fix="activate the model in the Model Studio console, or use a key that may",
+                code=code,
+            )
+        case Kind.CONTENT_REJECTED:
+            return ContentRejectedError(
+                f"{clip}: refused by content moderation ({said}); not retried", code=code
+            )
+        case Kind.TOO_MANY_REQUESTS | Kind.QUOTA_REACHED:
+            return RateLimitedError(
+                f"{clip}: rate limited ({said})", retry_after=failure.retry_after, code=code
+            )
+        case Kind.MODEL_UNKNOWN | Kind.NOT_FOUND:
+            return ModelNotFoundError(
+                f"model or endpoint not found ({said})",
+                fix=f"check the model name (models differ by region{where}) and the base URL",
+                code=code,
+            )
+        case Kind.CONFLICT | Kind.SERVER_FAILED:
+            return TransientError(f"{clip}: server error {failure.status} ({said})", code=code)
+        case Kind.INVALID:
+            return InvalidRequestError(f"{clip}: request refused as invalid ({said})", code=code)
+        case Kind.UNEXPECTED:
+            return ProviderError(f"{clip}: unexpected answer {failure.status} ({said})", code=code)

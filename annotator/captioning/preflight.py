@@ -8,14 +8,15 @@ for it): no request, nothing billed, and no claim on what the server will answer
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import urllib.request
+from typing import Protocol, runtime_checkable
 from urllib.parse import SplitResult, urlsplit
 
 from annotator.captioning.base import Provider
-from annotator.captioning.errors import MissingKeyError, UnreachableError
+from annotator.captioning.errors import REPLAY_INSTEAD, MissingKeyError, UnreachableError
+from annotator.dashscope_api import read_key
 
 # A TCP handshake with a healthy server takes milliseconds; a missing route often never
 # answers, so this bounds the wait (name resolution included).
@@ -23,14 +24,29 @@ REACH_TIMEOUT_S = 5.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@runtime_checkable
+class ReadsItsKey(Protocol):
+    """A provider that reads its own key by the one DashScope rule (which URL may get it)."""
+
+    def api_key(self) -> str | None:
+        """The key its requests would carry; MissingKeyError when it needs one and has none."""
+        ...
+
+
 def check_ready(provider: Provider, *, timeout: float = REACH_TIMEOUT_S) -> None:
-    """Raise MissingKeyError when the provider needs a key that is not set, and
+    """Raise MissingKeyError when the provider needs a key it cannot have (none set, or
+    DashScope's key for a remote plain-http URL), before any connection is tried; then
     UnreachableError when its server (``base_url``, if it has one) cannot be reached."""
-    var = provider.key_env_var
-    if provider.needs_key and var and not os.environ.get(var, "").strip():
-        raise MissingKeyError(
-            f"{var} is not set: export {var} with your key (read from the environment "
-            "only, never stored), or use --provider replay for the offline demo"
+    if isinstance(provider, ReadsItsKey):
+        provider.api_key()
+    elif provider.needs_key and provider.key_env_var:  # another provider's own variable
+        read_key(
+            provider.key_env_var,
+            None,
+            url="",
+            required=True,
+            error=MissingKeyError,
+            otherwise=REPLAY_INSTEAD,
         )
     url = getattr(provider, "base_url", None)
     if isinstance(url, str) and url:
@@ -52,9 +68,9 @@ def check_reachable(url: str, *, timeout: float = REACH_TIMEOUT_S) -> None:
     shown = f"{parts.scheme}://{_hostport(server)}{parts.path}"  # no credentials, no query
     tried = shown if proxy is None else f"the proxy {_hostport(target)} for {shown}"
     raise UnreachableError(
-        f"cannot reach {tried} ({reason}): check the network, the proxy settings "
-        "(HTTPS_PROXY, NO_PROXY), the address (--base-url) and that the server runs; "
-        "nothing was sent"
+        f"cannot reach {tried} ({reason}); nothing was sent",
+        fix="check the network, the proxy settings (HTTPS_PROXY, NO_PROXY), the address "
+        "(--base-url) and that the server runs",
     )
 
 

@@ -78,7 +78,7 @@ def remote(
             with open_client(_service(region, base_url)) as client:
                 yield ws, client
         except RemoteError as exc:
-            raise fail(exc.message) from None
+            raise fail(str(exc)) from None
         except KeyboardInterrupt:
             raise fail(
                 "stopped waiting; what was started goes on at the service and is stored in the "

@@ -25,13 +25,8 @@ from typing import Any
 
 import httpx
 
-from annotator.captioning.providers.dashscope_common import (
-    DEFAULT_KEY_ENV_VAR,
-    REGIONS,
-    Region,
-    read_key,
-)
 from annotator.config import load_settings
+from annotator.dashscope_api import DEFAULT_KEY_ENV_VAR, REGIONS, Region, read_failure, read_key
 from annotator.finetune.errors import (
     BadResponseError,
     ConnectionFailedError,
@@ -96,7 +91,6 @@ class Service:
             url=self.base_url,
             required=True,
             error=MissingKeyError,
-            otherwise="",
         )
         assert key is not None  # required: an error otherwise
         return key
@@ -206,8 +200,9 @@ class DashScopeClient:
         except httpx.TransportError as exc:
             raise ConnectionFailedError(
                 f"cannot reach DashScope {self.service.region.label} at {self.service.base_url} "
-                f"while {what} ({type(exc).__name__}: {exc}); check the network, a proxy, or "
-                "--base-url, then run the command again (nothing is created twice)"
+                f"while {what} ({type(exc).__name__}: {exc})",
+                fix="check the network, a proxy, or --base-url, then run the command again "
+                "(nothing is created twice)",
             ) from exc
         body = _json(response)
         code = body.get("code") if isinstance(body, dict) else None
@@ -215,7 +210,8 @@ class DashScopeClient:
             if not isinstance(body, dict):
                 raise BadResponseError(
                     f"DashScope answered {what} with something that is not JSON "
-                    f"({response.text[:120]!r}); a proxy in between? try again"
+                    f"({response.text[:120]!r})",
+                    fix="a proxy in between? try again",
                 )
             return Answer(
                 output=body.get("output", body.get("data", body)),
@@ -223,29 +219,10 @@ class DashScopeClient:
                 request_id=body.get("request_id"),
                 body=body,
             )
-        status = response.status_code if not response.is_success else _status_of(code)
-        raise self._error(status, body, response, what=what, model=model)
-
-    def _error(
-        self, status: int, body: Any, response: httpx.Response, *, what: str, model: str | None
-    ) -> RemoteError:
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):  # compatible mode
-            err = body["error"]
-            code, message = err.get("code") or err.get("type"), str(err.get("message") or "")
-        elif isinstance(body, dict):
-            code, message = body.get("code"), str(body.get("message") or "")
-        else:
-            code, message = None, response.text[:200]
-        rid = body.get("request_id") if isinstance(body, dict) else None
-        return error_for(
-            status,
-            code,
-            message,
-            what=what,
-            where=self.service.where,
-            model=model,
-            request_id=rid,
+        failure = read_failure(
+            response.status_code, response.text if body is None else body, response.headers
         )
+        raise error_for(failure, what=what, where=self.service.where, model=model)
 
     # -- files -------------------------------------------------------------------------
 
@@ -474,11 +451,6 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def _status_of(code: str | None) -> int:
-    """A 200 whose body is an error (``{"code": "NotFound"}`` after a delete)."""
-    return 404 if (code or "").lower() in ("notfound", "not_found") else 400
 
 
 def _uploaded(answer: Answer, path: Path, what: str) -> UploadedFile:

@@ -1,18 +1,18 @@
-"""Errors of the fine-tuning pipeline, each with one message that says what happened and the fix.
+"""Errors of the fine-tuning pipeline, each with a message that says what happened and a fix.
 
-``error_for`` turns a refused request into the right class (dashscope-api.md sections 3
-and 5: 401 key, Arrearage, 403, 404, 409, 429, 5xx); the rest are the pipeline's own
-(nothing exported, a job that FAILED, a deployment in arrears). Every message is
-redacted as the error is made, so a key echoed by a server or a proxy is never
-printed, stored or shown.
+``error_for`` turns a refused request into the right class, from the kind
+``annotator.dashscope_api`` reads it as (401 key, Arrearage, 403, 404, 409, 429, 5xx);
+the rest are the pipeline's own (nothing exported, a job that FAILED, a deployment in
+arrears). Every message is redacted as the error is made, so a key echoed by a server
+or a proxy is never printed, stored or shown.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.dashscope_api import Failure, Kind, classify
 from annotator.errors import AnnotatorError
 from annotator.safetext import redact
 
@@ -26,13 +26,12 @@ class RemoteError(AnnotatorError):
         self,
         message: str,
         *,
+        fix: str | None = None,
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        message = redact(message)
-        super().__init__(message)
-        self.message = message
+        super().__init__(redact(message), fix=None if fix is None else redact(fix))
         self.status = status
         self.code = None if code is None else redact(code)
         self.request_id = request_id
@@ -120,97 +119,88 @@ class Where:
     key_env_var: str
 
 
-_MODEL_WORDS = re.compile(r"model", re.IGNORECASE)
-_MISSING_WORDS = re.compile(r"not ?exist|not ?found|unknown|not support|invalid", re.IGNORECASE)
-
-
-def _said(code: str | None, message: str) -> str:
-    return f"{code}: {message}" if code else message or "no message"
-
-
 def error_for(
-    status: int,
-    code: str | None,
-    message: str,
-    *,
-    what: str,
-    where: Where,
-    model: str | None = None,
-    request_id: str | None = None,
+    failure: Failure, *, what: str, where: Where, model: str | None = None
 ) -> RemoteError:
-    """The error for a refused request; WHAT names it ("creating the fine-tune job")."""
-    said = _said(code, message)
-    norm = (code or "").lower()
-    service = f"DashScope {where.label}"
-    kw: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
-    if status == 401 or norm == "invalidapikey":
-        return KeyRefusedError(
-            f"{service} ({where.base_url}) refused the key in {where.key_env_var} ({said}). "
-            f"Keys belong to one region: a {where.other_label} key is refused in {where.label}. "
-            f"Use a key made for {where.label}, or run with --region {where.other_region} "
-            f"if yours is a {where.other_label} key.",
-            **kw,
-        )
-    if norm.startswith("arrearage") or "arrear" in message.lower():
-        return ArrearsError(
-            f"{service} refused {what}: the account is overdue ({said}). Top up in the "
-            "Alibaba Cloud billing console, then run the same command again.",
-            **kw,
-        )
-    if status == 403 or norm.startswith("accessdenied"):
-        return AccessDeniedError(
-            f"{service} refused {what}: no permission ({said}). Activate Wan fine-tuning "
-            f"for {where.label} in the Model Studio console, or use a key of an account "
-            "that has it.",
-            **kw,
-        )
-    if model and _is_model_problem(status, norm, message):
-        from annotator.basemodels import BASE_MODELS
-
-        return UnknownModelError(
-            f"{service} does not know the model {model!r} ({said}). Set `model` in "
-            f"finetune.json to one of {', '.join(BASE_MODELS)} (or re-run `annotator init "
-            f"DIR --model ...` and export again); each region offers its own models.",
-            **kw,
-        )
-    if status == 404:
-        return NotFoundError(
-            f"{service} has no such thing for {what} ({said}): it was deleted, or it "
-            f"belongs to another region or account than the key in {where.key_env_var}.",
-            **kw,
-        )
-    if status == 409:
-        return ConflictError(f"{service} refused {what}: it exists already ({said}).", **kw)
-    if status == 429 or norm.startswith("throttling"):
-        return _throttled(service, what, said, norm, kw)
-    if status >= 500:
-        return ServiceError(
-            f"{service} failed {what} ({status} {said}). Try again in a few minutes: "
-            "running the command again is safe, nothing is created twice.",
-            **kw,
-        )
-    return InvalidRequestError(f"{service} refused {what} as invalid ({said}).", **kw)
-
-
-def _is_model_problem(status: int, norm: str, message: str) -> bool:
-    if norm in ("model.notexist", "modelnotexist", "model.notfound", "modelnotfound"):
-        return True
-    if status in (400, 404) and _MODEL_WORDS.search(message):
-        return bool(_MISSING_WORDS.search(message))
-    return False
+    """The error for a refused request; WHAT names it ("creating the fine-tune job"),
+    MODEL the model it named, if any."""
+    said, service = failure.said, f"DashScope {where.label}"
+    kw: dict[str, Any] = {
+        "status": failure.status,
+        "code": failure.code,
+        "request_id": failure.request_id,
+    }
+    match classify(failure, names_model=model is not None):
+        case Kind.KEY_REFUSED:
+            return KeyRefusedError(
+                f"{service} ({where.base_url}) refused the key in {where.key_env_var} ({said})",
+                fix=f"keys belong to one region, and a {where.other_label} key is refused in "
+                f"{where.label}: use a key made for {where.label}, or run with --region "
+                f"{where.other_region} if yours is a {where.other_label} key",
+                **kw,
+            )
+        case Kind.ARREARS:
+            return ArrearsError(
+                f"{service} refused {what}: the account is overdue ({said})",
+                fix="top up in the Alibaba Cloud billing console, then run the same command again",
+                **kw,
+            )
+        case Kind.ACCESS_DENIED:
+            return AccessDeniedError(
+                f"{service} refused {what}: no permission ({said})",
+                fix=f"activate Wan fine-tuning for {where.label} in the Model Studio console, "
+                "or use a key of an account that has it",
+                **kw,
+            )
+        case Kind.MODEL_UNKNOWN:
+            return _unknown_model(service, model, said, kw)
+        case Kind.NOT_FOUND:
+            return NotFoundError(
+                f"{service} has no such thing for {what} ({said}): it was deleted, or it "
+                f"belongs to another region or account than the key in {where.key_env_var}",
+                **kw,
+            )
+        case Kind.CONFLICT:
+            return ConflictError(f"{service} refused {what}: it exists already ({said})", **kw)
+        case Kind.TOO_MANY_REQUESTS | Kind.QUOTA_REACHED as kind:
+            return _throttled(service, what, said, kind, kw)
+        case Kind.SERVER_FAILED:
+            return ServiceError(
+                f"{service} failed {what} ({failure.status} {said})",
+                fix="try again in a few minutes: running the command again is safe, nothing "
+                "is created twice",
+                **kw,
+            )
+        case Kind.CONTENT_REJECTED:
+            return InvalidRequestError(
+                f"{service} refused {what}: content moderation flagged it ({said})", **kw
+            )
+        case Kind.INVALID | Kind.UNEXPECTED:
+            return InvalidRequestError(f"{service} refused {what} as invalid ({said})", **kw)
 
 
-def _throttled(service: str, what: str, said: str, norm: str, kw: dict[str, Any]) -> RemoteError:
-    if norm in ("throttling.ratequota", "throttling.burstrate"):
+def _unknown_model(service: str, model: str | None, said: str, kw: dict[str, Any]) -> RemoteError:
+    from annotator.basemodels import BASE_MODELS
+
+    return UnknownModelError(
+        f"{service} does not know the model {model!r} ({said})",
+        fix=f"set `model` in finetune.json to one of {', '.join(BASE_MODELS)} (or re-run "
+        "`annotator init DIR --model ...` and export again); each region offers its own models",
+        **kw,
+    )
+
+
+def _throttled(service: str, what: str, said: str, kind: Kind, kw: dict[str, Any]) -> RemoteError:
+    if kind is Kind.TOO_MANY_REQUESTS:
         return ResourceLimitError(
-            f"{service} refused {what}: too many requests ({said}). Wait a minute and run "
-            "the command again.",
+            f"{service} refused {what}: too many requests ({said})",
+            fix="wait a minute and run the command again",
             **kw,
         )
     return ResourceLimitError(
-        f"{service} refused {what}: a resource limit is reached ({said}). An account trains "
-        "one job at a time and keeps a limited number of deployments: wait for the running "
-        "job to end (`annotator jobs DIR`), or delete a deployment you no longer use "
-        "(`annotator deploy DIR --delete`), then run the command again.",
+        f"{service} refused {what}: a resource limit is reached ({said})",
+        fix="an account trains one job at a time and keeps a limited number of deployments: "
+        "wait for the running job to end (`annotator jobs DIR`), or delete a deployment you "
+        "no longer use (`annotator deploy DIR --delete`), then run the command again",
         **kw,
     )

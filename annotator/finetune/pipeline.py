@@ -112,4 +112,4 @@ def _try(call: Callable[[], object], problems: list[str]) -> None:
     try:
         call()
     except RemoteError as exc:
-        problems.append(exc.message)
+        problems.append(str(exc))

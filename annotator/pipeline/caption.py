@@ -255,7 +255,7 @@ class _CaptionRun:
         # whose status stays.
         try:
             if not (error.stops_batch or isinstance(error, UnreachableError)):
-                self.ws.set_status_by_machine(sample.id, Status.ERROR, error.message)
+                self.ws.set_status_by_machine(sample.id, Status.ERROR, str(error))
             self.ws.release_claim(self.claimant, CLAIM_KIND, self.key(request))
         except StoreWriteError as exc:
             raise self._stop(exc) from exc

@@ -140,6 +140,8 @@ ERRORS: list[tuple[Reply, type[Exception]]] = [
     (server_error(503), TransientError),
     (error(400, "InvalidParameter", "The video is too short."), InvalidRequestError),
     (error(404, "Model.NotExist", "Model not exist."), ModelNotFoundError),
+    # What DashScope answers for a model name it does not know: every clip would fail.
+    (error(400, "InvalidParameter", "Model not exist."), ModelNotFoundError),
     (garbled_body(), BadAnswerError),
     (answer("   "), BadAnswerError),
 ]
@@ -166,8 +168,8 @@ def test_auth_error_names_the_key_variable_and_region(
     with pytest.raises(AuthError) as caught:
         provider(fake).caption(request_for(small_clip))
     assert caught.value.stops_batch
-    assert "DASHSCOPE_API_KEY" in str(caught.value)
-    assert "region cn (Beijing)" in str(caught.value)
+    assert "DASHSCOPE_API_KEY" in caught.value.message
+    assert caught.value.fix is not None and "region cn (Beijing)" in caught.value.fix
 
 
 def test_retry_after_header_is_read(fake: FakeDashScope, api_key: str, small_clip: Path) -> None:
@@ -206,10 +208,11 @@ def test_failed_oss_upload_is_transient(
 def test_missing_key_says_what_to_do(fake: FakeDashScope, no_key: None, small_clip: Path) -> None:
     with pytest.raises(MissingKeyError) as caught:
         provider(fake).caption(request_for(small_clip))
-    assert str(caught.value) == (
-        "DASHSCOPE_API_KEY is not set: export DASHSCOPE_API_KEY with a key for region cn "
-        "(Beijing) (made in the Model Studio console; it is read from the environment only, "
-        "never stored), or use --provider replay for the offline demo"
+    assert caught.value.message == "DASHSCOPE_API_KEY is not set"
+    assert caught.value.fix == (
+        "export DASHSCOPE_API_KEY with a key for region cn (Beijing) (made in the Model Studio "
+        "console; it is read from the environment only, never stored), or use --provider "
+        "replay for the offline demo"
     )
     assert fake.requests() == []
 

@@ -22,7 +22,7 @@ from annotator.captioning import (
     TransientError,
     get_provider,
 )
-from annotator.captioning.providers.dashscope_common import key_may_travel_to
+from annotator.dashscope_api import key_may_travel_to
 from tests.captioning.helpers import (
     KEY,
     PLAIN_KEY,

@@ -136,7 +136,7 @@ def test_a_key_for_the_other_region(
     monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-from-singapore")
     result = _run(fake, "upload", root)
     assert result.exit_code == 1
-    assert "Keys belong to one region" in _flat(result) and "--region intl" in _flat(result)
+    assert "keys belong to one region" in _flat(result) and "--region intl" in _flat(result)
     assert "sk-from-singapore" not in _flat(result)
 
 

@@ -63,9 +63,10 @@ def test_a_key_of_the_other_region_says_so(fake: FakeFinetune) -> None:
     client = client_for(fake, "cn", key="sk-made-in-singapore")
     with client, pytest.raises(errors.KeyRefusedError) as info:
         client.get_job("ft-1")
-    message = str(info.value)
-    assert "Singapore key is refused in Beijing" in message and "--region intl" in message
-    assert "sk-made-in-singapore" not in message
+    message, fix = info.value.message, info.value.fix or ""
+    assert "refused the key in DASHSCOPE_API_KEY" in message
+    assert "Singapore key is refused in Beijing" in fix and "--region intl" in fix
+    assert "sk-made-in-singapore" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,13 @@ def test_a_key_of_the_other_region_says_so(fake: FakeFinetune) -> None:
             errors.ResourceLimitError,
             "one job at a time",
         ),
-        (Reply(403, code="AccessDenied", message="no"), errors.AccessDeniedError, "Activate"),
+        (Reply(403, code="AccessDenied", message="no"), errors.AccessDeniedError, "activate"),
+        (Reply(408, code="RequestTimeOut", message="slow"), errors.ServiceError, "try again"),
+        (
+            Reply(400, code="DataInspectionFailed", message="Input data may be inappropriate."),
+            errors.InvalidRequestError,
+            "content moderation",
+        ),
         (
             Reply(400, code="InvalidParameter", message="bad n_epochs"),
             errors.InvalidRequestError,

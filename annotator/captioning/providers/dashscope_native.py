@@ -14,23 +14,23 @@ state. The request on the wire is the same as for ``file://``.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
 from annotator.captioning.errors import (
+    REPLAY_INSTEAD,
     BadAnswerError,
     InvalidRequestError,
+    MissingKeyError,
+    ProviderError,
     TransientError,
     UnreachableError,
     connection_reason,
-)
-from annotator.captioning.providers.dashscope_common import (
-    DEFAULT_KEY_ENV_VAR,
-    error_from_status,
-    get_region,
-    read_key,
+    provider_error,
 )
 from annotator.captioning.structured import RawAnswer, complete
+from annotator.dashscope_api import DEFAULT_KEY_ENV_VAR, get_region, read_failure, read_key
 
 DEFAULT_MODEL = "qwen-vl-max"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the SDK local-path limit (dashscope-api.md section 1)
@@ -62,29 +62,36 @@ class DashScopeProvider:
         self.key_env_var = key_env_var or DEFAULT_KEY_ENV_VAR
         self.timeout = timeout
 
-    def caption(self, request: CaptionRequest) -> CaptionResult:
-        """Upload the clip once, then ask (twice at most, for a bad structured answer)."""
+    def api_key(self) -> str:
+        """The key for this provider's base URL (MissingKeyError when there is none)."""
         key = read_key(
             self._named_key_var,
             self.region,
             url=self.base_url,
             required=True,
+            error=MissingKeyError,
+            otherwise=REPLAY_INSTEAD,
             name_a_key="--key-env VAR",
         )
-        assert key is not None
+        assert key is not None  # required: an error otherwise
+        return key
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        """Upload the clip once, then ask (twice at most, for a bad structured answer)."""
+        key = self.api_key()
         oss_url = self._upload(request, key)
         return complete(request, lambda text: self._ask(request, key, oss_url, text), self.name)
 
-    def _fail(self, request: CaptionRequest, response: Any) -> Exception:
-        return error_from_status(
-            int(response.status_code),
-            response.code,
-            str(response.message or ""),
-            clip=request.clip.name,
-            key_env_var=self.key_env_var,
-            region=self.region,
-            headers=response.headers,
-        )
+    def _fail(self, request: CaptionRequest, response: Any) -> ProviderError:
+        """The error for a refused SDK response (the SDK's own fields, as the body has them)."""
+        body = {
+            "code": response.code,
+            "message": response.message,
+            "request_id": response.request_id,
+        }
+        failure = read_failure(int(response.status_code), body, response.headers)
+        clip = request.clip.name
+        return provider_error(failure, clip=clip, key_env_var=self.key_env_var, region=self.region)
 
     def _upload(self, request: CaptionRequest, key: str) -> str:
         import requests
@@ -153,6 +160,8 @@ class DashScopeProvider:
             raise BadAnswerError(
                 f"{request.clip.name}: unreadable answer from the server: {exc}"
             ) from exc
+        if isinstance(response, Generator):  # a stream: only when asked for, never here
+            raise BadAnswerError(f"{request.clip.name}: the SDK answered with a stream")
         if response.status_code != 200:
             raise self._fail(request, response)
         return RawAnswer(_answer_text(request, response), *_usage(response))

@@ -29,23 +29,27 @@ from annotator.captioning.base import (
     CaptionResult,
 )
 from annotator.captioning.errors import (
+    REPLAY_INSTEAD,
     AuthError,
     BadAnswerError,
     InvalidRequestError,
+    MissingKeyError,
     ProviderError,
     TransientError,
     UnreachableError,
     connection_reason,
+    provider_error,
 )
 from annotator.captioning.frames import jpeg_data_url, patch_factor, sample_frames
-from annotator.captioning.providers.dashscope_common import (
+from annotator.captioning.structured import RawAnswer, complete
+from annotator.dashscope_api import (
     DEFAULT_KEY_ENV_VAR,
-    error_from_status,
     get_region,
     key_may_travel_to,
+    key_withheld,
+    read_failure,
     read_key,
 )
-from annotator.captioning.structured import RawAnswer, complete
 
 MAX_BASE64_VIDEO_BYTES = 7 * 1024 * 1024  # raw size whose base64 stays under 10 MB
 VIDEO_AS = ("video", "frames")
@@ -103,17 +107,21 @@ class OpenAICompatProvider:
         parts = self._clip_parts(request)
         return complete(request, lambda text: self._ask(client, request, parts, text), self.name)
 
-    def _get_client(self) -> Any:
-        key = (
-            read_key(
-                self._named_key_var,
-                self.region,
-                url=self.base_url,
-                required=self.needs_key,
-                name_a_key=NAME_A_KEY,
-            )
-            or NO_KEY
+    def api_key(self) -> str | None:
+        """The key for this provider's base URL: None for a local server without one,
+        MissingKeyError when DashScope's compatible mode has none."""
+        return read_key(
+            self._named_key_var,
+            self.region,
+            url=self.base_url,
+            required=self.needs_key,
+            error=MissingKeyError,
+            otherwise=REPLAY_INSTEAD,
+            name_a_key=NAME_A_KEY,
         )
+
+    def _get_client(self) -> Any:
+        key = self.api_key() or NO_KEY
         with self._lock:
             # One client for all threads (it pools connections); a new one if the key changed.
             if self._client is None or key != self._client_key:
@@ -179,23 +187,22 @@ class OpenAICompatProvider:
         if isinstance(exc, openai.APIResponseValidationError):
             return BadAnswerError(f"{clip}: unreadable answer from the server: {exc.message}")
         if isinstance(exc, openai.APIStatusError):
-            if self._key_withheld and exc.status_code in (401, 403):
-                return AuthError(
-                    f"{self.base_url} refused a request without a key ({exc.status_code}: "
-                    f"{_error_message(exc)}): {DEFAULT_KEY_ENV_VAR} is sent only over https or "
-                    f"to this machine; name the variable holding this server's key "
-                    f"({NAME_A_KEY})"
-                )
-            return error_from_status(
-                exc.status_code,
-                exc.code or exc.type,
-                _error_message(exc),
-                clip=clip,
-                key_env_var=self.key_env_var,
-                region=self.region if self.needs_key else None,
-                headers=exc.response.headers,
-            )
+            return self._refused(clip, exc)
         return ProviderError(f"{clip}: {type(exc).__name__}: {exc}")
+
+    def _refused(self, clip: str, exc: Any) -> ProviderError:
+        """The error for an ``openai.APIStatusError``: the SDK keeps the body's inner error."""
+        failure = read_failure(
+            exc.status_code, exc.body, exc.response.headers, fallback=exc.message
+        )
+        if self._key_withheld and failure.status in (401, 403):
+            return AuthError(
+                f"{self.base_url} refused a request without a key ({failure.status}: "
+                f"{failure.message}): {key_withheld(self.base_url)}",
+                fix=f"name the variable holding this server's key ({NAME_A_KEY})",
+            )
+        region = self.region if self.needs_key else None
+        return provider_error(failure, clip=clip, key_env_var=self.key_env_var, region=region)
 
 
 def _no_connection(exc: Any) -> bool:
@@ -210,23 +217,13 @@ def _no_connection(exc: Any) -> bool:
     return True
 
 
-def _error_message(exc: Any) -> str:
-    """The server's words: the JSON message, else the start of a body (a proxy's page)."""
-    body = exc.body
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    if isinstance(body, str) and body.strip():
-        return f"{exc.message}: {' '.join(body.split())[:200]}"
-    return str(exc.message)
-
-
 def _video_part(request: CaptionRequest) -> dict[str, Any]:
     clip = request.clip
     size = clip.stat().st_size
     if size > MAX_BASE64_VIDEO_BYTES:
         raise InvalidRequestError(
-            f"{clip.name}: {size / 2**20:.1f} MB is too large to send as base64 (limit 7 MB): "
-            "use video_as=frames, or the dashscope provider, which uploads files up to 100 MB"
+            f"{clip.name}: {size / 2**20:.1f} MB is too large to send as base64 (limit 7 MB)",
+            fix="use video_as=frames, or the dashscope provider, which uploads files up to 100 MB",
         )
     mime = mimetypes.guess_type(clip.name)[0] or "video/mp4"
     data = base64.b64encode(clip.read_bytes()).decode("ascii")
