@@ -26,12 +26,10 @@ _COMMAND_LINE_FLOW = (
 
 
 class CommandGroup(TyperGroup):
-    """The group of every command; lists them in the order they were registered."""
+    """The group of every command (--help lists them in the order they were registered)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
-
-    def invoke(self, ctx: click.Context) -> Any:
+    # ctx is typer's own click Context since 0.29 and click's before: typed loosely for both.
+    def invoke(self, ctx: Any) -> Any:
         """Run the command: a user's error ends in its message and exit code, a bug in one line.
 
         Every command passes here, so no command catches ``AnnotatorError`` itself.

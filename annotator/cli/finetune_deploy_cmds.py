@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from annotator.finetune.client import DashScopeClient
     from annotator.finetune.poll import Poller
     from annotator.workspace import Workspace
-    from annotator.workspace.remote import Deployment, FinetuneJob
+    from annotator.workspace.remote import Checkpoint, Deployment, FinetuneJob
 
 
 # -- checkpoints ----------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def checkpoints(
 
 def _list_checkpoints(
     ws: Workspace, client: DashScopeClient, job: FinetuneJob, output: Path | None, download: bool
-) -> list:
+) -> list[Checkpoint]:
     from annotator.finetune.checkpoints import (
         download_previews,
         previews_folder,
@@ -134,7 +134,7 @@ def _export_checkpoint(
     console.print(f"next: annotator deploy {ws.root} --checkpoint {ckpt} --wait")
 
 
-def _print_checkpoints(job: FinetuneJob, found: list) -> None:
+def _print_checkpoints(job: FinetuneJob, found: list[Checkpoint]) -> None:
     if not found:
         console.print(f"job {job.job_id} ({job.status}) has no checkpoints yet")
         return

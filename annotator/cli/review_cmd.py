@@ -5,16 +5,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 import typer
 
 from annotator.basemodels import Mode
 from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, DirArgument, fail, open_workspace
-
-if TYPE_CHECKING:
-    from annotator.tui.widgets.frames import Graphics
-
 
 class GraphicsChoice(StrEnum):
     """--graphics: the values of ``annotator.tui.widgets.frames.Graphics``."""
@@ -68,7 +63,7 @@ def review(
             make_app(
                 ws,
                 provider=provider,
-                graphics=cast("Graphics", graphics.value),
+                graphics=graphics.value,
                 handle_signals=True,
                 tune_gc=True,
             ).run()
