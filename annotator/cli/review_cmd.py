@@ -11,6 +11,7 @@ import typer
 from annotator.basemodels import Mode
 from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, DirArgument, fail, open_workspace
 
+
 class GraphicsChoice(StrEnum):
     """--graphics: the values of ``annotator.tui.widgets.frames.Graphics``."""
 
