@@ -12,16 +12,17 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from annotator.tui import domain
+from annotator.tui.domain import Captioner, Domain
 from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player, system_player
-from annotator.tui.screens.review import WATCH_INTERVAL, ReviewScreen
+from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.frames import Graphics
 from annotator.workspace import Workspace
 
 STOP_TIMEOUT = 30.0  # seconds to let a caption batch finish its requests in flight at exit
+WATCH_INTERVAL = 0.5  # seconds between two looks at the store for what the CLI wrote
 
 
 class ReviewApp(App[None]):
@@ -38,7 +39,7 @@ class ReviewApp(App[None]):
         ws: Workspace,
         *,
         graphics: Graphics = "auto",
-        captioner: domain.Captioner | None = None,
+        captioner: Captioner | None = None,
         provider: str | None = None,
         player: Player = system_player,
         handle_signals: bool = False,
@@ -46,11 +47,9 @@ class ReviewApp(App[None]):
         watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
-        self.ws = ws
-        self.state = ReviewState(ws)
+        self.state = ReviewState(Domain(ws, captioner))
         self.cache = FrameCache()
         self.graphics: Graphics = graphics
-        self.captioner = captioner if captioner is not None else domain.default_captioner()
         self.provider = provider  # None: the workspace's, else the configured default
         self.player = player
         self.handle_signals = handle_signals
@@ -62,12 +61,11 @@ class ReviewApp(App[None]):
         trigger = f" · trigger {info.trigger}" if info.trigger else ""
         self.sub_title = f"{info.mode.value} · {info.base_model}{trigger}"
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return ReviewScreen(
             self.state,
             self.cache,
             graphics=self.graphics,
-            captioner=self.captioner,
             provider=self.provider,
             player=self.player,
             threads=self.threads,
@@ -114,7 +112,7 @@ def make_app(
     ws: Workspace,
     *,
     graphics: Graphics = "auto",
-    captioner: domain.Captioner | None = None,
+    captioner: Captioner | None = None,
     provider: str | None = None,
     player: Player = system_player,
     handle_signals: bool = False,

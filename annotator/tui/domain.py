@@ -1,8 +1,9 @@
-"""Every domain call the review UI makes, in one place.
+"""The one way from the review UI to the workspace and the domain.
 
-The UI does no domain work: prompt assembly, lint, mining and the caption batch belong to
-``annotator.prompts``, ``annotator.mining`` and ``annotator.pipeline``, imported late so
-the app starts fast.
+Screens and widgets never hold the store and never import ``annotator.pipeline``,
+``prompts``, ``checks``, ``mining``, ``captioning`` or ``media``: they ask the ``Domain``
+here, and take the values it returns (the workspace's models, the findings, the views
+below). The domain packages are imported late, so the app starts fast.
 """
 
 from __future__ import annotations
@@ -10,14 +11,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from annotator.checks.findings import Finding
-from annotator.workspace import Sample, Workspace
+from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
+from annotator.workspace import Caption, HistoryEntry, Sample, Status, Workspace, WorkspaceInfo
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from annotator.captioning import BatchProgress, BatchSummary
     from annotator.mining.phrases import Phrase
+
+__all__ = [
+    "SEVERITY_ORDER",
+    "AssembledPrompt",
+    "BatchStep",
+    "Captioner",
+    "Domain",
+    "Finding",
+    "PhraseView",
+    "Severity",
+    "filmstrip",
+]
+
+CURRENT_KEY = "review.current"  # the sample on screen, so that reopening returns to it
 
 
 class Captioner(Protocol):
@@ -53,56 +71,6 @@ class PhraseView:
     source: Phrase  # handed back to template_from_phrases
 
 
-def assemble(ws: Workspace, sample: Sample) -> AssembledPrompt:
-    """The sample's prompt, from the one place that builds prompts (parts coloured when
-    the prompt was assembled, none for a person's own text)."""
-    from annotator.pipeline.prompts import load_prompt
-    from annotator.prompts.build import PromptSource
-
-    built = load_prompt(ws, sample)
-    if built.source is not PromptSource.ASSEMBLED:
-        return AssembledPrompt(text=built.text)
-    names = ("subject", "background", "trigger", "template")
-    return AssembledPrompt(text=built.text, spans={n: getattr(built.parts, n) for n in names})
-
-
-def workspace_findings(ws: Workspace) -> list[Finding]:
-    """Every finding of the dataset checks, prompt lint included (slow: run it in a worker)."""
-    from annotator.pipeline.check import check_workspace
-
-    return list(check_workspace(ws).findings)
-
-
-def mine(ws: Workspace) -> list[PhraseView]:
-    """The effect phrases mined from the latest captions, as the template view lists them.
-
-    The template screen remembers them (prompts cut them out of free-form captions), as
-    it always has; `annotator mine` only does so with --apply.
-    """
-    from annotator.pipeline.mine import mine_workspace, remember_phrases
-
-    phrases = mine_workspace(ws)
-    remember_phrases(ws, phrases)
-    return [
-        PhraseView(text=p.text, support=p.support, position=p.position, source=p) for p in phrases
-    ]
-
-
-def template_from(ws: Workspace, phrases: Sequence[PhraseView]) -> str:
-    """The standard motion description the domain writes from the picked phrases, in order."""
-    from annotator.pipeline.mine import template_from_phrases
-
-    picked = [p.source for p in phrases]
-    return template_from_phrases(ws, picked, picked=picked)
-
-
-def default_captioner() -> Captioner:
-    """The caption batch runner."""
-    from annotator.pipeline.caption import caption_samples
-
-    return caption_samples
-
-
 @dataclass(frozen=True)
 class BatchStep:
     """One progress report of the caption batch, read from the domain's BatchProgress."""
@@ -120,3 +88,147 @@ class BatchStep:
             failed=progress.failed,
             note=progress.message,
         )
+
+
+class Domain:
+    """What the review session reads, writes and asks of one workspace.
+
+    Each write returns what the store wrote, so the session shows it without reading
+    the row again.
+    """
+
+    def __init__(self, ws: Workspace, captioner: Captioner | None = None) -> None:
+        self._ws = ws
+        self._captioner = captioner
+
+    # -- reading -----------------------------------------------------------------------
+
+    @property
+    def root(self) -> Path:
+        return self._ws.root
+
+    @property
+    def info(self) -> WorkspaceInfo:
+        return self._ws.info
+
+    def samples(self) -> list[Sample]:
+        """The present samples, in workspace order."""
+        return self._ws.samples()
+
+    def sample(self, sample_id: str) -> Sample:
+        return self._ws.sample(sample_id)
+
+    def latest_captions(self) -> dict[str, Caption]:
+        return self._ws.latest_captions()
+
+    def template(self) -> str | None:
+        return self._ws.template()
+
+    def data_version(self) -> int:
+        """A number that changes when another connection (the CLI) commits to the store;
+        the session's own writes, its caption batch's included, leave it alone."""
+        return int(self._ws.query("PRAGMA data_version").fetchone()[0])
+
+    def remembered(self) -> str | None:
+        """The sample on screen when the last session ended."""
+        return self._ws.meta(CURRENT_KEY)
+
+    def remember(self, sample_id: str) -> None:
+        if self._ws.meta(CURRENT_KEY) != sample_id:
+            self._ws.set_meta(CURRENT_KEY, sample_id)
+
+    # -- a person's edits --------------------------------------------------------------
+
+    def edit(self, sample_id: str, field: str, value: str | None, *, merge_s: float = 0) -> Sample:
+        """Write one field (MERGE_S: one undo step with the same field's edit that recent)."""
+        return self._ws.edit(sample_id, field, value, merge_within_s=merge_s)
+
+    def decide(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
+        """Accept or reject, with the reason for a rejection."""
+        return self._ws.set_status(sample_id, status, reason)
+
+    def undo(self) -> HistoryEntry | None:
+        return self._ws.undo()
+
+    def redo(self) -> HistoryEntry | None:
+        return self._ws.redo()
+
+    def set_template(self, text: str) -> None:
+        """Write the effect template (kept in the history; empty removes it)."""
+        self._ws.set_workspace_field("template", text or None)
+
+    # -- the domain's work -------------------------------------------------------------
+
+    def assemble(self, sample: Sample) -> AssembledPrompt:
+        """The sample's prompt, from the one place that builds prompts (parts coloured when
+        the prompt was assembled, none for a person's own text)."""
+        from annotator.pipeline.prompts import load_prompt
+        from annotator.prompts.build import PromptSource
+
+        built = load_prompt(self._ws, sample)
+        if built.source is not PromptSource.ASSEMBLED:
+            return AssembledPrompt(text=built.text)
+        names = ("subject", "background", "trigger", "template")
+        return AssembledPrompt(text=built.text, spans={n: getattr(built.parts, n) for n in names})
+
+    def findings(self) -> list[Finding]:
+        """Every finding of the dataset checks, prompt lint included (slow: a worker's)."""
+        from annotator.pipeline.check import check_workspace
+
+        return list(check_workspace(self._ws).findings)
+
+    def mine(self) -> list[PhraseView]:
+        """The effect phrases mined from the latest captions, as the template view lists them.
+
+        The template screen remembers them (prompts cut them out of free-form captions),
+        as it always has; `annotator mine` only does so with --apply.
+        """
+        from annotator.pipeline.mine import mine_workspace, remember_phrases
+
+        phrases = mine_workspace(self._ws)
+        remember_phrases(self._ws, phrases)
+        return [
+            PhraseView(text=p.text, support=p.support, position=p.position, source=p)
+            for p in phrases
+        ]
+
+    def template_from(self, phrases: Sequence[PhraseView]) -> str:
+        """The standard motion description written from the picked phrases, in order."""
+        from annotator.pipeline.mine import template_from_phrases
+
+        picked = [p.source for p in phrases]
+        return template_from_phrases(self._ws, picked, picked=picked)
+
+    def caption(
+        self,
+        sample_ids: Sequence[str] | None,
+        *,
+        provider: str | None,
+        force: bool,
+        on_step: Callable[[BatchStep], None],
+        cancel: threading.Event,
+    ) -> str | None:
+        """Run the caption batch (blocking: a worker's); why it stopped early, if it did."""
+        captioner = self._captioner or _default_captioner()
+        summary = captioner(
+            self._ws,
+            None if sample_ids is None else list(sample_ids),
+            provider=provider,
+            force=force,
+            on_progress=lambda progress: on_step(BatchStep.read(progress)),
+            cancel=cancel,
+        )
+        return summary.stop_reason
+
+
+def filmstrip(clip: Path, count: int) -> list[Image.Image]:
+    """COUNT frames spread across CLIP (decodes the clip)."""
+    from annotator.media import sample_frames
+
+    return list(sample_frames(clip, count))
+
+
+def _default_captioner() -> Captioner:
+    from annotator.pipeline.caption import caption_samples
+
+    return caption_samples

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from annotator.tui.domain import filmstrip
+
 # Big enough for a terminal graphics protocol on a large pane, small enough to render fast.
 MAX_SIDE = 640
 FILMSTRIP_SIDE = 200
@@ -89,10 +91,8 @@ def _load_image(path: Path, side: int) -> Image.Image:
 
 
 def _load_strip(clip: Path, count: int) -> list[Image.Image]:
-    from annotator.media import sample_frames
-
     frames = []
-    for frame in sample_frames(clip, count):
+    for frame in filmstrip(clip, count):
         small = frame.convert("RGB")
         small.thumbnail((FILMSTRIP_SIDE, FILMSTRIP_SIDE))
         frames.append(small)

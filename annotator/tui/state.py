@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from annotator.checks.findings import Finding, Severity
-from annotator.workspace import Caption, Sample, Status, Workspace
+from annotator.tui.domain import Domain, Finding, Severity
+from annotator.workspace import Caption, Sample, Status
 
-CURRENT_KEY = "review.current"
 DECIDED = frozenset({Status.ACCEPTED, Status.REJECTED})
 
 
@@ -41,13 +40,13 @@ def needs_review(sample: Sample) -> bool:
 class ReviewState:
     """The session's view of the workspace; the store stays the only truth."""
 
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
         # Read before the content: a write from elsewhere after this is seen at the next look.
-        self._version = self._data_version()
-        self.info = ws.info
-        self.samples: dict[str, Sample] = {s.id: s for s in ws.samples()}
-        self.captions: dict[str, Caption] = ws.latest_captions()
+        self._version = domain.data_version()
+        self.info = domain.info
+        self.samples: dict[str, Sample] = {s.id: s for s in domain.samples()}
+        self.captions: dict[str, Caption] = domain.latest_captions()
         self.findings: dict[str, list[Finding]] = {}  # checks and prompt lint, per sample
         self.set_findings: list[Finding] = []  # those of the whole set (count, diversity, ...)
         self.filter_index = 0
@@ -58,29 +57,21 @@ class ReviewState:
     def changed_elsewhere(self) -> bool:
         """True when another program committed to the store since the last call (or since
         the state was read); the session's own writes do not count."""
-        version = self._data_version()
+        version = self.domain.data_version()
         if version == self._version:
             return False
         self._version = version
         return True
 
-    def _data_version(self) -> int:
-        # SQLite changes it only for commits by another connection; the session's own
-        # writes (its caption batch included) share one connection and leave it alone.
-        return int(self.ws.query("PRAGMA data_version").fetchone()[0])
-
-    def reload(self, sample_id: str) -> Sample:
-        """Read one sample (and its latest caption) again from the store."""
-        sample = self.samples[sample_id] = self.ws.sample(sample_id)
-        captions = self.ws.captions(sample_id)
-        if captions:
-            self.captions[sample_id] = captions[-1]
+    def put(self, sample: Sample) -> Sample:
+        """Hold SAMPLE as the store returned it after a write (no need to read it again)."""
+        self.samples[sample.id] = sample
         return sample
 
     def refresh_changed(self) -> list[str]:
         """Read every sample and latest caption again; the ids that changed (a batch ran)."""
-        samples = {s.id: s for s in self.ws.samples()}
-        captions = self.ws.latest_captions()
+        samples = {s.id: s for s in self.domain.samples()}
+        captions = self.domain.latest_captions()
         changed = [
             sid
             for sid, sample in samples.items()
@@ -160,9 +151,9 @@ class ReviewState:
 
     def remember(self, sample_id: str) -> None:
         """Record the sample on screen, so that reopening returns to it."""
-        if self.ws.meta(CURRENT_KEY) != sample_id:
-            self.ws.set_meta(CURRENT_KEY, sample_id)
+        self.domain.remember(sample_id)
 
     def remembered(self) -> str | None:
-        sample_id = self.ws.meta(CURRENT_KEY)
+        """The sample on screen when the last session ended, if it is still here."""
+        sample_id = self.domain.remembered()
         return sample_id if sample_id in self.samples else None

@@ -38,7 +38,8 @@ class StoreThreads:
         finally:
             with self._idle:
                 self._count -= 1
-                self._stops.discard(stop)  # type: ignore[arg-type]
+                if stop is not None:
+                    self._stops.discard(stop)
                 self._idle.notify_all()
 
     def stop_and_wait(self, timeout: float) -> bool:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from rich.console import Console
 from textual.widgets import Static
 
 from annotator.basemodels import Mode
 from annotator.pipeline.scan import scan
+from annotator.tui.domain import CURRENT_KEY
 from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.template import TemplateScreen
-from annotator.tui.state import CURRENT_KEY
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.frames import FramesPanel, Picture
 from annotator.workspace import Status, Workspace, WorkspaceInfo
@@ -222,25 +220,6 @@ async def test_play_opens_the_clip(ws: Workspace) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
     assert player.played == [ws.root / "clip_a.mp4"]
-
-
-async def test_help_lists_every_key(ws: Workspace) -> None:
-    from annotator.tui.screens.help import HelpScreen
-    from annotator.tui.screens.review import ReviewScreen
-
-    app = review_app(ws)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        console = Console(record=True, width=160, file=io.StringIO())
-        for static in app.screen.query(Static):
-            console.print(static.content)
-        shown = console.export_text()
-        for binding in ReviewScreen.BINDINGS:
-            if getattr(binding, "description", "") and getattr(binding, "show", True):
-                assert binding.description in shown  # type: ignore[union-attr]
-        await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_an_empty_workspace_opens_and_says_so(tmp_path: Path) -> None:

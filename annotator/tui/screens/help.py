@@ -1,4 +1,4 @@
-"""Every key of the review and template screens, from their bindings."""
+"""Every key of every screen, read from the key table the screens bind from."""
 
 from __future__ import annotations
 
@@ -12,41 +12,35 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.tui.keys import Group, Key, bindings, keys
 
-def bindings_table(app: App[object], title: str, bindings: list[BindingType]) -> Table:
-    """One row per action: every key that does it, what it does, the longer tooltip."""
-    rows: dict[str, tuple[list[str], str, str]] = {}
-    for binding in bindings:
-        if not isinstance(binding, Binding) or not binding.description:
-            continue
-        keys, description, tooltip = rows.setdefault(binding.action, ([], binding.description, ""))
-        keys.extend(app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
-        if binding.tooltip and not tooltip:
-            rows[binding.action] = (keys, description, binding.tooltip)
-    table = Table(title=title, title_justify="left", expand=True, box=None, pad_edge=False)
+
+def keys_table(app: App[object], group: Group) -> Table:
+    """One row per action of GROUP's screen: every key that does it, its label, what it does."""
+    rows: dict[str, tuple[list[str], Key]] = {}
+    for key in keys(group):
+        shown, _ = rows.setdefault(key.action, ([], key))
+        shown.extend(app.get_key_display(b) for b in Binding.make_bindings([key.binding()]))
+    table = Table(title=group.value, title_justify="left", expand=True, box=None, pad_edge=False)
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("does", no_wrap=True)
     table.add_column("", style="dim")
-    for keys, description, tooltip in rows.values():
-        table.add_row(" ".join(keys), description, tooltip)
+    for shown, key in rows.values():
+        table.add_row(" ".join(shown), key.label, key.description)
     return table
 
 
 class HelpScreen(ModalScreen[None]):
     """The keys; any of escape, ? or q closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "Close", id="help.close", tooltip="Back")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Group.HELP)
 
     def compose(self) -> ComposeResult:
-        from annotator.tui.screens.review import ReviewScreen
-        from annotator.tui.screens.template import TemplateScreen
-
         with VerticalScroll(id="help", classes="dialog"):
             yield Static(Text("Keys", style="bold"), classes="dialog-title")
-            yield Static(bindings_table(self.app, "Review", ReviewScreen.BINDINGS))
-            yield Static(bindings_table(self.app, "Template", TemplateScreen.BINDINGS))
+            for group in Group:
+                table = keys_table(self.app, group)
+                yield Static(table, id=f"keys-{group.name.lower()}", classes="keys")
             yield Static(
                 Text(
                     "Every edit is saved as you type. Mouse: click a sample, a field or a button.",

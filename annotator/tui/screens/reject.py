@@ -7,18 +7,18 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
+
+from annotator.tui.keys import Group, bindings
 
 
 class RejectScreen(ModalScreen[str | None]):
     """Dismisses with the reason ("" for none), or None when the person thinks again."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reject.cancel", tooltip="Keep it")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Group.REJECT)
 
     def __init__(self, clip: str, reason: str = "") -> None:
         super().__init__()

@@ -6,18 +6,18 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from annotator.tui.keys import Group, bindings
 
 
 class SearchScreen(ModalScreen[str | None]):
     """Dismisses with the text to look for ("" shows every sample again), or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="search.cancel", tooltip="Leave as is")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Group.SEARCH)
 
     def __init__(self, query: str = "") -> None:
         super().__init__()

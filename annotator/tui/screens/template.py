@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -17,7 +17,9 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.safetext import outside_text
-from annotator.tui import domain
+from annotator.tui.domain import PhraseView
+from annotator.tui.keys import Group, bindings
+from annotator.tui.screens.help import HelpScreen
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.fields import FieldEditor
@@ -28,52 +30,25 @@ PICK_THRESHOLD = 0.5  # phrases at or above this support start picked
 
 @dataclass
 class Entry:
-    phrase: domain.PhraseView
+    phrase: PhraseView
     picked: bool
 
 
 class TemplateScreen(Screen[None]):
     """Mined phrases on the left, the template text and a preview on the right."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Pick/drop", id="template.toggle", tooltip="Pick or drop"),
-        Binding(
-            "left_square_bracket",
-            "move(-1)",
-            "Up",
-            id="template.up",
-            tooltip="Move the phrase up",
-        ),
-        Binding(
-            "right_square_bracket",
-            "move(1)",
-            "Down",
-            id="template.down",
-            tooltip="Move the phrase down",
-        ),
-        Binding(
-            "g",
-            "write",
-            "Write",
-            id="template.write",
-            tooltip="Write the template from the picked phrases, in this order",
-        ),
-        Binding("e", "edit", "Edit", id="template.edit", tooltip="Edit the template text"),
-        Binding("m", "mine", "Mine", id="template.mine", tooltip="Mine the captions again"),
-        Binding("escape", "back", "Back", id="template.back", tooltip="Back to the review"),
-        Binding("question_mark", "help", "Help", id="template.help", tooltip="Every key"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Group.TEMPLATE)
 
     @dataclass
     class Mined(Message):
         """Posted by the mining worker."""
 
-        phrases: list[domain.PhraseView]
+        phrases: list[PhraseView]
         error: str | None
 
     def __init__(self, state: ReviewState, current: str | None, threads: StoreThreads) -> None:
         super().__init__()
-        self.state, self.ws, self.current, self.threads = state, state.ws, current, threads
+        self.state, self.domain, self.current, self.threads = state, state.domain, current, threads
         self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
@@ -93,7 +68,7 @@ class TemplateScreen(Screen[None]):
         table.border_title = "Mined phrases: support, wording"
         editor = self.query_one("#template-text", FieldEditor)
         editor.border_title = "Effect template (the same motion text in every prompt)"
-        editor.load("", self.ws.template() or "", "the standard motion description")
+        editor.load("", self.domain.template() or "", "the standard motion description")
         self.query_one("#template-preview", Static).border_title = "Prompt of this sample"
         self._preview()
         table.focus()
@@ -109,7 +84,7 @@ class TemplateScreen(Screen[None]):
     def _mine(self) -> None:
         try:
             with self.threads.working():
-                phrases, error = domain.mine(self.ws), None
+                phrases, error = self.domain.mine(), None
         except Exception as exc:  # mining failures are shown, never fatal
             phrases, error = [], str(exc) or type(exc).__name__
         self.post_message(self.Mined(phrases, error))
@@ -142,7 +117,7 @@ class TemplateScreen(Screen[None]):
     def _row(self) -> int | None:
         return self.query_one("#phrases", OptionList).highlighted if self.entries else None
 
-    def action_toggle(self) -> None:
+    def action_pick(self) -> None:
         row = self._row()
         if row is not None:
             self.entries[row].picked = not self.entries[row].picked
@@ -161,7 +136,7 @@ class TemplateScreen(Screen[None]):
             self.notify("Pick at least one phrase (space) first.", severity="warning")
             return
         editor = self.query_one("#template-text", FieldEditor)
-        editor.load_text(domain.template_from(self.ws, picked))
+        editor.load_text(self.domain.template_from(picked))
         editor.commit()
 
     # -- the text ----------------------------------------------------------------------
@@ -180,7 +155,7 @@ class TemplateScreen(Screen[None]):
 
     def save(self, text: str) -> None:
         """Write the template (kept in the history); every prompt follows it."""
-        self.ws.set_workspace_field("template", text or None)
+        self.domain.set_template(text)
         self._preview()
 
     def flush(self) -> None:
@@ -194,15 +169,13 @@ class TemplateScreen(Screen[None]):
             preview.update(Text("no sample", "dim"))
             return
         sample = self.state.samples[self.current]
-        preview.update(highlighted(domain.assemble(self.ws, sample)))
+        preview.update(highlighted(self.domain.assemble(sample)))
 
     def action_back(self) -> None:
         self.flush()
         self.dismiss(None)
 
     def action_help(self) -> None:
-        from annotator.tui.screens.help import HelpScreen
-
         self.app.push_screen(HelpScreen())
 
 

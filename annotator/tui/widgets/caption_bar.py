@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,12 +18,8 @@ from textual.message import Message
 from textual.widgets import Label, ProgressBar
 
 from annotator.safetext import outside_text
-from annotator.tui.domain import BatchStep, Captioner
+from annotator.tui.domain import BatchStep, Domain
 from annotator.tui.threads import StoreThreads
-from annotator.workspace import Workspace
-
-if TYPE_CHECKING:
-    from annotator.captioning import BatchProgress
 
 
 class CaptionBar(Horizontal):
@@ -76,8 +71,7 @@ class CaptionBar(Horizontal):
 
     def start(
         self,
-        ws: Workspace,
-        captioner: Captioner,
+        domain: Domain,
         sample_ids: Sequence[str] | None,
         *,
         provider: str | None,
@@ -92,7 +86,7 @@ class CaptionBar(Horizontal):
         self.query_one("#caption-errors", Label).update("")
         self.query_one("#caption-title", Label).update(f"Captioning ({provider or 'default'})")
         self.add_class("-running")
-        self._run(ws, captioner, sample_ids, provider, force, self._cancel)
+        self._run(domain, sample_ids, provider, force, self._cancel)
         return True
 
     def cancel(self) -> None:
@@ -103,28 +97,22 @@ class CaptionBar(Horizontal):
     @work(thread=True, group="caption", exit_on_error=False)
     def _run(
         self,
-        ws: Workspace,
-        captioner: Captioner,
+        domain: Domain,
         sample_ids: Sequence[str] | None,
         provider: str | None,
         force: bool,
         cancel: threading.Event,
     ) -> None:
-        def on_progress(progress: BatchProgress) -> None:
-            self.post_message(self.Progress(BatchStep.read(progress)))
+        def on_step(step: BatchStep) -> None:
+            self.post_message(self.Progress(step))
             self.post_message(self.Advanced())
 
         try:
             with self.threads.working(stop=cancel):
-                summary = captioner(
-                    ws,
-                    None if sample_ids is None else list(sample_ids),
-                    provider=provider,
-                    force=force,
-                    on_progress=on_progress,
-                    cancel=cancel,
+                stop_reason = domain.caption(
+                    sample_ids, provider=provider, force=force, on_step=on_step, cancel=cancel
                 )
-            error = None if cancel.is_set() else summary.stop_reason
+            error = None if cancel.is_set() else stop_reason
         except Exception as exc:  # a provider failure ends the batch, never the app
             error = str(exc) or type(exc).__name__
         self.post_message(self.Ended(error))

@@ -142,7 +142,7 @@ class FieldEditor(TextArea):
         if self._offered is not None and self.sample_id is not None:
             self.load(self.sample_id, *self._offered)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual then calls TextArea's own key handler, unless the default is prevented.
         if event.key in ("enter", "escape"):
             event.stop()

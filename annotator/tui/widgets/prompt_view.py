@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
 from annotator.safetext import control_characters, strip_controls
-from annotator.tui.domain import AssembledPrompt
+from annotator.tui.domain import SEVERITY_ORDER, AssembledPrompt, Finding, Severity
 
-# One colour per part of the formula; the legend uses the same ones.
+# One colour per part of the formula.
 RICH_STYLE = {
     "subject": "bold #7dc4ff",
     "background": "#c8a2ff",
@@ -35,19 +34,6 @@ def highlighted(prompt: AssembledPrompt) -> Text:
         if part in prompt.spans:
             start, end = prompt.spans[part]
             text.stylize(RICH_STYLE[part], start, end)
-    return text
-
-
-def legend(prompt: AssembledPrompt) -> Text:
-    """Which colour is which part; 'override' when the prompt was written by hand."""
-    if not prompt.spans:
-        return Text("written by hand (override)" if prompt.text else "empty", "dim")
-    text = Text()
-    for part in ("subject", "background", "trigger", "template"):
-        if part in prompt.spans:
-            if text:
-                text.append(" ")
-            text.append(part, RICH_STYLE[part])
     return text
 
 

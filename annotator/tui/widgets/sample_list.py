@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from annotator.checks.findings import Severity
 from annotator.safetext import strip_controls
+from annotator.tui.domain import Severity
 from annotator.tui.state import ReviewState
 from annotator.workspace import Status
 

@@ -1,0 +1,363 @@
+"""What the review screen shows and keeps up to date: one sample at a time, with its
+frames, caption, fields and prompt; what the person types is written as they type.
+
+Its keys and what they do are ReviewScreen's (review.py), which extends this screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, OptionList, Static
+
+from annotator.safetext import outside_text
+from annotator.tui.domain import AssembledPrompt, Finding
+from annotator.tui.frames import FrameCache
+from annotator.tui.player import Player
+from annotator.tui.state import ReviewState
+from annotator.tui.threads import StoreThreads
+from annotator.tui.widgets.caption_bar import CaptionBar
+from annotator.tui.widgets.details import CaptionView, ProbeView
+from annotator.tui.widgets.fields import FieldEditor, PendingEdit
+from annotator.tui.widgets.frames import FramesPanel, Graphics
+from annotator.tui.widgets.prompt_view import FindingsView, PromptView
+from annotator.tui.widgets.sample_list import SampleList
+from annotator.workspace import Sample
+
+AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
+# Saves of one field closer together than this are one undo step: a burst of typing
+# (the editor writes typing that goes on at least every MAX_WAIT, well within it).
+TYPING_BURST_S = 3.0
+RECHECK_DELAY = 1.0  # seconds after a change before the checks run again
+
+FIELD_HINT = {
+    "subject": "who or what is in the frame at the start",
+    "background": "where the subject is",
+}
+
+
+class SampleView(Screen[None]):
+    """One sample on screen, kept in step with the store (the review screen's base)."""
+
+    # Textual annotates these `ClassVar[...] | None`, which mypy reads as instance
+    # variables: a ClassVar here would be an override error, none a ruff warning.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # noqa: RUF012
+
+    @dataclass
+    class FindingsReady(Message):
+        """Posted by the findings worker: the checks and prompt lint of every sample."""
+
+        findings: list[Finding]
+        error: str | None
+
+    def __init__(
+        self,
+        state: ReviewState,
+        cache: FrameCache,
+        *,
+        graphics: Graphics,
+        provider: str | None,
+        player: Player,
+        threads: StoreThreads,
+        watch_interval: float,
+    ) -> None:
+        super().__init__()
+        self.state, self.domain, self.cache = state, state.domain, cache
+        self.graphics = graphics
+        self.provider, self.player = provider, player
+        self.threads = threads
+        self.watch_interval = watch_interval
+        self.current: str | None = None
+        self._template = self.domain.template()
+        self._findings_timer: Timer | None = None
+        self._findings_running = self._findings_stale = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                # Plain text, never markup: the filter line quotes the search.
+                yield Static(id="progress-line", markup=False)
+                yield Static(id="filter-line", markup=False)
+                yield SampleList(id="samples")
+            with Vertical(id="detail"):
+                with Horizontal(id="top"):
+                    kf2v = self.state.info.mode.value == "kf2v"
+                    yield FramesPanel(
+                        self.cache, self.domain.root, self.graphics, kf2v, id="frames"
+                    )
+                    with Vertical(id="facts"):
+                        yield ProbeView(id="probe")
+                        yield CaptionView(id="caption")
+                yield FieldEditor("subject", id="subject")
+                yield FieldEditor("background", id="background")
+                yield PromptView(id="prompt")
+                yield FindingsView(id="findings")
+        yield CaptionBar(self.threads, id="caption-bar")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for widget_id, title in (
+            ("#subject", "Subject"),
+            ("#background", "Background"),
+            ("#prompt", "Prompt"),
+            ("#caption", "Caption"),
+            ("#findings", "Findings"),
+        ):
+            self.query_one(widget_id).border_title = title
+        samples = self.query_one(SampleList)
+        self.show(samples.show(self.state, self.state.remembered()))
+        samples.focus()
+        self.refresh_lines()
+        self.load_findings()
+        self.set_interval(self.watch_interval, self.catch_up, name="watch the store")
+
+    # -- showing a sample ----------------------------------------------------------------
+
+    @property
+    def sample(self) -> Sample | None:
+        return None if self.current is None else self.state.samples.get(self.current)
+
+    def show(self, sample_id: str | None) -> None:
+        """Put SAMPLE_ID on screen (after writing what the editors hold)."""
+        self.flush()
+        self.current = sample_id
+        for editor in self.query(FieldEditor).results(FieldEditor):
+            editor.disabled = sample_id is None
+        if sample_id is None:
+            for editor in self.query(FieldEditor).results(FieldEditor):
+                editor.unload()
+            self.query_one(PromptView).update(
+                "no samples here: change the filter (f) or search (/)"
+            )
+            return
+        sample = self.state.samples[sample_id]
+        self.query_one(FramesPanel).show(sample, self._ahead(sample_id))
+        self.query_one(ProbeView).show(sample)
+        self.refresh_current(editors=True)
+        self.state.remember(sample_id)
+
+    def refresh_current(self, editors: bool = False) -> None:
+        """Draw the current sample's caption, prompt and findings again (and its fields)."""
+        sample = self.sample
+        if sample is None:
+            return
+        self.query_one(CaptionView).show(sample, self.state.captions.get(sample.id))
+        try:
+            prompt = self.domain.assemble(sample)
+        except Exception as exc:  # a domain bug must not end the session
+            prompt = AssembledPrompt(f"cannot assemble the prompt: {exc}")
+        self.query_one(PromptView).show(prompt, sample.pronoun or "auto")
+        self._show_findings(sample.id)
+        self.query_one(SampleList).update_sample(self.state, sample.id)
+        for field in ("subject", "background"):
+            editor = self.query_one(f"#{field}", FieldEditor)
+            derived = _part(prompt, field)
+            hint = f"from the caption: {derived}" if derived else FIELD_HINT[field]
+            if editors:
+                editor.load(sample.id, getattr(sample, field), hint)
+            elif editor.sample_id == sample.id and not editor.dirty:
+                editor.offer(getattr(sample, field), hint)  # waits if the person is in it
+
+    def refresh_lines(self) -> None:
+        self.query_one("#progress-line", Static).update(self.state.progress_line())
+        shown = len(self.query_one(SampleList).options)
+        line = f"filter: {self.state.status_filter.label} ({shown})"
+        if self.state.query:
+            line += f" · search: {self.state.query!r}"
+        self.query_one("#filter-line", Static).update(line)
+
+    def _ahead(self, sample_id: str) -> list[Sample]:
+        ids = self.query_one(SampleList).ids()
+        at = ids.index(sample_id) if sample_id in ids else 0
+        near = ids[at + 1 : at + 1 + AHEAD] + ids[max(0, at - 1) : at]
+        return [self.state.samples[sid] for sid in near]
+
+    @on(OptionList.OptionHighlighted, "#samples")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != self.current:
+            self.show(event.option.id)
+
+    # -- writing what the person typed ---------------------------------------------------
+
+    def flush(self) -> None:
+        """Write whatever the editors hold that the store does not have yet."""
+        for editor in self.query(FieldEditor).results(FieldEditor):
+            edit = editor.take_pending()
+            if edit is not None:
+                self.save(edit)
+
+    @on(FieldEditor.Edited)
+    def _edited(self, message: FieldEditor.Edited) -> None:
+        self.save(message.edit)
+
+    @on(FieldEditor.Done)
+    def _done(self) -> None:
+        self.query_one(SampleList).focus()
+
+    def save(self, edit: PendingEdit) -> None:
+        """Write one editor's text; show the sample as the store returns it."""
+        try:
+            sample = self.domain.edit(
+                edit.sample_id, edit.field, edit.value, merge_s=TYPING_BURST_S
+            )
+        except Exception as exc:
+            self.notify(
+                f"could not save the {edit.field}: {outside_text(str(exc))}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        self.state.put(sample)
+        if sample.id == self.current:
+            self.refresh_current()
+        else:
+            self.query_one(SampleList).update_sample(self.state, sample.id)
+        self.recheck()
+
+    # -- findings -----------------------------------------------------------------------
+
+    def load_findings(self, delay: float = 0.0) -> None:
+        """Run every check (prompt lint included) in a worker, DELAY seconds from now; the
+        list then shows the flags. One run at a time; a request during a run runs after."""
+        self._findings_stale = True
+        if self._findings_timer is not None:
+            self._findings_timer.stop()
+        self._findings_timer = self.set_timer(max(delay, 0.001), self._start_findings)
+
+    def recheck(self) -> None:
+        """Run the checks again a moment after a change (a burst of changes runs them once)."""
+        self.load_findings(RECHECK_DELAY)
+
+    def _start_findings(self) -> None:
+        if self._findings_running or not self._findings_stale:
+            return
+        self._findings_stale, self._findings_running = False, True
+        self._findings_worker()
+
+    @work(thread=True, group="findings", exit_on_error=False)
+    def _findings_worker(self) -> None:
+        try:
+            with self.threads.working():
+                findings, error = self.domain.findings(), None
+        except Exception as exc:  # a failing check is reported, never fatal
+            findings, error = [], str(exc) or type(exc).__name__
+        self.post_message(self.FindingsReady(findings, error))
+
+    @on(FindingsReady)
+    def _findings_ready(self, message: FindingsReady) -> None:
+        self._findings_running = False
+        if self._findings_stale:  # something changed during the run: run again
+            self._start_findings()
+        if message.error:
+            self.notify(
+                f"checks failed: {outside_text(message.error)}", severity="warning", markup=False
+            )
+        self.state.update_findings(message.findings)
+        samples = self.query_one(SampleList)
+        for sid in samples.ids():
+            samples.update_sample(self.state, sid)
+        if self.current is not None:
+            self._show_findings(self.current)
+
+    def _show_findings(self, sample_id: str) -> None:
+        state = self.state
+        self.query_one(FindingsView).show(state.findings_for(sample_id), state.set_findings)
+
+    # -- the caption batch ---------------------------------------------------------------
+
+    @on(CaptionBar.Advanced)
+    def _advanced(self) -> None:
+        self._redraw_changed()
+
+    @on(CaptionBar.Finished)
+    def _batch_finished(self, message: CaptionBar.Finished) -> None:
+        self.refresh_bindings()
+        if message.error:
+            self.notify(
+                f"captioning stopped: {outside_text(message.error)}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        else:
+            what = "cancelled" if message.cancelled else "done"
+            failed = (
+                f", {message.failed} failed (see the samples marked !)" if message.failed else ""
+            )
+            self.notify(f"Captioning {what}: {message.done} samples{failed}", timeout=6)
+        self._redraw_changed()
+        self.load_findings()
+
+    def _redraw_changed(self) -> None:
+        changed = self.state.refresh_changed()
+        samples = self.query_one(SampleList)
+        for sid in changed:
+            samples.update_sample(self.state, sid)
+        if changed:
+            self.refresh_lines()
+        if self.current in changed:
+            self.refresh_current()
+
+    # -- what other programs wrote ------------------------------------------------------
+
+    def catch_up(self) -> bool:
+        """Show what another program (the CLI in another terminal) wrote to the store since
+        the last look: the list, the lines and the current sample. True when there was
+        anything. Runs on a timer, and before undo and redo."""
+        if not self.state.changed_elsewhere():
+            return False
+        changed = self.state.refresh_changed()
+        self._template = self.domain.template()
+        samples = self.query_one(SampleList)
+        if samples.ids() != self.state.visible():
+            self._refill()  # a sample came, went, or left the filter
+        else:
+            for sid in changed:
+                samples.update_sample(self.state, sid)
+            self.refresh_lines()
+        self.refresh_current()  # the template or the trigger may have changed too
+        self.recheck()
+        return True
+
+    def shown_before_history(self, key: str, verb: str) -> bool:
+        """Before undo or redo: when another program wrote meanwhile, show that first and
+        say so (True), so that KEY never reverts a change the screen has not shown."""
+        if not self.catch_up():
+            return False
+        self.notify(
+            f"Changed elsewhere meanwhile; the screen shows it now. Press {key} again to "
+            f"{verb} the latest change, wherever it was made.",
+            severity="warning",
+            timeout=6,
+        )
+        return True
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()
+        # Back from the template view or a dialog: the template may have changed.
+        if self.domain.template() != self._template:
+            self._template = self.domain.template()
+            self.refresh_current()
+            self.load_findings()
+
+    def _refill(self) -> None:
+        """Fill the list again (filter, search or samples changed); show what it highlights."""
+        samples = self.query_one(SampleList)
+        shown = samples.show(self.state, self.current)
+        self.refresh_lines()
+        if shown != self.current:
+            self.show(shown)
+
+
+def _part(prompt: AssembledPrompt, name: str) -> str:
+    span = prompt.spans.get(name)
+    return prompt.text[span[0] : span[1]] if span else ""
