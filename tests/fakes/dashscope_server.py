@@ -5,6 +5,7 @@ Serves what the captioning providers call:
 - ``GET  /api/v1/uploads?action=getPolicy&model=...``  upload policy (``data``)
 - ``POST /oss``                                        the OSS form upload
 - ``POST /api/v1/services/aigc/multimodal-generation/generation``  native
+- ``POST /api/v1/services/aigc/text-generation/generation``  native text (``Generation``)
 - ``POST /compatible-mode/v1/chat/completions``         OpenAI-compatible
 
 Every request is recorded (headers, JSON body, multipart fields and files).
@@ -39,6 +40,7 @@ POLICY = "policy"
 OSS = "oss"
 
 NATIVE_PATH = "/api/v1/services/aigc/multimodal-generation/generation"
+TEXT_PATH = "/api/v1/services/aigc/text-generation/generation"
 COMPATIBLE_PATH = "/compatible-mode/v1/chat/completions"
 POLICY_PATH = "/api/v1/uploads"
 OSS_PATH = "/oss"
@@ -373,7 +375,7 @@ def _endpoint(method: str, path: str) -> str:
         return POLICY
     if method == "POST" and path == OSS_PATH:
         return OSS
-    if path == NATIVE_PATH:
+    if path in (NATIVE_PATH, TEXT_PATH):  # one native queue; ``Recorded.path`` tells them apart
         return NATIVE
     if path == COMPATIBLE_PATH:
         return COMPATIBLE

@@ -18,6 +18,7 @@ from collections.abc import Generator
 from typing import Any
 
 from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import (
     REPLAY_INSTEAD,
     BadAnswerError,
@@ -131,7 +132,6 @@ class DashScopeProvider:
 
     def _ask(self, request: CaptionRequest, key: str, oss_url: str, text: str) -> RawAnswer:
         import dashscope
-        import requests
 
         messages = [
             {
@@ -139,13 +139,41 @@ class DashScopeProvider:
                 "content": [{"video": oss_url, "fps": request.fps}, {"text": text}],
             }
         ]
+        return self._call(dashscope.MultiModalConversation, request, key, messages)
+
+    def chat(self, request: ChatRequest) -> ChatAnswer:
+        """A text-only question (no clip), same base URL and key: a vision model's through
+        ``MultiModalConversation``, a text model's (qwen-plus, ...) through ``Generation``."""
+        import dashscope
+
+        asked, key = request.as_caption_request(), self.api_key()
+        if _multimodal(request.model):
+            parts = [{**m, "content": [{"text": m["content"]}]} for m in request.messages()]
+            raw = self._call(dashscope.MultiModalConversation, asked, key, parts)
+        else:  # the answer in the chat shape, as MultiModalConversation's always is
+            raw = self._call(
+                dashscope.Generation, asked, key, request.messages(), result_format="message"
+            )
+        return ChatAnswer(raw.text, self.name, request.model, raw.input_tokens, raw.output_tokens)
+
+    def _call(
+        self,
+        api: Any,
+        request: CaptionRequest,
+        key: str,
+        messages: list[dict[str, Any]],
+        **extra: Any,
+    ) -> RawAnswer:
+        import requests
+
         try:
-            response = dashscope.MultiModalConversation.call(
+            response = api.call(
                 model=request.model,
                 messages=messages,
                 api_key=key,
                 base_address=self.base_url,
                 request_timeout=self.timeout,
+                **extra,
             )
         except requests.exceptions.JSONDecodeError as exc:
             raise BadAnswerError(f"{request.clip.name}: the server sent no JSON: {exc}") from exc
@@ -165,6 +193,12 @@ class DashScopeProvider:
         if response.status_code != 200:
             raise self._fail(request, response)
         return RawAnswer(_answer_text(request, response), *_usage(response))
+
+
+def _multimodal(model: str) -> bool:
+    """Is MODEL a vision (or omni) model, served by ``MultiModalConversation``?"""
+    name = model.lower()
+    return any(mark in name for mark in ("-vl", "vl-", "omni", "qvq"))
 
 
 def _answer_text(request: CaptionRequest, response: Any) -> str:

@@ -28,6 +28,7 @@ from annotator.captioning.base import (
     CaptionRequest,
     CaptionResult,
 )
+from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import (
     REPLAY_INSTEAD,
     AuthError,
@@ -107,6 +108,11 @@ class OpenAICompatProvider:
         parts = self._clip_parts(request)
         return complete(request, lambda text: self._ask(client, request, parts, text), self.name)
 
+    def chat(self, request: ChatRequest) -> ChatAnswer:
+        """A text-only question (no clip) to the same endpoint, with the same key and client."""
+        raw = self._send(self._get_client(), request.as_caption_request(), request.messages())
+        return ChatAnswer(raw.text, self.name, request.model, raw.input_tokens, raw.output_tokens)
+
     def api_key(self) -> str | None:
         """The key for this provider's base URL: None for a local server without one,
         MissingKeyError when DashScope's compatible mode has none."""
@@ -153,13 +159,16 @@ class OpenAICompatProvider:
     def _ask(
         self, client: Any, request: CaptionRequest, parts: list[dict[str, Any]], text: str
     ) -> RawAnswer:
+        content = [*parts, {"type": "text", "text": text}]
+        return self._send(client, request, [{"role": "user", "content": content}])
+
+    def _send(
+        self, client: Any, request: CaptionRequest, messages: list[dict[str, Any]]
+    ) -> RawAnswer:
         import openai
 
-        content = [*parts, {"type": "text", "text": text}]
         try:
-            completion = client.chat.completions.create(
-                model=request.model, messages=[{"role": "user", "content": content}]
-            )
+            completion = client.chat.completions.create(model=request.model, messages=messages)
         except openai.APIError as exc:
             raise self._map_error(request, exc) from exc
         if not hasattr(completion, "choices"):  # the SDK hands back a str for a non-JSON body

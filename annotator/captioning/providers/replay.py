@@ -8,6 +8,13 @@ The recordings are a JSONL file, one caption per line::
 A clip is found by its sha256, else by its file name (so a re-encoded sample
 still replays). Among its recordings the one of the same kind (structured or
 free-form) is taken, preferring the instruction's language.
+
+Text questions (``chat``, e.g. ``mine --distill``) are answered from ``{task}.jsonl``
+beside the caption recordings (``distill.jsonl``), one answer a line::
+
+    {"lang": "en", "text": "..."}
+
+the answer in the question's language taken, else the first.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ValidationError
 
 from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
 from annotator.captioning.structured import StructuredAnswerError, parse_structured
 
@@ -35,6 +43,13 @@ class ReplayEntry(BaseModel):
     instruction_kind: Literal["freeform", "structured"]
     text: str
     fields: dict[str, str] | None = None
+
+
+class ChatEntry(BaseModel):
+    """One recorded answer to a text question."""
+
+    lang: str = "en"
+    text: str
 
 
 class ReplayMissError(ProviderError):
@@ -93,6 +108,30 @@ class ReplayProvider:
             output_tokens=None,
             fields=fields if request.structured else None,
         )
+
+    def chat(self, request: ChatRequest) -> ChatAnswer:
+        """The recorded answer for the question's task, in its language if there is one."""
+        path = self.path.with_name(f"{request.task}.jsonl")
+        if not path.is_file():
+            raise ReplayMissError(
+                f"{request.task}: no recorded answers at {path}",
+                fix='write one JSON line {"lang": "en", "text": "..."} there, or ask a model '
+                "with --provider dashscope or openai",
+            )
+        entries = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                try:
+                    entries.append(ChatEntry.model_validate(json.loads(line)))
+                except (json.JSONDecodeError, ValidationError) as exc:
+                    reason = str(exc).splitlines()[0]
+                    raise ReplayMissError(
+                        f"{path}:{number}: not a recorded answer: {reason}"
+                    ) from None
+        if not entries:
+            raise ReplayMissError(f"{request.task}: {path} holds no answer")
+        entry = next((e for e in entries if e.lang == request.lang), entries[0])
+        return ChatAnswer(entry.text, self.name, request.model)
 
     def _find(self, request: CaptionRequest) -> ReplayEntry:
         name = request.clip.name
