@@ -194,6 +194,19 @@ def mine_phrases(
     return phrases
 
 
+def one_per_wording(phrases: Sequence[Phrase]) -> list[Phrase]:
+    """The best ranked of the phrases with the same text, in their order: a clause group
+    and a shared sequence often find one wording twice; a person should see it once."""
+    seen: set[str] = set()
+    kept = []
+    for phrase in phrases:
+        key = " ".join(phrase.text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(phrase)
+    return kept
+
+
 # --------------------------------------------------------------------------- clause groups
 
 

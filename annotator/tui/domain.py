@@ -183,13 +183,14 @@ class Domain:
         The template screen remembers them (prompts cut them out of free-form captions),
         as it always has; `annotator mine` only does so with --apply.
         """
+        from annotator.mining.phrases import one_per_wording
         from annotator.pipeline.mine import mine_workspace, remember_phrases
 
         phrases = mine_workspace(self._ws)
         remember_phrases(self._ws, phrases)
         return [
             PhraseView(text=p.text, support=p.support, position=p.position, source=p)
-            for p in phrases
+            for p in one_per_wording(phrases)
         ]
 
     def template_from(self, phrases: Sequence[PhraseView]) -> str:

@@ -128,3 +128,13 @@ def test_to_dict_is_json_ready(mined: dict[str, list[Phrase]]) -> None:
         "core",
     }
     assert again[0]["members"][0] == list(mined["zh"][0].members[0])
+
+
+def test_one_per_wording_keeps_the_best_ranked_of_a_text() -> None:
+    from annotator.mining.phrases import one_per_wording
+
+    captions = ["A cat. Golden sparkles spiral in.", "A dog. Golden sparkles spiral in."]
+    phrases = mine_phrases(captions, "en")
+    texts = [" ".join(p.text.casefold().split()) for p in one_per_wording(phrases)]
+    assert len(texts) == len(set(texts))
+    assert one_per_wording(phrases)[0] is phrases[0]
