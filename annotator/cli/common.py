@@ -32,8 +32,10 @@ __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 # Neither console reads markup or emoji codes in what it prints: captions, prompts, file
 # names and servers' words are shown as they are (a "[/]" in them once crashed a command).
 # A style is given as a rich Text, e.g. styled(("failed", "red"), " ", line).
-console = Console(highlight=False, markup=False, emoji=False)
-err_console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+# soft_wrap: a line is never broken by us (a path or a command stays whole for a copy);
+# the terminal folds what is too long. Tables and progress bars still fit the width.
+console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 DirArgument = typer.Argument(

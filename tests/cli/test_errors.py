@@ -71,3 +71,26 @@ def test_a_newer_workspace_schema_is_a_message_not_a_traceback(tmp_path: Path) -
     result = runner.invoke(app, ["status", str(tmp_path)])
     assert result.exit_code == 1
     assert "newer annotator" in result.output and "Traceback" not in result.output
+
+
+def test_a_path_in_a_message_is_never_broken_on_a_narrow_terminal(tmp_path: Path) -> None:
+    """A real process at 40 columns: the command it suggests stays on one line."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "a-folder-name-long-enough-to-pass-the-terminal-width"
+    folder.mkdir()
+    make_clip(folder / "a.mp4", width=96, height=64)
+    assert runner.invoke(app, ["init", str(folder), "--mode", "i2v"]).exit_code == 0
+    env = {**os.environ, "COLUMNS": "40", "TERM": "dumb"}
+    for command, suggested in (("mine", "caption"), ("trigger", "trigger")):
+        done = subprocess.run(
+            [sys.executable, "-m", "annotator", command, str(folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 1
+        assert f"annotator {suggested} {folder}" in done.stderr + done.stdout
