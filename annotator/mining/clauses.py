@@ -8,13 +8,10 @@ repeats, so near-duplicate clauses across captions are the effect's phrases.
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-Lang = Literal["zh", "en"]
+from annotator.lang import Lang, detect_lang
 
-# CJK Unified Ideographs (basic block and extension A) and compatibility ideographs.
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
+__all__ = ["Lang", "detect_lang", "split_clauses"]
 _WORDLIKE = re.compile(r"[^\W_]")
 
 # Chinese: full-width sentence and clause marks, the enumeration comma, and the
@@ -64,20 +61,6 @@ _EN_LEAD = re.compile(
 )
 # What may be left at either end of a clause after splitting: spaces, stray marks.
 _STRIP = " \t\r\n\"'“”‘’「」『』:：-—"
-
-
-def detect_lang(text: str) -> Lang:
-    """Return "zh" when CJK characters make up at least a quarter of the letters, else "en".
-
-    Letters means CJK ideographs plus ASCII letters; a Chinese caption keeps a
-    few Latin letters (a trigger such as ``s86b5p``) and an English one almost
-    never has an ideograph, so a quarter is far from both. Empty text is "en".
-    """
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text))
-    if cjk + latin == 0:
-        return "en"
-    return "zh" if cjk / (cjk + latin) >= 0.25 else "en"
 
 
 def split_clauses(text: str, lang: str) -> list[str]:

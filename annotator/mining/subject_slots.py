@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
+from annotator.lang import CJK
 from annotator.mining.lexicon import EN_PRONOUNS, ZH_PRONOUNS
 
 # A word counts as shared when at least this share of the other wordings has it there.
@@ -64,7 +65,6 @@ _PREPOSITIONS = frozenset(
 )
 _ZH_BEFORE_OBJECT = "在把向将对给从让使绕围"
 _ZH_AFTER_SUBJECT = ("周围", "身上", "身边", "四周", "的", "通体", "全身", "整个")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def slot_subjects(
@@ -178,7 +178,7 @@ def _slot_zh(text: str, others: Sequence[str], common: frozenset[str]) -> str:
     out, last = [], 0
     for a, b in _runs(_shared(chars, [list(o) for o in others])):
         run = text[a:b]
-        if b - a > MAX_RUN_CHARS_ZH or not _CJK.fullmatch(run[0]) or set(run) <= set(ZH_PRONOUNS):
+        if b - a > MAX_RUN_CHARS_ZH or not CJK.fullmatch(run[0]) or set(run) <= set(ZH_PRONOUNS):
             continue
         if sum(run in o for o in others) > MAX_NAME_SHARE * max(len(others), 1):
             continue

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
+from annotator.lang import has_cjk
+
 Severity = Literal["error", "warning"]
 
 # Letters and digits that cannot be misread for each other in a prompt or a
@@ -24,7 +26,6 @@ Severity = Literal["error", "warning"]
 _LETTERS = "abcdefghjkmnpqrstuvwxyz"
 _DIGITS = "23456789"
 _ALLOWED = re.compile(r"[a-z0-9_]+")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 REAL_WORD_ZIPF = 1.0  # wordfreq's Zipf scale: 1.0 = once per 100 million words
 NEAR_WORD_RATIO = 85.0  # fuzz.ratio against a common English word
@@ -174,7 +175,7 @@ def _real_word_frequency(word: str) -> tuple[str, float] | None:
     # wordfreq's Chinese tokenizer cuts Latin letters into pieces and scores the pieces
     # (the guide's own "sksstyle" scores 1.1 there), and its English list holds some
     # Chinese words too, which would be misnamed as English.
-    lang, name = ("zh", "Chinese") if _CJK.search(word) else ("en", "English")
+    lang, name = ("zh", "Chinese") if has_cjk(word) else ("en", "English")
     if lang == "zh":
         import jieba
 
