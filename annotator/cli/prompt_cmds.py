@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -27,8 +27,11 @@ from annotator.cli.common import (
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
+    from annotator.mining import Phrase
+    from annotator.pipeline.mine import Distilled, Proposal
     from annotator.prompts.build import Prompt
     from annotator.prompts.trigger import TriggerProblem
+    from annotator.workspace import Workspace
 
 ThresholdOption = typer.Option(
     0.5,
@@ -46,76 +49,289 @@ def mine(
         0.2, "--min-support", min=0.0, max=1.0, help="Hide rarer phrases."
     ),
     threshold: float = ThresholdOption,
-    apply: bool = typer.Option(False, "--apply", help="Store the proposed template (undoable)."),
+    apply: bool = typer.Option(
+        False, "--apply", help="Store the proposed template (and trigger) (undoable)."
+    ),
+    distill: bool = typer.Option(
+        False,
+        "--distill",
+        help="Ask a text model to write the effect's standard description from the mined "
+        "phrases and a sample of the captions; every clause is checked against the captions.",
+    ),
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        "-p",
+        help="--distill: replay (recorded answers, offline), dashscope, openai, or an endpoint "
+        "of the config file. Default: as for caption.",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="--distill: the model, e.g. qwen-plus. Default: the endpoint's or caption model.",
+    ),
+    region: str | None = typer.Option(None, "--region", help="--distill: DashScope region."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="--distill: an OpenAI-compatible server."
+    ),
+    key_env: str | None = typer.Option(
+        None, "--key-env", metavar="VAR", help="--distill: the variable holding the key."
+    ),
+    sample: int = typer.Option(
+        8, "--sample", min=1, max=50, help="--distill: captions shown to the model."
+    ),
 ) -> None:
-    """Find the effect phrases the captions share, ranked by support, and propose a template."""
-    from annotator.mining import has_shared_effect
-    from annotator.mining.template import effect_phrases
-    from annotator.pipeline.mine import apply_template, mine_workspace, template_from_phrases
+    """Find the effect phrases the captions share, ranked by support, and propose a template.
 
+    Every phrase shown says whether the template took it and, if not, why (subject,
+    background, one clip, below the threshold, another wording, ...). Nothing is stored
+    without --apply.
+    """
+    from annotator.pipeline.mine import apply_template, propose
+
+    distilled: Distilled | None = None
+    stored_trigger = False
     with open_workspace(root) as ws:
         if not ws.latest_captions():
             raise fail(f"no captions in {root} yet: run `annotator caption {root}` first")
-        phrases = mine_workspace(ws)  # reads only: without --apply nothing is written
-        proposal = template_from_phrases(ws, phrases, threshold)
-        shared = has_shared_effect(phrases, threshold)
-        if apply and shared:
-            apply_template(ws, phrases, proposal)
-    shown = [p for p in phrases if p.support >= min_support]
+        proposal = propose(ws, threshold)  # reads only: without --apply nothing is written
+        if distill:
+            options = {"base_url": base_url, "key_env_var": key_env, "region": region}
+            distilled = _distill(ws, proposal.phrases, provider, options, model, sample)
+        template_text = distilled.proposal if distilled else proposal.template
+        storable = bool(template_text) if distilled else proposal.shared
+        if apply and storable:
+            stored_trigger = apply_template(
+                ws, proposal.phrases, template_text, trigger=proposal.trigger
+            )
     if as_json:
-        payload = {
-            "phrases": [p.to_dict() for p in shown],
-            "template": proposal,
-            "shared_effect": shared,
-        }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    table = Table("support", "phrase (most typical wording)", "where", "terms")
-    chosen = {id(p) for p in effect_phrases(phrases, threshold)}
-    for p in shown:
-        style = "bold green" if id(p) in chosen else ""
-        table.add_row(
-            f"{p.support:.0%}",
-            styled((p.text, style)),
-            f"{p.position:.2f}",
-            ", ".join(p.terms[:5]),
+        typer.echo(
+            json.dumps(_mine_json(proposal, min_support, distilled), ensure_ascii=False, indent=2)
         )
-    console.print(table)
-    if not shared:
+        if apply and not storable:
+            raise typer.Exit(EXIT_PROBLEMS)
+        return
+    _print_phrases(proposal, min_support)
+    _print_trigger(proposal, stored_trigger)
+    if not proposal.shared:
         console.print(
             styled(
                 ("No shared effect:", "bold yellow"),
                 f" no phrase that could describe an effect is in {threshold:.0%} or more of "
                 "the captions (and in two or more; the opening that introduces the subject "
-                "does not count), so the template has nothing to describe. "
-                "Check that the clips show one effect, or lower --threshold.",
-            )
+                "does not count), so the mined template has nothing to describe. "
+                + (
+                    "The text model's description below is checked against the captions."
+                    if distilled
+                    else "Check that the clips show one effect, lower --threshold, or let a "
+                    "text model word what the captions say in different words: --distill."
+                ),
+            ),
+            soft_wrap=True,
         )
-    console.print(
-        styled(("Proposed template", "bold"), f" (phrases at >= {threshold:.0%}):\n", proposal)
-    )
-    if apply and not shared:
-        err_console.print(
-            styled(("Not stored:", "red"), " a template needs an effect the captions share.")
+    if distilled is None:
+        console.print(styled(("Proposed template", "bold"), f" (phrases at >= {threshold:.0%}):"))
+        console.print(styled(proposal.template), soft_wrap=True)
+    else:
+        _print_distilled(distilled)
+    if apply and not storable:
+        why = (
+            "the text model's answer is empty"
+            if distilled
+            else "a template needs an effect the captions share"
         )
+        err_console.print(styled(("Not stored:", "red"), f" {why}."))
         raise typer.Exit(EXIT_PROBLEMS)
     if apply:
         console.print("Stored as the workspace's template (`annotator template DIR` shows it).")
+    elif distilled is not None:
+        console.print(
+            styled(
+                ("Not stored.", "bold"),
+                " Store exactly this text with `annotator template DIR --set TEXT` (or edit "
+                "it with --edit after), or ask again and store the answer with --distill "
+                "--apply.",
+            ),
+            soft_wrap=True,
+        )
     else:
         console.print(
             "Store it with --apply, or write your own with `annotator template DIR --set`."
         )
 
 
+def _distill(
+    ws: Workspace,
+    phrases: Sequence[Phrase],
+    provider: str | None,
+    options: dict[str, Any],
+    model: str | None,
+    sample: int,
+) -> Distilled:
+    """Ask the text model; a bad provider choice is a usage error (2), a missing
+    recording or file a problem (1)."""
+    from annotator.captioning import ProviderOptionError, UnknownProviderError
+    from annotator.cli.caption_cmd import load_settings_or_exit
+    from annotator.config import load_settings
+    from annotator.pipeline.mine import distill, make_chat
+
+    settings = load_settings_or_exit(load_settings)
+    try:
+        chat, chosen = make_chat(ws, provider, options, settings, model)
+    except (UnknownProviderError, ProviderOptionError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    with err_console.status(f"Asking {chosen} ({chat.name}) for the effect's description..."):
+        return distill(ws, chat, chosen, phrases, sample=sample)
+
+
+def _shown(proposal: Proposal, min_support: float) -> list[tuple[Phrase, str | None]]:
+    """The phrases to show (support >= MIN_SUPPORT), each once, with why it was not taken
+    (None: it is in the template). A clause group and a shared wording with the same text
+    are one row: the one the template took, else the first (the best supported)."""
+    reasons = {id(p): r for p, r in proposal.not_taken}
+    rows: dict[str, tuple[Phrase, str | None]] = {}
+    for p in proposal.phrases:
+        if p.support < min_support:
+            continue
+        key = " ".join(p.text.casefold().split())
+        reason = reasons.get(id(p))
+        if key not in rows or (rows[key][1] is not None and reason is None):
+            rows[key] = (p, reason)
+    return list(rows.values())
+
+
+def _why(reason: str | None) -> str:
+    from annotator.mining.template import REASONS
+
+    if reason is None:
+        return "in the template"
+    return REASONS.get(reason, reason)
+
+
+def _print_phrases(proposal: Proposal, min_support: float) -> None:
+    table = Table("support", "role", "phrase (most typical wording)", "where", "taken / why not")
+    for p, reason in _shown(proposal, min_support):
+        style = "bold green" if reason is None else ""
+        table.add_row(
+            f"{p.support:.0%}",
+            p.role,
+            styled((p.text, style)),
+            f"{p.position:.2f}",
+            styled((_why(reason), "green" if reason is None else "dim")),
+        )
+    console.print(table)
+
+
+def _print_trigger(proposal: Proposal, stored: bool) -> None:
+    """Say which trigger the captions carry and what becomes of it."""
+    carried = proposal.carried
+    if not carried:
+        return
+    if stored:
+        console.print(
+            styled(
+                "The captions carry the trigger ",
+                (carried, "bold"),
+                ": stored as the workspace's trigger (undo with `annotator undo DIR`).",
+            )
+        )
+    elif proposal.trigger:
+        console.print(
+            styled(
+                "The captions carry the trigger ",
+                (carried, "bold"),
+                ": proposed as the workspace's trigger, kept where the captions put it "
+                "(--apply stores it).",
+            )
+        )
+    else:
+        console.print(
+            styled(
+                "The captions carry the trigger ",
+                (carried, "bold"),
+                "; the workspace's own trigger takes its place in the template.",
+            )
+        )
+
+
+def _print_distilled(distilled: Distilled) -> None:
+    """The proposal, then each clause with its support, its evidence and its mark."""
+    console.print(
+        styled(
+            ("Proposed by the text model", "bold"), f" ({distilled.model}, {distilled.provider}):"
+        )
+    )
+    console.print(styled(distilled.proposal or ("(an empty answer)", "red")), soft_wrap=True)
+    if not distilled.clauses:
+        return
+    console.print(styled(("Clause by clause", "bold"), " (share of captions that say it):"))
+    for c in distilled.clauses:
+        mark: tuple[str, str] = ("", "")
+        if c.support == 0:
+            mark = ("  unsupported: no caption says it", "bold red")
+        elif not c.supported():
+            mark = ("  weak: under half of the captions say it", "yellow")
+        console.print(styled(f"{c.support:>5.0%}  ", (c.clause, "bold"), mark), soft_wrap=True)
+        for said in c.evidence:
+            console.print(styled(("       evidence: ", "dim"), said), soft_wrap=True)
+    if distilled.unsupported:
+        console.print(
+            styled(
+                ("Check the unsupported clauses:", "yellow"),
+                " the model wrote them but no caption says them; remove them or rewrite them "
+                "before storing.",
+            ),
+            soft_wrap=True,
+        )
+
+
+def _mine_json(
+    proposal: Proposal, min_support: float, distilled: Distilled | None
+) -> dict[str, object]:
+    payload: dict[str, object] = {
+        "phrases": [
+            {**p.to_dict(), "taken": reason is None, "why_not": reason}
+            for p, reason in _shown(proposal, min_support)
+        ],
+        "template": proposal.template,
+        "shared_effect": proposal.shared,
+        "carried_trigger": proposal.carried,
+        "proposed_trigger": proposal.trigger,
+    }
+    if distilled is not None:
+        payload["distilled"] = {
+            "proposal": distilled.proposal,
+            "provider": distilled.provider,
+            "model": distilled.model,
+            "clauses": [
+                {
+                    "clause": c.clause,
+                    "support": round(c.support, 4),
+                    "supported": c.supported(),
+                    "unsupported": c.support == 0,
+                    "evidence": list(c.evidence),
+                }
+                for c in distilled.clauses
+            ],
+        }
+    return payload
+
+
 def template(
     root: Path = DirArgument,
     set_text: str | None = typer.Option(None, "--set", help="Replace the template with TEXT."),
     edit: bool = typer.Option(False, "--edit", help="Edit the template in $EDITOR."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Show or change the effect template: the one motion description every prompt shares.
 
     Pronoun slots, filled per sample: {pronoun} {possessive} {object} {reflexive} (en:
     she/her/her/herself, he/his/him/himself, it/its/it/itself) and {ta} (zh: 她/他/它).
+    The template is printed on one line, never wrapped: a pipe or a copy-paste gets it
+    whole (the terminal folds a long line for the eye only).
     """
     if set_text is not None and edit:
         raise fail("give --set or --edit, not both", EXIT_USAGE)
@@ -135,12 +351,21 @@ def template(
             current = ws.template()
             console.print("Template stored (undo with `annotator undo DIR`).")
         trigger = ws.info.trigger
+    if as_json:
+        payload = {
+            "template": current,
+            "trigger": trigger,
+            "trigger_in_template": bool(current and trigger and trigger in current),
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
     if not current:
         console.print(
             f"No template yet: run `annotator mine {root} --apply`, or set one with --set."
         )
         return
-    console.print(styled(current))
+    # Not through rich's wrapping: line breaks inside a template would be copied with it.
+    console.print(styled(current), soft_wrap=True)
     if trigger and trigger not in current:
         err_console.print(
             styled(("warning:", "yellow"), f" the trigger {trigger!r} is not in the template")
@@ -158,13 +383,14 @@ def trigger(
     A word with an error (a real word, one already in a caption, ...) is not set unless
     --force.
     """
-    from annotator.prompts.trigger import check_trigger, make_trigger
+    from annotator.pipeline.mine import trigger_problems
+    from annotator.prompts.trigger import make_trigger
 
     with open_workspace(root) as ws:
         captions = [c.text for c in ws.latest_captions().values()]
         candidate = make_trigger() if auto else (word.strip() if word is not None else None)
         checked = candidate if candidate is not None else (ws.info.trigger or "")
-        problems = check_trigger(checked, captions) if checked or candidate is not None else []
+        problems = trigger_problems(checked, captions) if checked or candidate is not None else []
         has_error = any(p.severity == "error" for p in problems)
         if candidate is not None and (force or not has_error):
             ws.set_workspace_field("trigger", candidate)

@@ -107,12 +107,19 @@ def check_proposal(
                 said.append(best)
         said.sort(key=lambda x: -x[0])
         support = len(said) / max(len(captions), 1)
-        out.append(ClauseEvidence(clause, support, tuple(c for _, c in said[:EVIDENCE])))
+        # Evidence in different words: the same clause from three captions shows nothing more.
+        evidence: dict[str, str] = {}
+        for _, c in said:
+            evidence.setdefault(" ".join(c.split()).casefold(), c)
+            if len(evidence) == EVIDENCE:
+                break
+        out.append(ClauseEvidence(clause, support, tuple(evidence.values())))
     return out
 
 
 def _is_lead_in(clause: str, trigger: str) -> bool:
-    lead = re.compile(r"^(?:then )?the (?:\S+ )?(?:\S+ )?effect begins$|^(?:然后)?开始展示", re.I)
+    # The guide's "Then the <trigger> <effect name> begins": the trigger and a name of 1-3 words.
+    lead = re.compile(r"^(?:then )?the (?:\S+ ){0,4}effect begins$|^(?:然后)?开始展示", re.I)
     return bool(lead.match(clause)) and (not trigger or trigger in clause or "effect" in clause)
 
 
@@ -122,3 +129,20 @@ def _stems(text: str, lang: str) -> set[str]:
     if lang == "zh":
         return set(words)
     return {re.sub(r"(?:ing|ed|es|s)$", "", w) if len(w) > 4 else w for w in words}
+
+
+_FENCE = re.compile(r"^```[a-z]*\s*|\s*```$", re.I)
+_QUOTES = (('"', '"'), ("“", "”"), ("「", "」"), ("'", "'"))
+
+
+def clean_proposal(answer: str) -> str:
+    """The model's answer as one template paragraph: code fences, a wrapping pair of
+    quotes and a label such as "Template:" dropped, lines joined with single spaces (a
+    template is one line of a prompt)."""
+    text = _FENCE.sub("", answer.strip()).strip()
+    text = re.sub(r"^(?:template|description|标准描述|模板)\s*[:：]\s*", "", text, flags=re.I)
+    if len(text) >= 2 and any(text[0] == a and text[-1] == b for a, b in _QUOTES):
+        text = text[1:-1].strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    joiner = "" if lines and re.search(r"[\u4e00-\u9fff]", lines[0]) else " "
+    return joiner.join(lines)
