@@ -106,9 +106,8 @@ def mine(
                 ws, proposal.phrases, template_text, trigger=proposal.trigger
             )
     if as_json:
-        typer.echo(
-            json.dumps(_mine_json(proposal, min_support, distilled), ensure_ascii=False, indent=2)
-        )
+        payload = _mine_json(proposal, min_support, threshold, distilled)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         if apply and not storable:
             raise typer.Exit(EXIT_PROBLEMS)
         return
@@ -134,7 +133,7 @@ def mine(
         console.print(styled(("Proposed template", "bold"), f" (phrases at >= {threshold:.0%}):"))
         console.print(styled(proposal.template), soft_wrap=True)
     else:
-        _print_distilled(distilled)
+        _print_distilled(distilled, threshold)
     if apply and not storable:
         why = (
             "the text model's answer is empty"
@@ -257,7 +256,7 @@ def _print_trigger(proposal: Proposal, stored: bool) -> None:
         )
 
 
-def _print_distilled(distilled: Distilled) -> None:
+def _print_distilled(distilled: Distilled, threshold: float) -> None:
     """The proposal, then each clause with its support, its evidence and its mark."""
     console.print(
         styled(
@@ -272,8 +271,8 @@ def _print_distilled(distilled: Distilled) -> None:
         mark: tuple[str, str] = ("", "")
         if c.support == 0:
             mark = ("  unsupported: no caption says it", "bold red")
-        elif not c.supported():
-            mark = ("  weak: under half of the captions say it", "yellow")
+        elif not c.supported(threshold):
+            mark = (f"  weak: under {threshold:.0%} of the captions say it", "yellow")
         console.print(styled(f"{c.support:>5.0%}  ", (c.clause, "bold"), mark), soft_wrap=True)
         for said in c.evidence:
             console.print(styled(("       evidence: ", "dim"), said), soft_wrap=True)
@@ -289,7 +288,7 @@ def _print_distilled(distilled: Distilled) -> None:
 
 
 def _mine_json(
-    proposal: Proposal, min_support: float, distilled: Distilled | None
+    proposal: Proposal, min_support: float, threshold: float, distilled: Distilled | None
 ) -> dict[str, object]:
     payload: dict[str, object] = {
         "phrases": [
@@ -310,7 +309,7 @@ def _mine_json(
                 {
                     "clause": c.clause,
                     "support": round(c.support, 4),
-                    "supported": c.supported(),
+                    "supported": c.supported(threshold),
                     "unsupported": c.support == 0,
                     "evidence": list(c.evidence),
                 }

@@ -279,3 +279,19 @@ def test_distill_without_a_recording_says_where_it_looked(samples: Path) -> None
 def test_distill_with_an_unknown_provider_is_a_usage_error(samples: Path) -> None:
     result = _run("mine", samples, "--distill", "-p", "nosuch")
     assert result.exit_code == 2 and "nosuch" in result.output
+
+
+def test_distill_answers_in_the_workspace_language(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """kf2v in Chinese, structured captions: the recorded zh answer, every clause said."""
+    root = tmp_path_factory.mktemp("mine-cli-zh") / "kf2v"
+    shutil.copytree(SAMPLES / "kf2v", root)
+    _ok("init", root, "--mode", "kf2v", "--lang", "zh", "--trigger", TRIGGER)
+    _ok("caption", root, "--provider", "replay")
+    payload = json.loads(_ok("mine", root, "--distill", "-p", "replay", "--json").output)
+    distilled = payload["distilled"]
+    assert distilled["proposal"].startswith(f"然后开始展示{TRIGGER}折纸特效，")  # slot filled
+    assert "{trigger}" not in distilled["proposal"]
+    assert distilled["clauses"] and all(c["supported"] for c in distilled["clauses"])
+    assert all(c["evidence"] for c in distilled["clauses"])
