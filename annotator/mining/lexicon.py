@@ -53,13 +53,15 @@ _ZH_PARTICLES = re.compile(r"[的着了地得]")
 # the comparison key, and a clause that starts with one introduces the subject: it is
 # never the effect (``introduces_subject``). 画面 "the frame" counts only with 是/展示:
 # "画面中出现一道白光" is an effect's wording.
-_EN_FRAME = re.compile(
-    r"^\s*(?:(?:the|this) (?:video|clip|footage|scene|shot)\s+"
-    r"(?:(?:opens|begins|starts) (?:on|with)|shows|features|depicts|presents|captures)"
-    r"|in (?:the|this) (?:video|clip)\b,?)\s*",
+EN_FRAME = re.compile(
+    r"^\s*(?:(?:the|this) (?:video|clip|footage|scene|shot|image)\s+"
+    r"(?:(?:opens|begins|starts) (?:on|with)|shows|features|depicts|presents|captures|"
+    r"showcases|displays)"
+    r"|in (?:the|this) (?:video|clip|footage|scene)\b,?"
+    r"|(?:the )?video (?:of|shows))\b\s*",
     re.IGNORECASE,
 )
-_ZH_FRAME = re.compile(
+ZH_FRAME = re.compile(
     r"^\s*(?:(?:视频|画面|影片)(?:开头|一开始|开始时|中)?(?:展示了|展示的是|呈现了|呈现的是|是)"
     r"|视频中(?=[一两几这那]))"
 )
@@ -68,7 +70,7 @@ _ZH_FRAME = re.compile(
 def introduces_subject(clause: str) -> bool:
     """Does the clause open with Qwen-VL's way of introducing the subject ("The video shows",
     "视频开头展示了")? Such a clause describes the clip's subject, never the effect."""
-    return bool(_EN_FRAME.match(clause) or _ZH_FRAME.match(clause))
+    return bool(EN_FRAME.match(clause) or ZH_FRAME.match(clause))
 
 
 # Similarity (0..100, rapidfuzz's fuzz.ratio on comparison keys) at or above
@@ -104,13 +106,13 @@ def comparison_key(clause: str, lang: str) -> str:
     """
     if lang == "zh":
         return _zh_key(clause)
-    words = _EN_WORD.findall(_EN_PRONOUN_RE.sub("_", _EN_FRAME.sub("", clause, count=1).lower()))
+    words = _EN_WORD.findall(_EN_PRONOUN_RE.sub("_", EN_FRAME.sub("", clause, count=1).lower()))
     return " ".join(sorted(words))
 
 
 @lru_cache(maxsize=65536)
 def _zh_key(clause: str) -> str:
-    key = _NON_WORD.sub("", _ZH_PRONOUN_RE.sub("它", _ZH_FRAME.sub("", clause, count=1)))
+    key = _NON_WORD.sub("", _ZH_PRONOUN_RE.sub("它", ZH_FRAME.sub("", clause, count=1)))
     return "".join(sorted(_ZH_PARTICLES.sub("", key)))
 
 

@@ -30,10 +30,12 @@ from annotator.mining.clauses import _EN_LEAD, _EN_SPLIT, _STRIP, _ZH_LEAD, _ZH_
 from annotator.mining.lexicon import (
     CAMERA_WORDS,
     EN_DETERMINERS,
+    EN_FRAME,
     EN_NP_STOP,
     EN_PRONOUNS,
     PHENOMENON_NOUNS,
     ZH_ENTITY_CLASSIFIER,
+    ZH_FRAME,
     ZH_NP_END,
     ZH_PRONOUNS,
     jieba_module,
@@ -45,24 +47,10 @@ _EN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’_-][A-Za-z0-9]+)*")
 _ZH_ASCII = re.compile(r"[A-Za-z0-9_]+")
 _WORDLIKE = re.compile(r"[^\W_]")
 
-# The opening that introduces a subject, at the very start of a caption (after a
-# trigger token): "The video shows", "In the video,", "The video opens on", ...
-_EN_FRAME = re.compile(
-    r"^\s*(?:(?:the|this) (?:video|clip|footage|scene|shot|image)\s+"
-    r"(?:(?:opens|begins|starts) (?:on|with)|shows|features|depicts|presents|captures|"
-    r"showcases|displays)"
-    r"|in (?:the|this) (?:video|clip|footage|scene)\b,?"
-    r"|(?:the )?video (?:of|shows))\b\s*",
-    re.IGNORECASE,
-)
 # What follows the subject's name when it is only presented: "a dog is presented".
 _EN_FRAME_TAIL = re.compile(
     r"^(?:is|are) (?:presented|shown|seen|visible|displayed|featured|depicted|revealed)\b",
     re.IGNORECASE,
-)
-_ZH_FRAME = re.compile(
-    r"^\s*(?:(?:视频|画面|影片)(?:开头|一开始|开始时|中)?(?:展示了|展示的是|呈现了|呈现的是|是)"
-    r"|视频中|画面中|画面里)"
 )
 _EN_BACKGROUND = re.compile(r"\b(?:background|backdrop)\b|^behind (?:her|him|it|them|the)\b", re.I)
 _ZH_BACKGROUND = re.compile(r"背景")
@@ -264,7 +252,7 @@ def _mark_subject_en(caption: Caption) -> None:
             return
         toks = [t for t in clause.tokens if t.role == FREE]
         if ci == 0 or _only_frame(caption.clauses[0]):
-            m = _EN_FRAME.match(_after_trigger(clause))
+            m = EN_FRAME.match(_after_trigger(clause))
             skip = _mark_frame(toks, clause, m.end()) if m else 0
         else:
             return
@@ -342,7 +330,7 @@ def _mark_subject_zh(caption: Caption) -> None:
             return
         if ci > 0 and not _only_frame(caption.clauses[0]):
             return
-        m = _ZH_FRAME.match(_after_trigger(clause))
+        m = ZH_FRAME.match(_after_trigger(clause))
         toks = [t for t in clause.tokens if t.role == FREE]
         skip = _mark_frame(toks, clause, m.end()) if m else 0
         rest = toks[skip:]
