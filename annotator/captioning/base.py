@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-# What a provider can take from a clip; used by the CLI to explain choices.
-ACCEPTS_VIDEO_FILE = "video_file"
-ACCEPTS_FRAMES = "frames"
 MIN_FPS = 0.1
 MAX_FPS = 10.0
 
@@ -51,7 +48,6 @@ class CaptionResult:
     """
 
     text: str
-    provider: str
     model: str
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -66,13 +62,11 @@ class Provider(Protocol):
     ``name``: registry name ("dashscope", "openai", "replay").
     ``key_env_var``: the environment variable the key is read from, if any.
     ``needs_key``: whether a call without that key is sure to fail.
-    ``accepts``: what the provider can send, e.g. {"video_file", "frames"}.
     """
 
     name: str
     key_env_var: str | None
     needs_key: bool
-    accepts: frozenset[str]
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         """Caption one clip; raise a ``ProviderError`` subclass on failure.

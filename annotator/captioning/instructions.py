@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 TEMPLATES_ENV_VAR = "ANNOTATOR_TEMPLATES"
 
-InstructionKind = Literal["freeform", "structured"]
 KINDS: tuple[str, ...] = ("freeform", "structured")
 LANGS: tuple[str, ...] = ("en", "zh")
 

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -52,6 +53,17 @@ Ask = Callable[[str], RawAnswer]
 
 def parse_structured(text: str) -> dict[str, str]:
     """Subject/background/motion from an answer; tolerates ```json fences and prose around it."""
+    obj = json_object(text)
+    try:
+        caption = StructuredCaption.model_validate(obj)
+    except ValidationError as exc:
+        raise StructuredAnswerError(validation_problems(exc)) from None
+    return {name: getattr(caption, name) for name in FIELDS}
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """The first JSON object in a model's answer: inside ```json fences if there are any,
+    prose before and after it ignored. StructuredAnswerError says why there is none."""
     fenced = _FENCE.search(text)
     candidate = fenced.group(1) if fenced else text
     start = candidate.find("{")
@@ -66,15 +78,14 @@ def parse_structured(text: str) -> dict[str, str]:
         ) from None
     if not isinstance(obj, dict):
         raise StructuredAnswerError("the JSON is not an object")
-    try:
-        caption = StructuredCaption.model_validate(obj)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'answer'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise StructuredAnswerError(problems) from None
-    return {name: getattr(caption, name) for name in FIELDS}
+    return obj
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """A pydantic error in a line the model can act on: each field and what is wrong."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'answer'}: {err['msg']}" for err in exc.errors()
+    )
 
 
 def retry_instruction(instruction: str, problem: str) -> str:
@@ -93,17 +104,17 @@ def _add(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else a + b
 
 
-def complete(request: CaptionRequest, ask: Ask, provider: str) -> CaptionResult:
+def complete(request: CaptionRequest, ask: Ask) -> CaptionResult:
     """Ask for a caption and check it; one extra ask for a structured answer that fails."""
     first = ask(request.instruction)
     if not request.structured:
         text = first.text.strip()
         if not text:
             raise BadAnswerError(f"{request.clip.name}: the model returned an empty answer")
-        return CaptionResult(text, provider, request.model, first.input_tokens, first.output_tokens)
+        return CaptionResult(text, request.model, first.input_tokens, first.output_tokens)
     try:
         fields = parse_structured(first.text)
-        return _structured_result(request, provider, first, fields)
+        return _structured_result(request, first, fields)
     except StructuredAnswerError as exc:
         problem = str(exc)
     second = ask(retry_instruction(request.instruction, problem))
@@ -111,7 +122,7 @@ def complete(request: CaptionRequest, ask: Ask, provider: str) -> CaptionResult:
     tokens_out = _add(first.output_tokens, second.output_tokens)
     merged = RawAnswer(second.text, tokens_in, tokens_out)
     try:
-        return _structured_result(request, provider, merged, parse_structured(second.text))
+        return _structured_result(request, merged, parse_structured(second.text))
     except StructuredAnswerError as exc:
         text = second.text.strip() or first.text.strip()
         if not text:
@@ -120,7 +131,6 @@ def complete(request: CaptionRequest, ask: Ask, provider: str) -> CaptionResult:
             ) from None
         return CaptionResult(
             text,
-            provider,
             request.model,
             tokens_in,
             tokens_out,
@@ -129,11 +139,11 @@ def complete(request: CaptionRequest, ask: Ask, provider: str) -> CaptionResult:
 
 
 def _structured_result(
-    request: CaptionRequest, provider: str, answer: RawAnswer, fields: dict[str, str]
+    request: CaptionRequest, answer: RawAnswer, fields: dict[str, str]
 ) -> CaptionResult:
     # The text of a valid structured answer is the canonical JSON, so it reads the
     # same whatever fences or prose the model wrapped around it.
     text = json.dumps(fields, ensure_ascii=False)
     return CaptionResult(
-        text, provider, request.model, answer.input_tokens, answer.output_tokens, fields=fields
+        text, request.model, answer.input_tokens, answer.output_tokens, fields=fields
     )

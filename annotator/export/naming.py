@@ -9,7 +9,6 @@ from pathlib import PurePosixPath
 from annotator.errors import AnnotatorError
 
 # The guide: "文件名建议仅使用英文、数字、下划线或短横线" (letters, digits, _ and -).
-SAFE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
 # The real format of an image, by Pillow's name, to the extension the zip gives it.
 IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "BMP": ".bmp"}
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")

@@ -59,11 +59,19 @@ class CaptionPlan:
     force: bool = False  # caption again even where a caption with the same key is stored
 
 
+def choose_model(model: str | None, provider: str, settings: Settings) -> str:
+    """The model asked for, else a named endpoint's own, else the configured, else the default."""
+    endpoint = settings.endpoints.get(provider)
+    return (
+        model or (endpoint.model if endpoint else None) or settings.caption.model or DEFAULT_MODEL
+    )
+
+
 def make_provider(
     ws: Workspace, name: str | None, options: dict[str, Any], settings: Settings
 ) -> tuple[str, Provider]:
     """The provider called NAME; a named endpoint of the config becomes an OpenAI-compatible one."""
-    name = name or ws.info.provider or settings.caption.provider
+    name = name or settings.caption.provider
     options = {k: v for k, v in options.items() if v is not None}
     if name in settings.endpoints:
         endpoint = settings.endpoints[name]
@@ -110,12 +118,7 @@ def plan_captions(
         instruction = load_instruction_file(instruction_file)
     else:
         instruction = load_instruction(instruction_kind, ws.info.lang)
-    # A named endpoint serves its own model: that is the default wherever it is used.
-    endpoint = settings.endpoints.get(name)
-    endpoint_model = endpoint.model if endpoint else None
-    model = (
-        model or endpoint_model or ws.info.caption_model or settings.caption.model or DEFAULT_MODEL
-    )
+    model = choose_model(model, name, settings)
     fps = fps or settings.caption.fps
     samples = ws.samples()
     if sample_ids is not None:

@@ -229,18 +229,10 @@ def make_chat(
     """The text chat of the provider called NAME (as ``caption`` picks one) and the model
     to ask: MODEL, else the endpoint's, else the workspace's or the config's caption model.
     """
-    from annotator.pipeline.caption import DEFAULT_MODEL, make_provider
+    from annotator.pipeline.caption import choose_model, make_provider
 
     name, provider = make_provider(ws, name, options, settings)
-    endpoint = settings.endpoints.get(name)
-    chosen = (
-        model
-        or (endpoint.model if endpoint else None)
-        or ws.info.caption_model
-        or settings.caption.model
-        or DEFAULT_MODEL
-    )
-    return text_chat(provider), chosen
+    return text_chat(provider), choose_model(model, name, settings)
 
 
 def distill(

@@ -37,8 +37,6 @@ class WorkspaceInfo(BaseModel):
     base_model: str
     lang: str = "en"
     trigger: str | None = None
-    provider: str | None = None
-    caption_model: str | None = None
 
 
 class FrameSource(StrEnum):

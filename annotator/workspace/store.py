@@ -42,7 +42,7 @@ WORKSPACE_FIELDS = frozenset({"template", "trigger"})
 # Text a model, a server, an imported file or a paste can bring in: one line, no control
 # characters (a terminal would run them, an export would carry them to the service).
 _TEXT_FIELDS = frozenset({"subject", "background", "prompt_override", "reject_reason"})
-_INFO_KEYS = ("mode", "base_model", "lang", "trigger", "provider", "caption_model")
+_INFO_KEYS = ("mode", "base_model", "lang", "trigger")
 
 
 class WorkspaceError(AnnotatorError):

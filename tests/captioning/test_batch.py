@@ -232,7 +232,6 @@ class Scripted:
     name = "scripted"
     key_env_var = None
     needs_key = False
-    accepts = frozenset({"video_file"})
 
     def __init__(self, failures: dict[str, Exception]) -> None:
         self.failures = failures
@@ -241,7 +240,7 @@ class Scripted:
         failure = self.failures.get(request.clip.name)
         if failure is not None:
             raise failure
-        return CaptionResult(f"caption of {request.clip.name}", self.name, request.model, 10, 2)
+        return CaptionResult(f"caption of {request.clip.name}", request.model, 10, 2)
 
 
 def test_an_unexpected_exception_is_one_sample_error(requests: list[CaptionRequest]) -> None:

@@ -80,7 +80,6 @@ def test_providers_meet_the_protocol(tmp_path: Path) -> None:
         get_provider("replay", path=replay_file),
     ):
         assert isinstance(provider, Provider)
-        assert provider.accepts <= {"video_file", "frames"}
     assert get_provider("dashscope").key_env_var == "DASHSCOPE_API_KEY"
 
 
@@ -89,15 +88,12 @@ def test_outside_providers_register_the_same_way() -> None:
         name = "echo"
         key_env_var = None
         needs_key = False
-        accepts = frozenset({"video_file"})
 
         def __init__(self, *, prefix: str = "") -> None:
             self.prefix = prefix
 
         def caption(self, request: CaptionRequest) -> captioning.CaptionResult:
-            return captioning.CaptionResult(
-                self.prefix + request.instruction, "echo", request.model
-            )
+            return captioning.CaptionResult(self.prefix + request.instruction, request.model)
 
     register_provider("echo-test", Echo)
     try:

@@ -71,7 +71,7 @@ def test_video_as_video_sends_a_base64_data_url_with_fps(
     fake.queue(COMPATIBLE, answer("A square moves.", input_tokens=321, output_tokens=9))
     result = provider(fake).caption(request_for(small_clip, fps=4.0))
 
-    assert (result.text, result.provider) == ("A square moves.", "openai")
+    assert result.text == "A square moves."
     assert (result.input_tokens, result.output_tokens) == (321, 9)
     (call,) = fake.requests(COMPATIBLE)
     assert call.headers["authorization"] == f"Bearer {KEY}"

@@ -69,7 +69,6 @@ def test_another_providers_own_variable_is_read_by_the_same_reader(
         name = "own"
         key_env_var: str | None = "OWN_CAPTION_KEY"
         needs_key = True
-        accepts: frozenset[str] = frozenset()
 
         def caption(self, request: CaptionRequest) -> CaptionResult:
             raise NotImplementedError

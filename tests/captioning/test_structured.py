@@ -69,14 +69,14 @@ def request(structured: bool) -> CaptionRequest:
 
 def test_valid_first_time_asks_once() -> None:
     asked, ask = scripted(VALID_JSON)
-    result = complete(request(True), ask, "p")
+    result = complete(request(True), ask)
     assert result.fields == EXPECTED and result.flagged is None
     assert len(asked) == 1
 
 
 def test_retry_appends_the_problem_and_sums_tokens() -> None:
     asked, ask = scripted('{"subject": "x"}', VALID_JSON)
-    result = complete(request(True), ask, "p")
+    result = complete(request(True), ask)
     assert result.fields == EXPECTED
     assert (result.input_tokens, result.output_tokens) == (200, 20)
     assert asked[1].startswith("Answer in JSON.\n\nYour previous answer was not valid: ")
@@ -85,7 +85,7 @@ def test_retry_appends_the_problem_and_sums_tokens() -> None:
 
 def test_still_bad_is_kept_raw_and_flagged() -> None:
     _asked, ask = scripted("nope", "still nope")
-    result = complete(request(True), ask, "p")
+    result = complete(request(True), ask)
     assert result.text == "still nope"
     assert result.fields is None
     assert (
@@ -96,13 +96,13 @@ def test_still_bad_is_kept_raw_and_flagged() -> None:
 def test_empty_twice_is_a_bad_answer() -> None:
     _asked, ask = scripted("", "  ")
     with pytest.raises(BadAnswerError, match="empty answer twice"):
-        complete(request(True), ask, "p")
+        complete(request(True), ask)
 
 
 def test_freeform_empty_is_a_bad_answer_and_not_retried() -> None:
     asked, ask = scripted("")
     with pytest.raises(BadAnswerError, match=r"clip\.mp4"):
-        complete(request(False), ask, "p")
+        complete(request(False), ask)
     assert len(asked) == 1
 
 

@@ -97,12 +97,12 @@ def test_a_caption_arriving_never_overwrites_a_persons_decision(
     class AcceptsWhileAsked:
         """Stands for a person who accepts the clip while its caption is on the way."""
 
-        name, key_env_var, needs_key, accepts = "person-race", None, False, frozenset()
+        name, key_env_var, needs_key = "person-race", None, False
 
         def caption(self, request):  # type: ignore[no-untyped-def]
             with Workspace.open(ws.root) as other:  # the review UI's own connection
                 other.set_status(request.clip_sha256, Status.ACCEPTED)
-            return CaptionResult(text="late caption", provider=self.name, model="m")
+            return CaptionResult(text="late caption", model="m")
 
     # Registered for this test only: the registry is global, and a name left behind
     # would show in every later test's list of known providers.

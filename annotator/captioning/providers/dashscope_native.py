@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.base import CaptionRequest, CaptionResult
 from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import (
     REPLAY_INSTEAD,
@@ -33,7 +33,6 @@ from annotator.captioning.errors import (
 from annotator.captioning.structured import RawAnswer, complete
 from annotator.dashscope_api import DEFAULT_KEY_ENV_VAR, get_region, read_failure, read_key
 
-DEFAULT_MODEL = "qwen-vl-max"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the SDK local-path limit (dashscope-api.md section 1)
 
 
@@ -42,7 +41,6 @@ class DashScopeProvider:
 
     name = "dashscope"
     needs_key = True
-    accepts = frozenset({ACCEPTS_VIDEO_FILE})
 
     def __init__(
         self,
@@ -81,7 +79,7 @@ class DashScopeProvider:
         """Upload the clip once, then ask (twice at most, for a bad structured answer)."""
         key = self.api_key()
         oss_url = self._upload(request, key)
-        return complete(request, lambda text: self._ask(request, key, oss_url, text), self.name)
+        return complete(request, lambda text: self._ask(request, key, oss_url, text))
 
     def _fail(self, request: CaptionRequest, response: Any) -> ProviderError:
         """The error for a refused SDK response (the SDK's own fields, as the body has them)."""

@@ -23,8 +23,6 @@ import threading
 from typing import Any
 
 from annotator.captioning.base import (
-    ACCEPTS_FRAMES,
-    ACCEPTS_VIDEO_FILE,
     CaptionRequest,
     CaptionResult,
 )
@@ -64,7 +62,6 @@ class OpenAICompatProvider:
     """``chat.completions.create`` with the clip as a base64 video or as sampled frames."""
 
     name = "openai"
-    accepts = frozenset({ACCEPTS_VIDEO_FILE, ACCEPTS_FRAMES})
 
     def __init__(
         self,
@@ -106,7 +103,7 @@ class OpenAICompatProvider:
         """Build the clip's content parts once, then ask (twice at most)."""
         client = self._get_client()
         parts = self._clip_parts(request)
-        return complete(request, lambda text: self._ask(client, request, parts, text), self.name)
+        return complete(request, lambda text: self._ask(client, request, parts, text))
 
     def chat(self, request: ChatRequest) -> ChatAnswer:
         """A text-only question (no clip) to the same endpoint, with the same key and client."""

@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from annotator.captioning.base import ACCEPTS_VIDEO_FILE, CaptionRequest, CaptionResult
+from annotator.captioning.base import CaptionRequest, CaptionResult
 from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
 from annotator.captioning.structured import StructuredAnswerError, parse_structured
@@ -78,7 +78,6 @@ class ReplayProvider:
     name = "replay"
     key_env_var = None
     needs_key = False
-    accepts = frozenset({ACCEPTS_VIDEO_FILE})
 
     def __init__(self, *, path: str | Path, lang: str | None = None) -> None:
         """``path``: the JSONL recordings. ``lang``: prefer this language's recordings
@@ -102,7 +101,6 @@ class ReplayProvider:
                 fields = None
         return CaptionResult(
             text=entry.text,
-            provider=self.name,
             model=request.model,
             input_tokens=None,
             output_tokens=None,
