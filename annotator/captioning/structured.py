@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from annotator.captioning.base import CaptionRequest, CaptionResult
 from annotator.captioning.errors import BadAnswerError
+from annotator.lang import has_cjk
 
 FIELDS = ("subject", "background", "motion")
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class StructuredCaption(BaseModel):
@@ -90,7 +90,7 @@ def validation_problems(exc: ValidationError) -> str:
 
 def retry_instruction(instruction: str, problem: str) -> str:
     """The instruction again, with what was wrong with the first answer appended."""
-    if _CJK.search(instruction):
+    if has_cjk(instruction):
         note = f"你上一次的回答无效:{problem}。请重新回答,只输出所要求的 JSON 对象。"
     else:
         note = (

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from annotator.lang import has_cjk
 from annotator.mining.clauses import split_clauses
 from annotator.mining.lexicon import content_words, frequent_terms
 from annotator.mining.phrases import Phrase
@@ -144,5 +145,5 @@ def clean_proposal(answer: str) -> str:
     if len(text) >= 2 and any(text[0] == a and text[-1] == b for a, b in _QUOTES):
         text = text[1:-1].strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    joiner = "" if lines and re.search(r"[\u4e00-\u9fff]", lines[0]) else " "
+    joiner = "" if lines and has_cjk(lines[0]) else " "
     return joiner.join(lines)

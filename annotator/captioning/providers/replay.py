@@ -20,7 +20,6 @@ the answer in the question's language taken, else the first.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -30,8 +29,7 @@ from annotator.captioning.base import CaptionRequest, CaptionResult
 from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
 from annotator.captioning.structured import StructuredAnswerError, parse_structured
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+from annotator.lang import has_cjk
 
 
 class ReplayEntry(BaseModel):
@@ -146,5 +144,5 @@ class ReplayProvider:
             raise ReplayMissError(
                 f"{name}: {self.path} has only {has} captions for this clip, no {kind} one"
             )
-        lang = self.lang or ("zh" if _CJK.search(request.instruction) else "en")
+        lang = self.lang or ("zh" if has_cjk(request.instruction) else "en")
         return next((e for e in same_kind if e.lang == lang), same_kind[0])
