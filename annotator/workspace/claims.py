@@ -1,6 +1,6 @@
 """Claims: which run is sending which request, so two runs never send the same one twice.
 
-A run (a ``caption`` command, the review UI's batch; later the ``verify`` pass) claims a
+A run (a ``caption`` command, the review UI's batch, a ``verify`` pass) claims a
 request just before sending it and releases the claim once the answer or the failure is
 stored. A claim names the pass (``kind``), the cache key of the answer it will store, the
 sample, and the claimer: a token for the run, its process id and host. Another run skips a
@@ -30,8 +30,8 @@ from annotator.workspace.db import now_iso
 CLAIM_LAPSE_S = 3 * 3600.0
 
 # Where each pass stores its answers: a table with ``cache_key`` and ``created_at``. A
-# request whose answer is there is done. The verify pass adds its own row.
-RESULT_TABLES: dict[str, str] = {"caption": "captions"}
+# request whose answer is there is done.
+RESULT_TABLES: dict[str, str] = {"caption": "captions", "verify": "verdicts"}
 
 
 class ClaimOutcome(StrEnum):

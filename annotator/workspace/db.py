@@ -282,6 +282,36 @@ def _m005_file_problems(db: sqlite3.Connection) -> None:
         )
 
 
+def _m006_verdicts(db: sqlite3.Connection) -> None:
+    # What the vision model said of each sample's final prompt (annotator verify, issue 12),
+    # with its provenance: the provider, the model, the hash of the instruction file, the
+    # prompt text it verified and the tokens. One verdict per cache key (clip, model,
+    # instruction, prompt text), as for captions. VERDICT is the Verdict's JSON, NULL when
+    # the answer stayed unreadable (UNREADABLE says why, ANSWER keeps what the model wrote).
+    _run_script(
+        db,
+        """
+        CREATE TABLE verdicts (
+            id INTEGER PRIMARY KEY,
+            sample_id TEXT NOT NULL REFERENCES samples(id),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            instruction_hash TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            cache_key TEXT NOT NULL,
+            verdict TEXT,
+            unreadable TEXT,
+            answer TEXT,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX verdicts_sample ON verdicts(sample_id);
+        CREATE UNIQUE INDEX verdicts_key ON verdicts(cache_key)
+        """,
+    )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
@@ -289,6 +319,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("003_caption_key_unique", _m003_caption_key_unique),
     ("004_claims", _m004_claims),
     ("005_file_problems", _m005_file_problems),
+    ("006_verdicts", _m006_verdicts),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
