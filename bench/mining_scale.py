@@ -17,8 +17,8 @@ code is 1 otherwise):
 - 10,000 captions, en and zh, unique (the worst case): under 30 s.
 
 Above a few thousand distinct clauses the miner groups a sample and lets the rest join
-(``phrases.SAMPLE_KEYS``), and it finds word sequences on a sample of captions
-(``phrases.NGRAM_SAMPLE``), so the growth factor per step stays near 10 (linear).
+(``clause_groups.SAMPLE_KEYS``), and it finds word sequences on a sample of captions
+(``sequences.NGRAM_SAMPLE``), so the growth factor per step stays near 10 (linear).
 Not part of the test suite.
 """
 
