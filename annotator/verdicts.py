@@ -121,3 +121,20 @@ class SampleVerdict:
             out.append("effect not shown")
         out.extend(f"defect: {d.value}" for d in v.defects)
         return out
+
+    def notes(self) -> list[tuple[str, str]]:
+        """What a person should look at: (the part, the model's note) for each part that
+        does not match, and the defects seen. The notes are the model's words: pass them
+        through ``safetext.outside_text`` before showing them."""
+        if self.verdict is None:
+            return [("answer", self.problem or UNREADABLE)]
+        v, out = self.verdict, []
+        if not v.subject_matches:
+            out.append(("subject", v.subject_note))
+        if not v.background_matches:
+            out.append(("background", v.background_note))
+        if not v.effect_shown:
+            out.append(("effect", v.effect_note))
+        if v.defects:
+            out.append(("defects", ", ".join(d.value for d in v.defects)))
+        return out

@@ -1,6 +1,8 @@
 """Caption many clips at once: threads, adaptive concurrency, retries, a clean stop.
 
-``run_batch`` blocks until every request is done, failed or skipped. Work runs
+``run_batch`` blocks until every request is done, failed or skipped. It captions with a
+provider; ``run_requests`` is the same runner for any request type and any "send one"
+callable (the verify pass sends ``VerifyRequest``s with ``verify_clip``). Work runs
 on a pool of threads; the callbacks (``on_result``, ``on_error``,
 ``on_progress``) run on the thread that called ``run_batch``, one at a time,
 so the caller can write each result to its store at once without locking.
@@ -28,6 +30,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from annotator.captioning.base import CaptionRequest, CaptionResult, Provider
 from annotator.captioning.errors import ProviderError, RateLimitedError, UnreachableError
@@ -98,11 +102,32 @@ class BatchSummary:
         return self.stop_reason is not None
 
 
+class OneRequest(Protocol):
+    """What the runner needs of a request: the clip it is about (errors name it)."""
+
+    @property
+    def clip(self) -> Path: ...
+
+
+class OneResult(Protocol):
+    """What the runner needs of a result: the tokens it cost."""
+
+    @property
+    def input_tokens(self) -> int | None: ...
+
+    @property
+    def output_tokens(self) -> int | None: ...
+
+
+Req = TypeVar("Req", bound=OneRequest)
+Res = TypeVar("Res", bound=OneResult)
+
+
 @dataclass(frozen=True)
-class _Event:
+class _Event(Generic[Req, Res]):
     kind: str  # "result" | "error" | "retry" | "skipped" | "taken"
-    request: CaptionRequest
-    result: CaptionResult | None = None
+    request: Req
+    result: Res | None = None
     error: ProviderError | None = None
     delay: float = 0.0
 
@@ -117,7 +142,7 @@ def backoff_delay(attempt: int, error: ProviderError, rng: random.Random) -> flo
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-def _as_provider_error(request: CaptionRequest, exc: BaseException) -> ProviderError:
+def _as_provider_error(request: OneRequest, exc: BaseException) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     # A bug or an unexpected library error: report it on this clip, keep the batch going.
@@ -146,17 +171,55 @@ def run_batch(
     (a refused or missing key, an unknown model) lets in-flight requests finish
     and starts nothing new; so does setting ``cancel``.
     """
+    return run_requests(
+        provider.caption,
+        requests,
+        concurrency=concurrency,
+        on_result=on_result,
+        on_error=on_error,
+        on_progress=on_progress,
+        cancel=cancel,
+        claim=claim,
+        max_attempts=max_attempts,
+        sleep=sleep,
+        increase_after=increase_after,
+        rng=rng,
+    )
+
+
+def run_requests(
+    send: Callable[[Req], Res],
+    requests: Sequence[Req],
+    *,
+    concurrency: int = 4,
+    on_result: Callable[[Req, Res], None],
+    on_error: Callable[[Req, ProviderError], None],
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+    claim: Callable[[Req], bool] | None = None,
+    max_attempts: int = 5,
+    sleep: Callable[[float], None] | None = None,
+    increase_after: int = 4,
+    rng: random.Random | None = None,
+    done_word: str = "captioned",
+) -> BatchSummary:
+    """``run_batch`` for any request: SEND answers one (raising a ``ProviderError``
+    subclass on failure, from several threads at once). DONE_WORD says what an answered
+    request is in the progress messages ("captioned", "verified")."""
     if concurrency < 1 or max_attempts < 1:
         raise ValueError("concurrency and max_attempts must be at least 1")
-    runner = _Runner(provider, concurrency, max_attempts, sleep, increase_after, rng, cancel)
+    runner: _Runner[Req, Res] = _Runner(
+        send, concurrency, max_attempts, sleep, increase_after, rng, cancel
+    )
     runner.claim = claim
+    runner.done_word = done_word
     return runner.run(list(requests), on_result, on_error, on_progress)
 
 
-class _Runner:
+class _Runner(Generic[Req, Res]):
     def __init__(
         self,
-        provider: Provider,
+        send: Callable[[Req], Res],
         concurrency: int,
         max_attempts: int,
         sleep: Callable[[float], None] | None,
@@ -164,7 +227,7 @@ class _Runner:
         rng: random.Random | None,
         cancel: threading.Event | None,
     ) -> None:
-        self.provider = provider
+        self.send = send
         self.max_attempts = max_attempts
         self.limiter = AdaptiveLimiter(concurrency, increase_after)
         self.stop = threading.Event()
@@ -172,9 +235,10 @@ class _Runner:
         self.sleep = sleep or self.stop.wait
         self.rng = rng or random.Random()
         self.rng_lock = threading.Lock()
-        self.events: queue.Queue[_Event] = queue.Queue()
+        self.events: queue.Queue[_Event[Req, Res]] = queue.Queue()
         self.concurrency = concurrency
-        self.claim: Callable[[CaptionRequest], bool] | None = None
+        self.claim: Callable[[Req], bool] | None = None
+        self.done_word = "captioned"
         # Why the batch stops, first reason wins; set from any thread.
         self.reason: str | None = None
         self.reason_lock = threading.Lock()
@@ -191,14 +255,14 @@ class _Runner:
         self.stop.set()
         self.limiter.wake()
 
-    def work(self, request: CaptionRequest) -> None:
+    def work(self, request: Req) -> None:
         """One request, with its retries; always posts exactly one final event."""
         try:
             self.events.put(self._attempts(request))
         except BaseException as exc:  # never leave the main loop waiting
             self.events.put(_Event("error", request, error=_as_provider_error(request, exc)))
 
-    def _claimed(self, request: CaptionRequest, ticket: int) -> bool:
+    def _claimed(self, request: Req, ticket: int) -> bool:
         """Whether this batch may send REQUEST; gives the slot back when it may not."""
         if self.claim is None:
             return True
@@ -212,7 +276,7 @@ class _Runner:
                 self.limiter.release(ticket, "unused")
         return claimed
 
-    def _attempts(self, request: CaptionRequest) -> _Event:
+    def _attempts(self, request: Req) -> _Event[Req, Res]:
         attempt = 0
         while True:
             attempt += 1
@@ -222,7 +286,7 @@ class _Runner:
             if attempt == 1 and not self._claimed(request, ticket):
                 return _Event("skipped" if self.stopping() else "taken", request)
             try:
-                result = self.provider.caption(request)
+                result = self.send(request)
             except Exception as exc:
                 error = _as_provider_error(request, exc)
                 throttled = isinstance(error, RateLimitedError)
@@ -267,9 +331,9 @@ class _Runner:
 
     def run(
         self,
-        requests: list[CaptionRequest],
-        on_result: Callable[[CaptionRequest, CaptionResult], None],
-        on_error: Callable[[CaptionRequest, ProviderError], None],
+        requests: list[Req],
+        on_result: Callable[[Req, Res], None],
+        on_error: Callable[[Req, ProviderError], None],
         on_progress: Callable[[BatchProgress], None] | None,
     ) -> BatchSummary:
         progress = BatchProgress(total=len(requests), limit=self.concurrency)
@@ -303,7 +367,7 @@ class _Runner:
             taken=progress.taken,
         )
 
-    def _next_event(self) -> _Event | None:
+    def _next_event(self) -> _Event[Req, Res] | None:
         try:
             return self.events.get(timeout=0.1)
         except queue.Empty:
@@ -314,10 +378,10 @@ class _Runner:
 
     def _apply(
         self,
-        event: _Event,
+        event: _Event[Req, Res],
         progress: BatchProgress,
-        on_result: Callable[[CaptionRequest, CaptionResult], None],
-        on_error: Callable[[CaptionRequest, ProviderError], None],
+        on_result: Callable[[Req, Res], None],
+        on_error: Callable[[Req, ProviderError], None],
     ) -> BatchProgress:
         try:
             return self._record(event, progress, on_result, on_error)
@@ -325,12 +389,12 @@ class _Runner:
             self.halt(stop.reason)
             return self._record(event, progress, _ignore, _ignore)
 
-    @staticmethod
     def _record(
-        event: _Event,
+        self,
+        event: _Event[Req, Res],
         progress: BatchProgress,
-        on_result: Callable[[CaptionRequest, CaptionResult], None],
-        on_error: Callable[[CaptionRequest, ProviderError], None],
+        on_result: Callable[[Req, Res], None],
+        on_error: Callable[[Req, ProviderError], None],
     ) -> BatchProgress:
         """PROGRESS after EVENT, with EVENT handed to its callback first."""
         name = event.request.clip.name
@@ -341,7 +405,7 @@ class _Runner:
                 done=progress.done + 1,
                 input_tokens=progress.input_tokens + (event.result.input_tokens or 0),
                 output_tokens=progress.output_tokens + (event.result.output_tokens or 0),
-                message=f"{name}: captioned",
+                message=f"{name}: {self.done_word}",
             )
         if event.kind == "error" and event.error is not None:
             on_error(event.request, event.error)

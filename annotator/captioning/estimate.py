@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from annotator.captioning.frames import FPS_MIN_FRAMES, FRAME_FACTOR, smart_resize
+from annotator.lang import CJK
 
 # Models whose server-side grid is 32 px although they are of the Qwen2.5-VL line.
 _QWEN25_ON_32 = (
@@ -57,3 +58,20 @@ def estimate_tokens(duration_s: float, width: int, height: int, fps: float, mode
     per_frame_max = max(min(max_pixels, total_pixels / nframes * FRAME_FACTOR), 1.05 * min_pixels)
     h, w = smart_resize(height, width, patch, min_pixels, per_frame_max)
     return math.ceil(nframes / FRAME_FACTOR) * (h // patch) * (w // patch) + 2
+
+
+# An image's default pixel cap, as tokens' worth of patches: 1280 for the Qwen2.5-VL line,
+# 2560 for Qwen3-VL (the defaults of DashScope's vision guide; an estimate, like the rest).
+def estimate_image_tokens(width: int, height: int, model: str) -> int:
+    """Estimated input tokens for one image (a kf2v still) sent to ``model``."""
+    patch = server_patch(model)
+    cap = (2560 if model.lower().startswith("qwen3") else 1280) * patch * patch
+    h, w = smart_resize(max(height, patch), max(width, patch), patch, 4 * patch * patch, cap)
+    return (h // patch) * (w // patch) + 2
+
+
+def estimate_text_tokens(text: str) -> int:
+    """Estimated tokens of a text: about one per Chinese character, one per four other
+    characters (Qwen's tokenizer, roughly; enough for a cost estimate)."""
+    cjk = len(CJK.findall(text))
+    return cjk + (len(text) - cjk + 3) // 4

@@ -8,10 +8,9 @@ the review UI's ``C`` say, share the work: none sends what the other holds or st
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from annotator.captioning import (
     CaptionResult,
     Provider,
     ProviderError,
-    StopBatch,
     UnreachableError,
     cache_key,
     get_provider,
@@ -32,15 +30,8 @@ from annotator.captioning import (
 )
 from annotator.captioning.preflight import check_ready
 from annotator.config import Settings, load_settings
-from annotator.workspace import (
-    Claimant,
-    ClaimOutcome,
-    Sample,
-    Status,
-    StoreWriteError,
-    Workspace,
-)
-from annotator.workspace.db import now_iso
+from annotator.pipeline.claimed import ClaimedRun
+from annotator.workspace import Sample, Status, StoreWriteError, Workspace
 
 DEFAULT_MODEL = "qwen-vl-max"
 REPLAY_FILE = "replay.jsonl"
@@ -186,7 +177,7 @@ def run_plan(
     return run.summarise(summary)
 
 
-class _CaptionRun:
+class _CaptionRun(ClaimedRun[CaptionRequest]):
     """One run's callbacks: claim a request, store its answer or failure, release it."""
 
     def __init__(
@@ -195,31 +186,15 @@ class _CaptionRun:
         plan: CaptionPlan,
         on_failure: Callable[[Sample, ProviderError], None] | None,
     ) -> None:
-        self.ws, self.plan, self.on_failure = ws, plan, on_failure
-        self.claimant = Claimant.new()
-        # Forced: an answer stored before this run began is to be replaced; one stored by
-        # another run since then is what this run would fetch again.
-        self.results_since = now_iso() if plan.force else None
-        self.write_error: StoreWriteError | None = None
-        self.lost = 0
-
-    def key(self, request: CaptionRequest) -> str:
-        return cache_key(request, self.plan.provider_name)
-
-    def claim(self, request: CaptionRequest) -> bool:
-        """Whether to send REQUEST: False when another run holds it or stored its answer."""
-        sample = self.plan.sample_by_request[request]
-        try:
-            outcome = self.ws.claim(
-                CLAIM_KIND,
-                self.key(request),
-                sample.id,
-                self.claimant,
-                results_since=self.results_since,
-            )
-        except StoreWriteError as exc:
-            raise self._stop(exc) from exc
-        return outcome is ClaimOutcome.CLAIMED
+        super().__init__(
+            ws,
+            CLAIM_KIND,
+            lambda request: cache_key(request, plan.provider_name),
+            lambda request: plan.sample_by_request[request].id,
+            force=plan.force,
+            command="caption",
+        )
+        self.plan, self.on_failure = plan, on_failure
 
     def store(self, request: CaptionRequest, result: CaptionResult) -> None:
         """Commit the answer and the sample's new status, then release the claim."""
@@ -239,15 +214,14 @@ class _CaptionRun:
                 output_tokens=result.output_tokens,
             )
         except StoreWriteError as exc:
-            self.lost += 1  # the answer is here, in memory, and goes no further
-            raise self._stop(exc) from exc
+            raise self.lose(exc) from exc
         try:
             self.ws.set_status_by_machine(
                 sample.id, Status.CAPTIONED, None, only_from=(Status.NEW, Status.ERROR)
             )
-            self.ws.release_claim(self.claimant, CLAIM_KIND, self.key(request))
         except StoreWriteError as exc:
-            raise self._stop(exc) from exc
+            raise self.stop(exc) from exc
+        self.release(request)
 
     def failed(self, request: CaptionRequest, error: ProviderError) -> None:
         """Mark the sample failed (unless no fault of the clip), report it, release it."""
@@ -259,39 +233,9 @@ class _CaptionRun:
         try:
             if not (error.stops_batch or isinstance(error, UnreachableError)):
                 self.ws.set_status_by_machine(sample.id, Status.ERROR, str(error))
-            self.ws.release_claim(self.claimant, CLAIM_KIND, self.key(request))
         except StoreWriteError as exc:
-            raise self._stop(exc) from exc
-
-    def release_all(self) -> None:
-        """Drop what this run still holds (cancelled, stopped); a store that takes no write
-        keeps them until this process ends, when they lapse."""
-        with contextlib.suppress(StoreWriteError):
-            self.ws.release_claims(self.claimant)
-
-    def summarise(self, summary: BatchSummary) -> BatchSummary:
-        """SUMMARY with the answers lost to a failed write taken out of ``done``."""
-        if self.write_error is None:
-            return summary
-        return replace(
-            summary,
-            done=summary.done - self.lost,
-            lost=self.lost,
-            stop_reason=f"{self.write_error}; {self._lost_words()}",
-        )
-
-    def _stop(self, exc: StoreWriteError) -> StopBatch:
-        self.write_error = self.write_error or exc
-        return StopBatch(f"{exc}; {self._lost_words()}")
-
-    def _lost_words(self) -> str:
-        if self.lost == 0:
-            return "the batch stopped before an answer was lost"
-        answers = "answer" if self.lost == 1 else "answers"
-        return (
-            f"{self.lost} {answers} received could not be stored and were lost: "
-            "run caption again to ask for them"
-        )
+            raise self.stop(exc) from exc
+        self.release(request)
 
 
 def caption_samples(

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from annotator.safetext import strip_controls
+from annotator.safetext import outside_text, strip_controls
 from annotator.verdicts import SampleVerdict, Verdict
 from annotator.workspace.db import now_iso
 from annotator.workspace.models import Status
@@ -73,10 +73,11 @@ def add_verdict(
     output_tokens: int | None = None,
 ) -> StoredVerdict:
     """Store one verdict, committed at once; the model's words without control characters
-    (a note is one line). Replaces a verdict stored under the same key."""
+    (a note is one line) and with any key redacted. Replaces a verdict stored under the
+    same key."""
     if verdict is not None:
         verdict = verdict.model_copy(
-            update={name: strip_controls(getattr(verdict, name)) for name in _NOTES}
+            update={name: outside_text(getattr(verdict, name)) for name in _NOTES}
         )
     with ws.transaction() as db:
         db.execute("DELETE FROM verdicts WHERE cache_key = ?", (cache_key,))
@@ -92,8 +93,8 @@ def add_verdict(
                 prompt,
                 cache_key,
                 None if verdict is None else verdict.model_dump_json(),
-                None if unreadable is None else strip_controls(unreadable),
-                None if answer is None else strip_controls(answer, keep_newlines=True),
+                None if unreadable is None else outside_text(unreadable),
+                None if answer is None else outside_text(answer, keep_newlines=True),
                 input_tokens,
                 output_tokens,
                 now_iso(),

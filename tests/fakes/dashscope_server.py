@@ -14,15 +14,23 @@ queue answers 200 with ``default_text``. The same ``Reply`` is rendered in
 the native shape (``{"code", "message"}``) or the compatible one
 (``{"error": {...}}``) by the endpoint that pops it.
 
+``vision`` makes it a vision model that answers verification requests (``annotator
+verify``) by itself: it knows what each clip shows (``Seen``, by the sha256 of the clip's
+bytes, whether sent as base64 or uploaded) and compares the SUBJECT, BACKGROUND and EFFECT
+lines of the instruction with it, as a model would. Queued replies still come first.
+
 ``echo_authorization`` plays a careless proxy: every error answer repeats the
 request's Authorization header, and the bare key, in its message (or its raw body).
 """
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
+import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -107,6 +115,59 @@ def garbled_body() -> Reply:
     return Reply(raw=b"<html><body>upstream hiccup</body></html>")
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the fake vision model sees in one clip: a part of the prompt matches when it
+    names the word given here. ``note`` words a mismatch the model may put odd text in."""
+
+    subject: str
+    background: str
+    effect: str
+    category: str = "object"
+    defects: tuple[str, ...] = ()
+    note: str | None = None
+
+
+# The lines of the verify instruction (templates/instructions/verify.{en,zh}.txt).
+_PART_LINES = {
+    "subject": re.compile(
+        r"^(?:SUBJECT \(what the video opens on\)|主体\(视频开头展示的\)):\s*(.*)$", re.M
+    ),
+    "background": re.compile(
+        r"^(?:BACKGROUND \(where it is\)|背景\(主体所在的环境\)):\s*(.*)$", re.M
+    ),
+    "effect": re.compile(
+        r"^(?:EFFECT \(what happens over the video\)|特效\(视频中发生的变化\)):\s*(.*)$", re.M
+    ),
+}
+
+
+def verdict_text(instruction: str, seen: Seen) -> str:
+    """The fake model's answer to a verify instruction about a clip showing SEEN."""
+    said = {}
+    for part, line in _PART_LINES.items():
+        found = line.search(instruction)
+        said[part] = found.group(1) if found else ""
+    verdict: dict[str, Any] = {}
+    for part, key in (
+        ("subject", "subject_matches"),
+        ("background", "background_matches"),
+        ("effect", "effect_shown"),
+    ):
+        wanted = getattr(seen, part)
+        ok = wanted.lower() in said[part].lower()
+        verdict[key] = ok
+        note = (
+            f"The video shows {wanted}."
+            if ok
+            else seen.note or f"The video shows {wanted}, not that."
+        )
+        verdict[f"{part}_note"] = note
+    verdict["defects"] = list(seen.defects)
+    verdict["subject_category"] = seen.category
+    return json.dumps(verdict, ensure_ascii=False)
+
+
 @dataclass
 class Recorded:
     """One request as the server saw it. ``headers`` keys are lower case."""
@@ -177,6 +238,7 @@ class FakeDashScope(LocalServer):
         self._in_flight: dict[str, int] = defaultdict(int)
         self._max_in_flight: dict[str, int] = defaultdict(int)
         self.echo_authorization = False
+        self.vision: dict[str, Seen] = {}  # by the sha256 of a clip's bytes
         super().__init__(_make_handler(self))
 
     @property
@@ -207,8 +269,41 @@ class FakeDashScope(LocalServer):
     def _next_reply(self, endpoint: str, rec: Recorded) -> Reply:
         with self._lock:
             queue = self._queues[endpoint]
-            reply = queue.popleft() if queue else answer(self.default_text)
+            reply = queue.popleft() if queue else None
+        if reply is None:
+            reply = self._look(rec) or answer(self.default_text)
         return echoed(reply, rec) if self.echo_authorization else reply
+
+    def _look(self, rec: Recorded) -> Reply | None:
+        """The fake vision model's own answer to a verification request, if it is one about
+        a clip it knows."""
+        if not self.vision or not isinstance(rec.json, dict):
+            return None
+        texts, clip = [], None
+        for message in rec.json.get("messages") or (rec.json.get("input") or {}).get(
+            "messages", []
+        ):
+            content = message.get("content")
+            for part in content if isinstance(content, list) else []:
+                if part.get("text"):
+                    texts.append(part["text"])
+                clip = clip or self._clip_bytes(part)
+        instruction = "\n".join(texts)
+        if clip is None or not _PART_LINES["subject"].search(instruction):
+            return None
+        seen = self.vision.get(hashlib.sha256(clip).hexdigest())
+        return None if seen is None else answer(verdict_text(instruction, seen))
+
+    def _clip_bytes(self, part: dict[str, Any]) -> bytes | None:
+        """The clip's bytes in a content part: base64 (compatible) or uploaded (native)."""
+        url = (part.get("video_url") or {}).get("url") if part.get("type") == "video_url" else None
+        if url and ";base64," in url:
+            return base64.b64decode(url.split(";base64,", 1)[1])
+        video = part.get("video")
+        if isinstance(video, str) and video.startswith("oss://"):
+            with self._lock:
+                return self.uploads.get(video.removeprefix("oss://"))
+        return None
 
     def _record(self, rec: Recorded) -> None:
         with self._lock:

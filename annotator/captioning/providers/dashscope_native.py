@@ -15,6 +15,7 @@ state. The request on the wire is the same as for ``file://``.
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 from annotator.captioning.base import CaptionRequest, CaptionResult
@@ -30,6 +31,7 @@ from annotator.captioning.errors import (
     connection_reason,
     provider_error,
 )
+from annotator.captioning.question import ClipQuestion
 from annotator.captioning.structured import RawAnswer, complete
 from annotator.dashscope_api import DEFAULT_KEY_ENV_VAR, get_region, read_failure, read_key
 
@@ -81,6 +83,18 @@ class DashScopeProvider:
         oss_url = self._upload(request, key)
         return complete(request, lambda text: self._ask(request, key, oss_url, text))
 
+    def ask_clip(self, question: ClipQuestion) -> RawAnswer:
+        """A question about a clip (verify): the stills and the clip uploaded, then sent with
+        the text in one message; the raw answer (what it must be is the asker's)."""
+        import dashscope
+
+        key = self.api_key()
+        request = question.as_caption_request()
+        stills = [{"image": self._upload(request, key, still)} for still in question.stills]
+        video = {"video": self._upload(request, key), "fps": request.fps}
+        messages = [{"role": "user", "content": [*stills, video, {"text": question.text}]}]
+        return self._call(dashscope.MultiModalConversation, request, key, messages)
+
     def _fail(self, request: CaptionRequest, response: Any) -> ProviderError:
         """The error for a refused SDK response (the SDK's own fields, as the body has them)."""
         body = {
@@ -92,12 +106,13 @@ class DashScopeProvider:
         clip = request.clip.name
         return provider_error(failure, clip=clip, key_env_var=self.key_env_var, region=self.region)
 
-    def _upload(self, request: CaptionRequest, key: str) -> str:
+    def _upload(self, request: CaptionRequest, key: str, path: Path | None = None) -> str:
+        """Upload PATH (default: the request's clip) to DashScope's temporary storage."""
         import requests
         from dashscope.common.error import UploadFileException
         from dashscope.utils.oss_utils import OssUtils
 
-        clip = request.clip
+        clip = path or request.clip
         if not clip.is_file():
             raise InvalidRequestError(f"{clip}: file not found")
         size = clip.stat().st_size

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import threading
+from pathlib import Path
 from typing import Any
 
 from annotator.captioning.base import (
@@ -40,6 +41,7 @@ from annotator.captioning.errors import (
     provider_error,
 )
 from annotator.captioning.frames import jpeg_data_url, patch_factor, sample_frames
+from annotator.captioning.question import ClipQuestion
 from annotator.captioning.structured import RawAnswer, complete
 from annotator.dashscope_api import (
     DEFAULT_KEY_ENV_VAR,
@@ -109,6 +111,14 @@ class OpenAICompatProvider:
         """A text-only question (no clip) to the same endpoint, with the same key and client."""
         raw = self._send(self._get_client(), request.as_caption_request(), request.messages())
         return ChatAnswer(raw.text, self.name, request.model, raw.input_tokens, raw.output_tokens)
+
+    def ask_clip(self, question: ClipQuestion) -> RawAnswer:
+        """A question about a clip (verify): its stills as images, the clip as for a caption,
+        then the text, in one message; the raw answer (what it must be is the asker's)."""
+        client = self._get_client()
+        request = question.as_caption_request()
+        parts = [_still_part(request, still) for still in question.stills]
+        return self._ask(client, request, [*parts, *self._clip_parts(request)], question.text)
 
     def api_key(self) -> str | None:
         """The key for this provider's base URL: None for a local server without one,
@@ -221,6 +231,15 @@ def _no_connection(exc: Any) -> bool:
         # business, and importing the other one here would race the SDK's own imports.
         return type(exc.__cause__).__name__ == "ConnectTimeout"
     return True
+
+
+def _still_part(request: CaptionRequest, still: Path) -> dict[str, Any]:
+    """One still image (a kf2v sample's first or last frame) as a base64 ``image_url`` part."""
+    if not still.is_file():
+        raise InvalidRequestError(f"{request.clip.name}: the frame image {still} is gone")
+    mime = mimetypes.guess_type(still.name)[0] or "image/png"
+    data = base64.b64encode(still.read_bytes()).decode("ascii")
+    return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
 
 
 def _video_part(request: CaptionRequest) -> dict[str, Any]:

@@ -14,21 +14,26 @@ beside the caption recordings (``distill.jsonl``), one answer a line::
 
     {"lang": "en", "text": "..."}
 
-the answer in the question's language taken, else the first.
+the answer in the question's language taken, else the first. Questions about a clip
+(``ask_clip``, the verify pass) are answered the same way from ``verify.jsonl``, one
+answer per clip and language, found like a caption (sha256, else file name)::
+
+    {"sha256": "...", "file": "clip01.mp4", "lang": "en", "text": "{...the verdict...}"}
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from annotator.captioning.base import CaptionRequest, CaptionResult
 from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
-from annotator.captioning.structured import StructuredAnswerError, parse_structured
+from annotator.captioning.question import ClipQuestion
+from annotator.captioning.structured import RawAnswer, StructuredAnswerError, parse_structured
 from annotator.lang import has_cjk
 
 
@@ -48,6 +53,18 @@ class ChatEntry(BaseModel):
 
     lang: str = "en"
     text: str
+
+
+class ClipAnswerEntry(BaseModel):
+    """One recorded answer to a question about a clip (a verdict, in ``verify.jsonl``)."""
+
+    sha256: str = ""
+    file: str
+    lang: str = "en"
+    text: str
+
+
+Recorded = TypeVar("Recorded", bound=BaseModel)
 
 
 class ReplayMissError(ProviderError):
@@ -107,27 +124,28 @@ class ReplayProvider:
 
     def chat(self, request: ChatRequest) -> ChatAnswer:
         """The recorded answer for the question's task, in its language if there is one."""
-        path = self.path.with_name(f"{request.task}.jsonl")
-        if not path.is_file():
-            raise ReplayMissError(
-                f"{request.task}: no recorded answers at {path}",
-                fix='write one JSON line {"lang": "en", "text": "..."} there, or ask a model '
-                "with --provider dashscope or openai",
-            )
-        entries = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                try:
-                    entries.append(ChatEntry.model_validate(json.loads(line)))
-                except (json.JSONDecodeError, ValidationError) as exc:
-                    reason = str(exc).splitlines()[0]
-                    raise ReplayMissError(
-                        f"{path}:{number}: not a recorded answer: {reason}"
-                    ) from None
-        if not entries:
-            raise ReplayMissError(f"{request.task}: {path} holds no answer")
+        example = '{"lang": "en", "text": "..."}'
+        entries = _recorded_answers(self.path, request.task, ChatEntry, example)
         entry = next((e for e in entries if e.lang == request.lang), entries[0])
         return ChatAnswer(entry.text, self.name, request.model)
+
+    def ask_clip(self, question: ClipQuestion) -> RawAnswer:
+        """The recorded answer about the clip for the question's task (``verify.jsonl``),
+        found by sha256, else by file name, in the question's language if recorded."""
+        example = '{"sha256": "...", "file": "clip.mp4", "lang": "en", "text": "..."}'
+        entries = _recorded_answers(self.path, question.task, ClipAnswerEntry, example)
+        name = question.clip.name
+        found = [e for e in entries if e.sha256 == question.clip_sha256] or [
+            e for e in entries if Path(e.file).name == name
+        ]
+        if not found:
+            raise ReplayMissError(
+                f"{name}: no recorded {question.task} answer in "
+                f"{self.path.with_name(question.task + '.jsonl')} (looked for sha256 "
+                f"{question.clip_sha256[:12]}... and file name {name})"
+            )
+        entry = next((e for e in found if e.lang == question.lang), found[0])
+        return RawAnswer(entry.text)
 
     def _find(self, request: CaptionRequest) -> ReplayEntry:
         name = request.clip.name
@@ -146,3 +164,28 @@ class ReplayProvider:
             )
         lang = self.lang or ("zh" if has_cjk(request.instruction) else "en")
         return next((e for e in same_kind if e.lang == lang), same_kind[0])
+
+
+def _recorded_answers(
+    beside: Path, task: str, entry: type[Recorded], example: str
+) -> list[Recorded]:
+    """The recorded answers for TASK: ``{task}.jsonl`` beside the caption recordings, one
+    ENTRY a line; ReplayMissError naming the file (and the line) when there are none."""
+    path = beside.with_name(f"{task}.jsonl")
+    if not path.is_file():
+        raise ReplayMissError(
+            f"{task}: no recorded answers at {path}",
+            fix=f"write one JSON line {example} there, or ask a model "
+            "with --provider dashscope or openai",
+        )
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                entries.append(entry.model_validate(json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                reason = str(exc).splitlines()[0]
+                raise ReplayMissError(f"{path}:{number}: not a recorded answer: {reason}") from None
+    if not entries:
+        raise ReplayMissError(f"{task}: {path} holds no answer")
+    return entries

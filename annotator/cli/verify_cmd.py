@@ -1,0 +1,325 @@
+"""verify: the vision model checks every final prompt against its own clip (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.table import Table
+
+from annotator.cli.caption_cmd import load_settings_or_exit
+from annotator.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+    progress_bar,
+    styled,
+)
+from annotator.safetext import outside_text
+
+if TYPE_CHECKING:
+    from annotator.captioning import BatchProgress, BatchSummary, ProviderError
+    from annotator.pipeline.verify import VerifyPlan
+    from annotator.verdicts import SampleVerdict, Verdict
+    from annotator.workspace import Sample, Workspace
+
+
+def verify(
+    root: Path = DirArgument,
+    provider: str | None = typer.Option(
+        None,
+        "--provider",
+        "-p",
+        help="replay (recorded verdicts, offline), dashscope, openai, or an endpoint named in "
+        "the config file. Default: the config file's, else replay.",
+    ),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="VL model, e.g. qwen-vl-max, qwen3-vl-plus."
+    ),
+    region: str | None = typer.Option(
+        None, "--region", help="DashScope region: cn (Beijing) or intl (Singapore)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM)."
+    ),
+    key_env: str | None = typer.Option(
+        None,
+        "--key-env",
+        metavar="VAR",
+        help="The environment variable holding the server's key. Default: DASHSCOPE_API_KEY, "
+        "which is sent only over https or to this machine.",
+    ),
+    replay_file: Path | None = typer.Option(
+        None,
+        "--replay-file",
+        help="replay provider: the caption recordings; verdicts are read from verify.jsonl "
+        "beside them (default DIR/replay.jsonl).",
+    ),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", "-j", min=1, max=64, help="Requests at once (default 4)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Verify again even where the prompt as it stands has a verdict."
+    ),
+    only: list[str] = typer.Option(
+        [], "--only", help="Only these samples (clip name or id prefix); repeatable."
+    ),
+    status: str | None = typer.Option(
+        None, "--status", help="Only samples with this status, e.g. reviewed."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="List what would be sent, with tokens and cost; send nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Ask the vision model whether each final prompt matches its own clip.
+
+    Every sample with a prompt that is not rejected is sent with its subject, background
+    and effect text (kf2v: also its first and last frame); the model says what does not
+    match, which defects it sees and what kind of subject it is. Each verdict is stored
+    as it arrives; a changed prompt makes its verdict stale, and the next run verifies
+    only those. `check` reports what the verdicts found; export refuses a flagged sample
+    until a person accepts it after its verdict.
+    """
+    from annotator.config import load_settings
+
+    settings = load_settings_or_exit(load_settings)
+    options: dict[str, Any] = {"base_url": base_url, "key_env_var": key_env, "region": region}
+    if replay_file is not None:
+        options["path"] = replay_file
+    with open_workspace(root) as ws:
+        plan = _make_plan(
+            ws,
+            only,
+            status,
+            provider=provider,
+            options=options,
+            model=model,
+            force=force,
+            settings=settings,
+        )
+        if dry_run:
+            _print_dry_run(ws, plan, as_json)
+            return
+        summary, failures = _run(ws, plan, concurrency or settings.caption.concurrency, as_json)
+        _report(ws, plan, summary, failures, as_json)
+    raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
+
+
+def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any) -> VerifyPlan:
+    """Choose what to send; a bad choice is a usage error (2), a bad file a problem (1)."""
+    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
+    from annotator.pipeline.verify import plan_verification
+    from annotator.workspace import SampleNotFoundError, Status
+
+    if status is not None and status not in {s.value for s in Status}:
+        names = ", ".join(s.value for s in Status)
+        raise fail(f"--status {status!r} is not a status; use one of: {names}", EXIT_USAGE)
+    try:
+        ids = [ws.resolve(ref).id for ref in only] or None
+        wanted = Status(status) if status else None
+        return plan_verification(ws, ids, status=wanted, **kwargs)
+    except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except ProviderError:
+        raise  # the command group prints it with its fix
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+def _run(
+    ws: Workspace, plan: VerifyPlan, concurrency: int, quiet: bool
+) -> tuple[BatchSummary, list[str]]:
+    """Run the batch under a progress bar (none for --json); the failures, one line each."""
+    from annotator.captioning import BatchSummary
+    from annotator.pipeline.verify import check_before_sending, run_verification
+
+    failures: list[str] = []
+    if not plan.requests:
+        return BatchSummary(0, 0, 0, 0, 0, 0, 0), failures
+    # Before the bar: a store that takes no write, a missing key or a server out of reach
+    # is one line (the command group prints the error), with nothing sent.
+    check_before_sending(ws, plan)
+
+    def failed(sample: Sample, error: ProviderError) -> None:
+        failures.append(_failure(sample, error))
+
+    if quiet:
+        summary = run_verification(
+            ws, plan, concurrency=concurrency, on_failure=failed, checked=True
+        )
+        return summary, failures
+    with progress_bar(transient=False) as bar:
+        task = bar.add_task(f"Verifying ({plan.provider_name})", total=len(plan.requests), item="")
+
+        def show(p: BatchProgress) -> None:
+            item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
+            bar.update(task, completed=p.finished, item=item)
+
+        summary = run_verification(
+            ws, plan, concurrency=concurrency, on_progress=show, on_failure=failed, checked=True
+        )
+    return summary, failures
+
+
+def _failure(sample: Sample, error: ProviderError) -> str:
+    """One line per failed clip; provider messages often name the clip already."""
+    said = str(error)
+    if said.startswith(sample.name):
+        return f"{sample.path}{said[len(sample.name) :]}"
+    return f"{sample.path}: {said}"
+
+
+def _scope(ws: Workspace, plan: VerifyPlan) -> tuple[list[Sample], dict[str, SampleVerdict]]:
+    """The samples this run looked at and their latest verdicts, as the store has them now."""
+    from annotator.pipeline.verify import load_verdicts
+
+    assert plan.prompts is not None
+    samples = [ws.sample(sid) for sid in plan.prompts.prompts]
+    return samples, load_verdicts(ws, plan.prompts)
+
+
+def _report(
+    ws: Workspace,
+    plan: VerifyPlan,
+    summary: BatchSummary,
+    failures: list[str],
+    as_json: bool,
+) -> None:
+    from annotator.captioning.pricing import CURRENCY
+    from annotator.pipeline.verify import money, totals
+
+    samples, verdicts = _scope(ws, plan)
+    counts = totals(samples, verdicts)
+    spent = money(plan, summary.input_tokens, summary.output_tokens)
+    if as_json:
+        data = {
+            "provider": plan.provider_name,
+            "model": plan.model,
+            "summary": {
+                "sent": summary.total,
+                "verified_now": summary.done,
+                "failed": summary.failed,
+                "already_verified": plan.cached,
+                "no_prompt": len(plan.no_prompt),
+                "verified": counts.verified,
+                "flagged": counts.flagged,
+                "stale": counts.stale,
+                "unverified": counts.unverified,
+                "input_tokens": summary.input_tokens,
+                "output_tokens": summary.output_tokens,
+                "cost": None if spent is None else round(spent, 4),
+                "currency": CURRENCY,
+                "stop_reason": summary.stop_reason,
+            },
+            "samples": [_sample_json(s, verdicts.get(s.id)) for s in samples],
+            "failures": [outside_text(line) for line in failures],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for line in failures:
+        err_console.print(styled(("failed", "red"), " ", outside_text(line)))
+    _print_flagged(samples, verdicts)
+    cost_words = "cost unknown (no list price for this server or model)"
+    if spent is not None:
+        cost_words = f"about {spent:.4f} {CURRENCY} at list price"
+    taken = f", {summary.taken} left to another verify run" if summary.taken else ""
+    lost = f", {summary.lost} answered but not stored" if summary.lost else ""
+    console.print(
+        f"Verified {summary.done} of {summary.total} with {plan.provider_name} ({plan.model}); "
+        f"{summary.failed} failed, {plan.cached} already verified{taken}{lost}. "
+        f"Now {counts.verified} verified, {counts.flagged} flagged, {counts.stale} stale, "
+        f"{counts.unverified} not verified; tokens: {summary.input_tokens} in + "
+        f"{summary.output_tokens} out, {cost_words}."
+    )
+    if plan.no_prompt:
+        console.print(f"{len(plan.no_prompt)} sample(s) have no prompt yet: nothing to verify.")
+    if summary.stop_reason:
+        err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
+
+
+def _print_flagged(samples: list[Sample], verdicts: dict[str, SampleVerdict]) -> None:
+    flagged = [(s, verdicts[s.id]) for s in samples if s.id in verdicts and verdicts[s.id].flagged]
+    if not flagged:
+        return
+    table = Table(title=f"flagged ({len(flagged)})", title_justify="left", expand=True)
+    table.add_column("clip", style="bold", overflow="fold")
+    table.add_column("what", overflow="fold")
+    table.add_column("the model's note", overflow="fold")
+    for sample, seen in flagged:
+        first = True
+        for part, note in seen.notes():
+            clip = sample.path + (" (stale)" if seen.stale else "") if first else ""
+            table.add_row(styled(clip), styled((part, "yellow")), styled(outside_text(note)))
+            first = False
+    console.print(table)
+
+
+def _sample_json(sample: Sample, seen: SampleVerdict | None) -> dict[str, Any]:
+    if seen is None:
+        return {"sample_id": sample.id, "path": sample.path, "verdict": None}
+    return {
+        "sample_id": sample.id,
+        "path": sample.path,
+        "flagged": seen.flagged,
+        "stale": seen.stale,
+        "reasons": seen.reasons(),
+        "notes": [{"part": p, "note": outside_text(n)} for p, n in seen.notes()],
+        "verdict": None if seen.verdict is None else _verdict_json(seen.verdict),
+        "problem": None if seen.problem is None else outside_text(seen.problem),
+        "model": seen.model,
+        "verified_at": seen.verified_at.isoformat(),
+    }
+
+
+def _verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """The verdict as JSON, its notes (the model's words) made safe."""
+    data = verdict.model_dump(mode="json")
+    return {k: outside_text(v) if k.endswith("_note") else v for k, v in data.items()}
+
+
+def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
+    from annotator.captioning.pricing import CURRENCY
+    from annotator.pipeline.verify import estimate_request, money
+
+    rows = []
+    for request in plan.requests:
+        sample = plan.sample_by_request[request]
+        tokens_in, tokens_out = estimate_request(request, sample)
+        rows.append((sample.path, tokens_in, tokens_out))
+    total_in, total_out = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    spent = money(plan, total_in, total_out)
+    if as_json:
+        data = {
+            "dry_run": True,
+            "provider": plan.provider_name,
+            "model": plan.model,
+            "requests": [{"path": p, "input_tokens": i, "output_tokens": o} for p, i, o in rows],
+            "input_tokens": total_in,
+            "output_tokens": total_out,
+            "cost": None if spent is None else round(spent, 4),
+            "currency": CURRENCY,
+            "already_verified": plan.cached,
+            "no_prompt": len(plan.no_prompt),
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table("clip", "model", "est. input tokens", "est. output tokens")
+    for path, tokens_in, tokens_out in rows:
+        table.add_row(styled(path), plan.model, str(tokens_in), str(tokens_out))
+    console.print(table)
+    cost_words = "cost unknown (no list price for this server or model)"
+    if spent is not None:
+        cost_words = f"about {spent:.4f} {CURRENCY} at list price"
+    console.print(
+        f"{len(rows)} request(s) to {plan.provider_name}, about {total_in} input and "
+        f"{total_out} output tokens, {cost_words}; {plan.cached} sample(s) already verified. "
+        "Nothing was sent (--dry-run)."
+    )

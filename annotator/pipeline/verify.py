@@ -1,0 +1,308 @@
+"""Verify the samples of a workspace: the vision model checks each final prompt against its
+own clip, and each verdict is committed the moment it arrives (issue 12).
+
+The prompts are the run's ``PromptSet`` (``load_prompts``): the subject, background and
+effect parts sent are the ones the prompt builder placed in the final text. Every sample
+that counts (present, not rejected) and has a prompt is verified once per (clip, model,
+instruction, prompt text); a changed prompt makes its verdict stale and the next run
+verifies it again. The batch is the caption batch (``run_requests``: adaptive concurrency,
+retries, a clean stop) with claims of kind "verify", so two runs never verify one sample
+at once; the store, the key and the server are checked before anything is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.basemodels import Mode
+from annotator.captioning import BatchProgress, BatchSummary, Provider, ProviderError
+from annotator.captioning.batch import run_requests
+from annotator.captioning.estimate import (
+    estimate_image_tokens,
+    estimate_text_tokens,
+    estimate_tokens,
+)
+from annotator.captioning.preflight import check_ready
+from annotator.captioning.pricing import cost
+from annotator.captioning.question import AsksAboutClips, clip_questions
+from annotator.captioning.verification import (
+    PromptParts,
+    VerifyInstruction,
+    VerifyRequest,
+    VerifyResult,
+    load_verify_instruction,
+    verify_clip,
+)
+from annotator.config import Settings, load_settings
+from annotator.pipeline.caption import choose_model, make_provider
+from annotator.pipeline.claimed import ClaimedRun
+from annotator.pipeline.prompts import load_prompts
+from annotator.prompts.build import Prompt, PromptSet
+from annotator.verdicts import SampleVerdict
+from annotator.workspace import Sample, Status, StoreWriteError, Workspace
+from annotator.workspace.verdicts import add_verdict, latest_verdicts, verdict_keys
+
+CLAIM_KIND = "verify"
+# What a verdict costs on top of the clip, for --dry-run: the answer (a JSON object with
+# three one-sentence notes) and, once in a while, the retry's second ask.
+ANSWER_TOKENS = 160
+
+
+@dataclass(frozen=True)
+class VerifyPlan:
+    """What a verify run would send: the provider, one request per sample to verify."""
+
+    provider: Provider
+    asker: AsksAboutClips
+    provider_name: str
+    model: str
+    instruction: VerifyInstruction
+    requests: list[VerifyRequest]
+    sample_by_request: dict[VerifyRequest, Sample]
+    cached: int  # samples whose prompt is verified already with these settings
+    no_prompt: list[Sample] = field(default_factory=list)  # nothing to verify yet
+    force: bool = False
+    prompts: PromptSet | None = None
+
+
+def make_parts(prompt: Prompt) -> PromptParts:
+    """The parts the model checks, as the prompt builder placed them in the final text."""
+    parts = prompt.parts
+    return PromptParts(
+        prompt=prompt.text,
+        subject=parts.part("subject") or prompt.subject,
+        background=parts.part("background") or prompt.background,
+        effect=parts.part("template"),
+    )
+
+
+def plan_verification(
+    ws: Workspace,
+    sample_ids: Sequence[str] | None = None,
+    *,
+    provider: str | None = None,
+    options: dict[str, Any] | None = None,
+    model: str | None = None,
+    force: bool = False,
+    status: Status | None = None,
+    settings: Settings | None = None,
+) -> VerifyPlan:
+    """Choose the samples to verify (those with no verdict for their prompt as it stands,
+    all of them with FORCE) and build their requests."""
+    settings = settings or load_settings()
+    name, backend = make_provider(ws, provider, options or {}, settings)
+    asker = clip_questions(backend)
+    model = choose_model(model, name, settings)
+    instruction = load_verify_instruction("zh" if ws.info.lang == "zh" else "en")
+    samples = [s for s in ws.samples() if s.counts]
+    if sample_ids is not None:
+        wanted = set(sample_ids)
+        samples = [s for s in samples if s.id in wanted]
+    if status is not None:
+        samples = [s for s in samples if s.status is status]
+    prompts = load_prompts(ws, samples)
+    stored = verdict_keys(ws)
+    kf2v = ws.info.mode is Mode.KF2V
+    requests: list[VerifyRequest] = []
+    by_request: dict[VerifyRequest, Sample] = {}
+    cached, no_prompt = 0, []
+    for sample in samples:
+        prompt = prompts[sample.id]
+        if not prompt.complete or not prompt.text.strip():
+            no_prompt.append(sample)
+            continue
+        stills = _stills(ws.root, sample) if kf2v else ()
+        parts = make_parts(prompt)
+        request = VerifyRequest(
+            clip=ws.root / sample.path,
+            clip_sha256=sample.id,
+            model=model,
+            parts=parts,
+            instruction=instruction.fill(parts, stills=bool(stills)),
+            instruction_hash=instruction.digest,
+            lang=instruction.lang,
+            fps=settings.caption.fps,
+            stills=stills,
+        )
+        if not force and request.key in stored:
+            cached += 1
+            continue
+        requests.append(request)
+        by_request[request] = sample
+    return VerifyPlan(
+        backend,
+        asker,
+        name,
+        model,
+        instruction,
+        requests,
+        by_request,
+        cached,
+        no_prompt,
+        force,
+        prompts,
+    )
+
+
+def _stills(root: Path, sample: Sample) -> tuple[Path, ...]:
+    """A kf2v sample's first and last frame images, when both are there."""
+    if sample.first_frame is None or sample.last_frame is None:
+        return ()
+    first, last = root / sample.first_frame, root / sample.last_frame
+    return (first, last) if first.is_file() and last.is_file() else ()
+
+
+def estimate_request(request: VerifyRequest, sample: Sample) -> tuple[int, int]:
+    """Estimated (input, output) tokens of one request: the clip as the server samples it,
+    the stills, the instruction, and the answer."""
+    probe = sample.probe
+    tokens = estimate_tokens(
+        probe.duration_s if probe else 0.0,
+        probe.width if probe else 0,
+        probe.height if probe else 0,
+        request.fps,
+        request.model,
+    )
+    if probe is not None:
+        tokens += len(request.stills) * estimate_image_tokens(
+            probe.width, probe.height, request.model
+        )
+    return tokens + estimate_text_tokens(request.instruction), ANSWER_TOKENS
+
+
+def check_before_sending(ws: Workspace, plan: VerifyPlan) -> None:
+    """Refuse to send anything when the store cannot take the answers, the key is missing
+    or the server is out of reach (the caption batch's preflight)."""
+    ws.check_writable()
+    check_ready(plan.provider)
+
+
+def run_verification(
+    ws: Workspace,
+    plan: VerifyPlan,
+    *,
+    concurrency: int = 4,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    on_failure: Callable[[Sample, ProviderError], None] | None = None,
+    cancel: threading.Event | None = None,
+    checked: bool = False,
+) -> BatchSummary:
+    """Send the plan's requests; every verdict is committed as it comes, a failure is
+    reported (the sample's status is a person's business and stays).
+
+    Runs ``check_before_sending`` first unless CHECKED. A write that fails stops the
+    batch; the summary's ``lost`` counts the verdicts that came back unstored.
+    """
+    if plan.requests and not checked:
+        check_before_sending(ws, plan)
+    run = _VerifyRun(ws, plan, on_failure)
+    try:
+        summary = run_requests(
+            lambda request: verify_clip(plan.asker, request),
+            plan.requests,
+            concurrency=concurrency,
+            on_result=run.store,
+            on_error=run.failed,
+            on_progress=on_progress,
+            cancel=cancel,
+            claim=run.claim,
+            done_word="verified",
+        )
+    finally:
+        run.release_all()
+    return run.summarise(summary)
+
+
+class _VerifyRun(ClaimedRun[VerifyRequest]):
+    """One run's callbacks: claim a request, store its verdict, release it."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        plan: VerifyPlan,
+        on_failure: Callable[[Sample, ProviderError], None] | None,
+    ) -> None:
+        super().__init__(
+            ws,
+            CLAIM_KIND,
+            lambda request: request.key,
+            lambda request: request.clip_sha256,
+            force=plan.force,
+            command="verify",
+        )
+        self.plan, self.on_failure = plan, on_failure
+
+    def store(self, request: VerifyRequest, result: VerifyResult) -> None:
+        """Commit the verdict with its provenance, then release the claim."""
+        try:
+            add_verdict(
+                self.ws,
+                request.clip_sha256,
+                provider=self.plan.provider_name,
+                model=result.model,
+                instruction_hash=request.instruction_hash,
+                prompt=request.parts.prompt,
+                cache_key=request.key,
+                verdict=result.verdict,
+                unreadable=result.problem,
+                answer=result.answer if result.verdict is None else None,
+                input_tokens=result.input_tokens,
+                output_tokens=result.output_tokens,
+            )
+        except StoreWriteError as exc:
+            raise self.lose(exc) from exc
+        self.release(request)
+
+    def failed(self, request: VerifyRequest, error: ProviderError) -> None:
+        """Report the failure and release the claim; nothing is stored for the sample."""
+        if self.on_failure:
+            self.on_failure(self.plan.sample_by_request[request], error)
+        self.release(request)
+
+
+def load_verdicts(ws: Workspace, prompts: PromptSet) -> dict[str, SampleVerdict]:
+    """The latest verdict of every sample in PROMPTS that has one, stale when its prompt
+    is no longer the text that was verified."""
+    latest = latest_verdicts(ws)
+    return {
+        sid: latest[sid].seen_against(prompt.text)
+        for sid, prompt in prompts.prompts.items()
+        if sid in latest
+    }
+
+
+@dataclass(frozen=True)
+class VerifyTotals:
+    """Where the verified samples stand: verified (a current verdict), flagged among
+    them, stale (the prompt changed since its verdict), unverified (no verdict yet)."""
+
+    verified: int
+    flagged: int
+    stale: int
+    unverified: int
+
+
+def totals(samples: Sequence[Sample], verdicts: Mapping[str, SampleVerdict]) -> VerifyTotals:
+    """The counts over SAMPLES of their latest VERDICTS."""
+    seen = [verdicts.get(s.id) for s in samples]
+    current = [v for v in seen if v is not None and not v.stale]
+    return VerifyTotals(
+        verified=len(current),
+        flagged=sum(1 for v in current if v.flagged),
+        stale=sum(1 for v in seen if v is not None and v.stale),
+        unverified=sum(1 for v in seen if v is None),
+    )
+
+
+def money(plan: VerifyPlan, input_tokens: int, output_tokens: int) -> float | None:
+    """What these tokens cost at the model's list price: nothing for recordings (replay),
+    DashScope's price for a DashScope endpoint, None (unknown) for any other server."""
+    if plan.provider_name == "replay":
+        return 0.0
+    if not plan.provider.needs_key:  # another server: DashScope's prices do not apply
+        return None
+    return cost(plan.model, input_tokens, output_tokens)

@@ -1,0 +1,173 @@
+"""`annotator verify` end to end (issue 12): the real openai SDK against the fake DashScope
+as a vision model; a kill -9 in the middle of a batch in a real process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from annotator.cli import app
+from annotator.workspace import Workspace
+from tests.clips import make_clip
+from tests.fakes import COMPATIBLE, FakeDashScope, Seen, answer
+
+runner = CliRunner()
+KEY = "sk-test-verify-cli-0123456789"
+GOOD = json.dumps(
+    {
+        "subject_matches": True,
+        "subject_note": "As written.",
+        "background_matches": True,
+        "background_note": "As written.",
+        "effect_shown": True,
+        "effect_note": "As written.",
+        "defects": [],
+        "subject_category": "object",
+    }
+)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDashScope]:
+    with FakeDashScope() as server:
+        yield server
+
+
+def make_root(root: Path, fake: FakeDashScope, clips: int = 3) -> Path:
+    """Clips with prompts: every subject says "A red square"; clip_01 shows a green one."""
+    for i in range(clips):
+        clip = make_clip(root / f"clip_{i:02d}.mp4", width=64, height=48, seconds=0.5, seed=i)
+        colour = "green square" if i == 1 else "red square"
+        sha = hashlib.sha256(clip.read_bytes()).hexdigest()
+        fake.vision[sha] = Seen(colour, "grey wall", "spins")
+    ok = runner.invoke(app, ["init", str(root), "--mode", "i2v", "--trigger", "s86b5p"])
+    assert ok.exit_code == 0, ok.output
+    with Workspace.open(root) as ws:
+        ws.set_workspace_field("template", "Then the s86b5p effect begins, {pronoun} spins.")
+        for sample in ws.samples():
+            ws.edit(sample.id, "subject", "A red square")
+            ws.edit(sample.id, "background", "A grey wall")
+    return root
+
+
+def verify(root: Path, fake: FakeDashScope, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(
+        app, ["verify", str(root), "-p", "openai", "--base-url", fake.compatible_base, *args]
+    )
+
+
+def test_dry_run_lists_requests_with_tokens_and_cost_and_sends_nothing(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_root(tmp_path, fake)
+    result = runner.invoke(app, ["verify", str(root), "-p", "openai", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [r["path"] for r in data["requests"]] == ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4"]
+    assert data["input_tokens"] > 0 and data["cost"] > 0 and data["currency"] == "CNY"
+    table = runner.invoke(app, ["verify", str(root), "-p", "openai", "--dry-run"])
+    assert "3 request(s) to openai" in table.output and "CNY at list price" in table.output
+    local = verify(root, fake, "--dry-run")  # a server of its own: DashScope's prices don't apply
+    assert "cost unknown" in local.output
+    assert fake.requests() == []
+
+
+def test_flagged_samples_a_table_and_a_summary(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    root = make_root(tmp_path, fake)
+    result = verify(root, fake)
+    assert result.exit_code == 0, result.output
+    assert "flagged (1)" in result.output
+    row = next(line for line in result.output.splitlines() if "clip_01.mp4" in line)
+    assert "subject" in row and "green square" in row
+    assert "Verified 3 of 3 with openai (qwen-vl-max)" in result.output
+    assert "3 verified, 1 flagged, 0 stale" in result.output
+    assert "3600 in + 240 out" in result.output
+    again = verify(root, fake, "--json")
+    data = json.loads(again.output)
+    assert data["summary"]["sent"] == 0 and data["summary"]["already_verified"] == 3
+    flagged = [s for s in data["samples"] if s["flagged"]]
+    assert [s["path"] for s in flagged] == ["clip_01.mp4"]
+    assert flagged[0]["reasons"] == ["subject does not match"]
+    assert len(fake.requests(COMPATIBLE)) == 3
+
+
+def test_the_models_note_is_shown_as_plain_safe_text(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    root = make_root(tmp_path, fake, clips=2)
+    hostile = f"[bold red]not red[/] \x1b]0;pwned\x07\x1b[2J the key {KEY}"
+    for sha, seen in list(fake.vision.items()):
+        fake.vision[sha] = Seen("blue circle", seen.background, seen.effect, note=hostile)
+    result = verify(root, fake)
+    assert result.exit_code == 0, result.output
+    assert "[bold red]not red[/]" in result.output  # shown as written, never as markup
+    assert "\x1b" not in result.output and "pwned" not in result.output
+    assert KEY not in result.output
+    data = json.loads(verify(root, fake, "--json").output)
+    assert KEY not in json.dumps(data) and "\x1b" not in json.dumps(data)
+
+
+def test_no_key_is_one_line_and_nothing_is_sent(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
+    root = make_root(tmp_path, fake, clips=1)
+    result = runner.invoke(app, ["verify", str(root), "-p", "dashscope"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "DASHSCOPE_API_KEY" in result.output
+    bad = runner.invoke(app, ["verify", str(root), "--status", "great"])
+    assert bad.exit_code == 2 and "captioned" in bad.output
+
+
+def test_kill_9_mid_batch_loses_nothing_stored_and_the_rerun_sends_the_rest(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_root(tmp_path, fake, clips=4)
+    fake.queue(COMPATIBLE, *[answer(GOOD, delay=0.4) for _ in range(4)])
+    env = {**os.environ, "DASHSCOPE_API_KEY": KEY, "COLUMNS": "200"}
+    cmd = [sys.executable, "-m", "annotator", "verify", str(root), "-p", "openai"]
+    cmd += ["--base-url", fake.compatible_base, "-j", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = root / ".annotator" / "workspace.db"
+
+    def stored() -> int:
+        with sqlite3.connect(db) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
+
+    deadline = time.monotonic() + 60
+    while stored() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = stored()
+    assert 1 <= kept < 4
+    sent_before = len(fake.requests(COMPATIBLE))
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    result = verify(root, fake)  # the killed run's claim is taken over: its process is gone
+    assert result.exit_code == 0, result.output
+    assert len(fake.requests(COMPATIBLE)) - sent_before == 4 - kept
+    with sqlite3.connect(db) as conn:
+        per_sample = conn.execute("SELECT COUNT(*) FROM verdicts GROUP BY sample_id").fetchall()
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 0
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(verdicts)")]
+    assert per_sample == [(1,)] * 4  # every sample verified exactly once
+    for path in (root / ".annotator").rglob("*"):  # the key is never stored
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+    assert "key" not in [c for c in columns if c != "cache_key"]
