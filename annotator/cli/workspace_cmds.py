@@ -134,7 +134,7 @@ def status(
 
 def _refuse_bad_trigger(word: str) -> None:
     """A trigger with an error (a real word, ...) is a usage error at init."""
-    from annotator.cli.prompt_cmds import print_trigger_problems
+    from annotator.cli.template_cmds import print_trigger_problems
     from annotator.prompts.trigger import check_trigger
 
     problems = check_trigger(word)
