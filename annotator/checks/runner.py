@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -18,7 +18,9 @@ from annotator.checks.set_rules import (
     uniformity,
     unusable_files,
 )
+from annotator.checks.verify_rules import verdict_findings
 from annotator.prompts.build import PromptSet
+from annotator.verdicts import SampleVerdict
 from annotator.workspace import FileRecord, Sample
 
 
@@ -47,8 +49,10 @@ def run_checks(
     *,
     root: Path,
     base_model: str,
+    verdicts: Mapping[str, SampleVerdict] | None = None,
 ) -> CheckReport:
-    """Apply every machine-checkable rule of the dataset spec to SAMPLES (those that count)."""
+    """Apply every machine-checkable rule of the dataset spec to SAMPLES (those that count);
+    VERDICTS: the latest verdict of the vision model for each verified sample."""
     ctx = SampleContext(root=root, base_model=get_base_model(base_model))
     findings: list[Finding] = []
     for sample in samples:
@@ -59,5 +63,6 @@ def run_checks(
     spread = diversity(samples)
     findings.extend(uniformity(spread))
     findings.extend(prompt_findings(prompts, samples, root))
+    findings.extend(verdict_findings(samples, verdicts or {}))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.code))
     return CheckReport(findings=findings, diversity=spread, sample_count=len(samples))

@@ -7,8 +7,9 @@ what only export can know (files present, prompts, lint) and decides what blocks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -20,6 +21,7 @@ from annotator.checks.set_rules import diversity, sample_count, uniformity
 from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.prompts.build import PromptSet
+from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status, Workspace
 
 # Set-level findings of check_workspace that export recomputes on the exported set.
@@ -30,6 +32,9 @@ _CLIP_ONLY = frozenset(
 )
 # check_workspace includes the prompt lint under these codes; export takes it from the lint.
 _LINT_PREFIX = "prompt-"
+# The vision model's findings about one sample: export judges the verdicts themselves
+# (_check_verdicts), where a person's later acceptance overrules the model.
+_VERIFY_PREFIX = "verify-"
 _UNREVIEWED = frozenset({Status.NEW, Status.CAPTIONED, Status.REVIEWED})
 JSONL_LIMIT = 20_000_000  # the guide's 20 MB, read as decimal megabytes to stay on the safe side
 ZIP_LIMIT = 1_000_000_000  # the guide's 1 GB for an upload through the API
@@ -99,11 +104,19 @@ def lint_findings(prompts: PromptSet, samples: list[Sample], root: Path) -> list
 
 
 def plan_export(
-    ws: Workspace, options: ExportOptions, prompts: PromptSet, report: CheckReport
+    ws: Workspace,
+    options: ExportOptions,
+    prompts: PromptSet,
+    report: CheckReport,
+    verdicts: Mapping[str, SampleVerdict] | None = None,
+    accepted: Mapping[str, datetime] | None = None,
 ) -> ExportPlan:
     """Select the samples, split off validation, and judge PROMPTS and the check REPORT.
 
     PROMPTS holds every candidate's prompt, built and linted once; writes nothing.
+    VERDICTS: each sample's latest verdict of the vision model; ACCEPTED: when a person
+    last accepted each sample. A flagged sample goes out only if a person accepted it
+    after its verdict.
     """
     _check_options(options)
     plan = ExportPlan()
@@ -120,6 +133,7 @@ def plan_export(
     _check_sets(plan)
     _check_findings(report, plan)
     _check_lint(plan, lint, options.allow_lint)
+    _check_verdicts(plan, verdicts or {}, accepted or {}, options.allow_lint)
     if options.strict:
         plan.errors.extend(f.model_copy(update={"severity": Severity.ERROR}) for f in plan.warnings)
         plan.warnings = []
@@ -278,6 +292,8 @@ def _check_findings(report: CheckReport, plan: ExportPlan) -> None:
 def _concerns_export(finding: Finding, split: dict[str, str]) -> bool:
     if finding.code.startswith(_LINT_PREFIX):
         return False  # the prompt lint: judged by _check_lint, where --allow-lint applies
+    if finding.code.startswith(_VERIFY_PREFIX):
+        return False  # the verdicts: judged by _check_verdicts
     if finding.sample_id is None:
         # A file the scan could not take (check_workspace decides how bad that is, so
         # `check` and `export` agree), or a set rule recomputed on the exported set.
@@ -305,6 +321,38 @@ def _check_lint(plan: ExportPlan, lint: Iterable[Finding], allow: bool) -> None:
                     }
                 )
             )
+
+
+def _check_verdicts(
+    plan: ExportPlan,
+    verdicts: Mapping[str, SampleVerdict],
+    accepted: Mapping[str, datetime],
+    allow: bool,
+) -> None:
+    """A sample the vision model flagged goes out only when a person accepted it after
+    the verdict (the person overrules the model); otherwise it blocks, unless ALLOW."""
+    for entry in plan.entries:
+        seen = verdicts.get(entry.sample.id)
+        if seen is None or not seen.flagged:
+            continue
+        when = accepted.get(entry.sample.id)
+        if when is not None and when > seen.verified_at:
+            continue
+        why = ", ".join(seen.reasons()) + (" (its prompt changed since)" if seen.stale else "")
+        if allow:
+            plan.notes.append(f"verify allowed: {entry.sample.path}: {why}")
+            continue
+        plan.errors.append(
+            _problem(
+                "verify-flagged",
+                f"the vision model flagged {entry.sample.path} ({why}) and no person has "
+                "accepted it since",
+                "look at it in review and accept it to overrule the model (or `annotator "
+                "accept DIR ID`), fix its prompt and run verify again, or export with "
+                "--allow-lint",
+                entry.sample,
+            )
+        )
 
 
 def _add(plan: ExportPlan, finding: Finding) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from annotator.checks import CheckReport, run_checks
 from annotator.pipeline.prompts import load_prompts
+from annotator.pipeline.verify import load_verdicts
 from annotator.prompts.build import PromptSet
 from annotator.workspace import Sample, Workspace
 
@@ -16,10 +17,12 @@ def counted_samples(ws: Workspace) -> list[Sample]:
 def check_workspace(ws: Workspace, prompts: PromptSet | None = None) -> CheckReport:
     """Every finding of the dataset spec over the samples that count (PROMPTS if built)."""
     samples = counted_samples(ws)
+    prompts = prompts if prompts is not None else load_prompts(ws, samples)
     return run_checks(
         samples,
         list(ws.files().values()),
-        prompts if prompts is not None else load_prompts(ws, samples),
+        prompts,
         root=ws.root,
         base_model=ws.info.base_model,
+        verdicts=load_verdicts(ws, prompts),
     )

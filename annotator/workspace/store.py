@@ -267,13 +267,20 @@ class Workspace:
     # -- a person's edits, with history -------------------------------------------------
 
     def edit(
-        self, sample_id: str, field: str, value: str | None, *, merge_within_s: float = 0.0
+        self,
+        sample_id: str,
+        field: str,
+        value: str | None,
+        *,
+        merge_within_s: float = 0.0,
+        record_same: bool = False,
     ) -> Sample:
         """Change one field a person edits; the old value goes to the history.
 
         MERGE_WITHIN_S: when the latest history entry changed the same field of the same
         sample less than this long ago, extend it instead, so one burst of typing is one
-        undo step (the change is still committed at once).
+        undo step (the change is still committed at once). RECORD_SAME: a history entry
+        even when the value stays (a person's decision made again, with its time).
         """
         if field not in EDITABLE_FIELDS:
             raise ValueError(f"{field!r} is not an editable field ({sorted(EDITABLE_FIELDS)})")
@@ -282,7 +289,9 @@ class Workspace:
         value = _clean(field, value)
         with self.transaction() as db:
             old = self._column(sample_id, field)
-            if old != value:
+            if old == value and record_same:
+                _record(db, sample_id, field, old, value)
+            elif old != value:
                 _set_sample_field(db, sample_id, field, value)
                 if not _extend_latest(db, sample_id, field, value, merge_within_s):
                     _record(db, sample_id, field, old, value)
@@ -302,8 +311,10 @@ class Workspace:
     def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
         """Accept, reject or otherwise move a sample, with the reason for a rejection.
 
-        Returns the sample as the last write left it (each edit returns its row)."""
-        sample = self.edit(sample_id, "status", status.value)
+        Returns the sample as the last write left it (each edit returns its row). Accepting
+        an accepted sample records the acceptance again: a person's acceptance after the
+        vision model's verdict overrules it (annotator verify, export's gate)."""
+        sample = self.edit(sample_id, "status", status.value, record_same=status is Status.ACCEPTED)
         if status is Status.REJECTED or reason is not None:
             sample = self.edit(sample_id, "reject_reason", reason)
         return sample
