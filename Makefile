@@ -17,14 +17,16 @@ $(BIN)/annotator: pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
-# The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions,
-# ending in the review UI (then: annotator export $(DEMO_DIR)).
+# The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions
+# and verdicts (verify flags the samples whose prompt does not match the clip), ending in
+# the review UI (then: annotator export $(DEMO_DIR)).
 demo: $(BIN)/annotator
 	rm -rf $(DEMO_DIR)
 	cp -r samples/i2v $(DEMO_DIR)
 	$(BIN)/annotator init $(DEMO_DIR) --mode i2v --trigger s86b5p
 	$(BIN)/annotator caption $(DEMO_DIR) --provider replay
 	$(BIN)/annotator mine $(DEMO_DIR) --apply
+	$(BIN)/annotator verify $(DEMO_DIR) --provider replay
 	$(BIN)/annotator check $(DEMO_DIR)
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/annotator review $(DEMO_DIR); else \
 		$(BIN)/annotator prompts $(DEMO_DIR); \

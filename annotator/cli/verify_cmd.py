@@ -227,9 +227,7 @@ def _report(
     for line in failures:
         err_console.print(styled(("failed", "red"), " ", outside_text(line)))
     _print_flagged(samples, verdicts)
-    cost_words = "cost unknown (no list price for this server or model)"
-    if spent is not None:
-        cost_words = f"about {spent:.4f} {CURRENCY} at list price"
+    cost_words = _cost_words(plan, spent)
     taken = f", {summary.taken} left to another verify run" if summary.taken else ""
     lost = f", {summary.lost} answered but not stored" if summary.lost else ""
     console.print(
@@ -243,6 +241,16 @@ def _report(
         console.print(f"{len(plan.no_prompt)} sample(s) have no prompt yet: nothing to verify.")
     if summary.stop_reason:
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
+
+
+def _cost_words(plan: VerifyPlan, spent: float | None) -> str:
+    from annotator.captioning.pricing import CURRENCY
+
+    if plan.provider_name == "replay":
+        return "no cost (recorded answers)"
+    if spent is None:
+        return "cost unknown (no list price for this server or model)"
+    return f"about {spent:.4f} {CURRENCY} at {plan.model}'s list price"
 
 
 def _print_flagged(samples: list[Sample], verdicts: dict[str, SampleVerdict]) -> None:
@@ -315,9 +323,7 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
     for path, tokens_in, tokens_out in rows:
         table.add_row(styled(path), plan.model, str(tokens_in), str(tokens_out))
     console.print(table)
-    cost_words = "cost unknown (no list price for this server or model)"
-    if spent is not None:
-        cost_words = f"about {spent:.4f} {CURRENCY} at list price"
+    cost_words = _cost_words(plan, spent)
     console.print(
         f"{len(rows)} request(s) to {plan.provider_name}, about {total_in} input and "
         f"{total_out} output tokens, {cost_words}; {plan.cached} sample(s) already verified. "
