@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ TASK = "verify"
 # Lines of the instruction file that only a kf2v request keeps (its two stills).
 STILLS_TAG = "[kf2v]"
 PLACEHOLDERS = ("{subject}", "{background}", "{effect}", "{prompt}")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,7 @@ class VerifyInstruction:
             "{prompt}": parts.prompt,
         }
         # One pass over the text, so a part that holds "{effect}" stays as written.
-        out, i = [], 0
-        while i < len(text):
-            hit = next((p for p in PLACEHOLDERS if text.startswith(p, i)), None)
-            if hit is None:
-                out.append(text[i])
-                i += 1
-            else:
-                out.append(values[hit])
-                i += len(hit)
-        return "".join(out)
+        return _PLACEHOLDER.sub(lambda m: values[m.group(0)], text)
 
 
 def load_verify_instruction(lang: str = "en") -> VerifyInstruction:
