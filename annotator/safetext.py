@@ -20,6 +20,12 @@ _SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _AUTH_FIELD = re.compile(
     r"(?i)(\b(?:authorization|api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]+"
 )
+# An Authorization header's whole value, whatever its scheme (Basic, Digest, a bare token):
+# everything after the colon up to the end of the line or of a quoted string.
+_AUTH_HEADER = re.compile(
+    r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*)"
+    r"(?:(\")[^\"\n]*\"?|(')[^'\n]*'?|[^\n]+)"
+)
 _MIN_SECRET_LEN = 8
 REDACTED = "[redacted]"
 # Keys read from variables no pattern above knows (an endpoint's own key variable).
@@ -52,10 +58,16 @@ def secret_values(extra: tuple[str, ...] = ()) -> list[str]:
     return sorted({v for v in values if len(v) >= _MIN_SECRET_LEN}, key=len, reverse=True)
 
 
+def _redacted_header(match: re.Match[str]) -> str:
+    quote = match.group(2) or match.group(3) or ""
+    return match.group(1) + quote + REDACTED + quote
+
+
 def redact(text: str, *secrets: str) -> str:
     """``text`` with every known key, bearer token and ``sk-`` token replaced by [redacted]."""
     for secret in secret_values(secrets):
         text = text.replace(secret, REDACTED)
+    text = _AUTH_HEADER.sub(_redacted_header, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
     text = _AUTH_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
     return _SK_TOKEN.sub(REDACTED, text)

@@ -180,3 +180,23 @@ def test_the_fix_is_a_field_of_its_own(kind: Kind) -> None:
     for error in (caption_error, remote_error):
         assert error.fix and error.fix not in error.message
         assert str(error) == f"{error.message}; {error.fix}"
+
+
+def test_a_text_body_is_redacted_before_it_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The key straddles the cut at 200 characters: cut first, its head would be left.
+    secret = "plainsecretvalue42xyzw"
+    monkeypatch.setenv("DASHSCOPE_API_KEY", secret)
+    body = "x" * 190 + " " + secret + " the rest of a proxy's page"
+    message = read_failure(502, body).message
+    assert secret[:8] not in message
+
+
+def test_a_connection_reason_is_redacted_before_it_is_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from annotator.captioning.errors import connection_reason
+
+    secret = "plainsecretvalue42xyzw"
+    monkeypatch.setenv("DASHSCOPE_API_KEY", secret)
+    reason = connection_reason(OSError("y" * 150 + " " + secret))
+    assert secret[:8] not in reason

@@ -77,3 +77,18 @@ def test_what_is_left_is_named() -> None:
 
 def test_outside_text_does_both() -> None:
     assert outside_text(f"\x1b[31m{KEY}\x1b[0m") == REDACTED
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+        "Proxy-Authorization: Basic dXNlcjpwYXNzd29yZA==",
+        'Authorization: Digest username="u", response="dXNlcjpwYXNzd29yZA=="',
+        '{"authorization": "Basic dXNlcjpwYXNzd29yZA=="}',
+    ],
+)
+def test_an_authorization_value_of_any_scheme_is_redacted_whole(header: str) -> None:
+    cleaned = redact(header)
+    assert "dXNlcjpwYXNzd29yZA" not in cleaned
+    assert REDACTED in cleaned

@@ -98,7 +98,8 @@ def connection_reason(exc: BaseException) -> str:
     while (cause := root.__cause__ or root.__context__) is not None and id(cause) not in seen:
         root = cause
         seen.add(id(root))
-    text = " ".join(str(root).split()) or type(root).__name__
+    # Redacted before it is cut: a key cut in two would no longer be recognised.
+    text = redact(" ".join(str(root).split())) or type(root).__name__
     return text if len(text) <= 160 else text[:159] + "…"
 
 

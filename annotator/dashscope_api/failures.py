@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from annotator.safetext import redact
+
 _REQUEST_ID_HEADERS = ("x-request-id", "x-dashscope-request-id")
 _MODEL_CODES = frozenset({"modelnotexist", "modelnotfound"})
 _RATE_CODES = frozenset({"throttlingratequota", "throttlingburstrate"})
@@ -158,10 +160,13 @@ def _text(value: object) -> str | None:
 
 
 def _text_body(body: object, fallback: str) -> str | None:
-    """The start of a body that is not JSON (a proxy's page), on one line."""
+    """The start of a body that is not JSON (a proxy's page), on one line.
+
+    Redacted before it is cut: a key cut in two would no longer be recognised.
+    """
     if not isinstance(body, str) or not body.strip():
         return None
-    start = " ".join(body.split())[:_TEXT_BODY_CHARS]
+    start = redact(" ".join(body.split()))[:_TEXT_BODY_CHARS]
     return f"{fallback}: {start}" if fallback else start
 
 
