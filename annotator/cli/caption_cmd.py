@@ -37,7 +37,7 @@ def caption(
         "--provider",
         "-p",
         help="replay (recorded captions, offline), dashscope, openai, or an endpoint named in "
-        "the config file. Default: the workspace's, else the config file's, else replay.",
+        "the config file. Default: the config file's, else replay.",
     ),
     model: str | None = typer.Option(
         None, "--model", "-m", help="VL model, e.g. qwen-vl-max, qwen3-vl-plus."

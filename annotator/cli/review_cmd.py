@@ -26,7 +26,7 @@ def review(
     provider: str | None = typer.Option(
         None,
         "--provider",
-        help="Caption provider for c and C (default: the workspace's, else the config's).",
+        help="Caption provider for c and C (default: the config file's, else replay).",
     ),
     graphics: GraphicsChoice = typer.Option(
         GraphicsChoice.AUTO,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from types import ModuleType
 
 # Third-person singular pronouns that follow the subject (she / he / it). They
 # are folded into one placeholder before comparing, so "around her body" and
@@ -117,15 +118,13 @@ def _zh_key(clause: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def jieba_module():  # type: ignore[no-untyped-def]
+def jieba_module() -> ModuleType:
     """jieba, imported on first use: the dictionary costs ~0.5 s and English never needs it."""
     import jieba
 
     jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr
-    return jieba
-
-
-_jieba = jieba_module
+    module: ModuleType = jieba  # jieba ships no types
+    return module
 
 
 @lru_cache(maxsize=65536)
@@ -137,7 +136,7 @@ def content_words(clause: str, lang: str) -> list[str]:
     """The words of a clause that carry meaning, in order (jieba for zh, lowercased for en)."""
     if lang == "zh":
         # Single characters are mostly particles or fragments of unknown words.
-        words = _jieba().lcut(clause)
+        words = jieba_module().lcut(clause)
         return [
             w
             for w in words

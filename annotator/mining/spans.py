@@ -44,7 +44,6 @@ from annotator.mining.lexicon import (
 FREE, FRAME, SUBJECT, BACKGROUND, TRIGGER = "free", "frame", "subject", "background", "trigger"
 
 _EN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’_-][A-Za-z0-9]+)*")
-_ZH_ASCII = re.compile(r"[A-Za-z0-9_]+")
 _WORDLIKE = re.compile(r"[^\W_]")
 
 # What follows the subject's name when it is only presented: "a dog is presented".
@@ -55,16 +54,11 @@ _EN_FRAME_TAIL = re.compile(
 _EN_BACKGROUND = re.compile(r"\b(?:background|backdrop)\b|^behind (?:her|him|it|them|the)\b", re.I)
 _ZH_BACKGROUND = re.compile(r"背景")
 
-# Letters and digits ("s86b5p", "a8z2_bbb"), or a tag with an upper-case head joined by
-# an underscore ("PIKA_CRUSH", "3DGS_DISSOLVE", "DIFF_xyz").
-_TRIGGER_SHAPE = re.compile(
-    r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9_]{4,}$|^[A-Z0-9]{2,}(?:_[A-Za-z0-9]+)+$"
-)
 # A trigger is no word: wordfreq's Zipf frequency below this in English and Chinese
 # (0 for most; a few letter-digit strings get a trace from Chinese web text).
 _RARE_ZIPF = 1.0
-_ALL_CAPS = re.compile(r"^[A-Z]{5,}$")
-# The same shapes, found inside a caption at once.
+# Trigger-like tokens inside a caption: letters and digits ("s86b5p", "a8z2_bbb"), a tag
+# with an upper-case head joined by an underscore ("PIKA_CRUSH", "DIFF_xyz"), or all caps.
 _TRIGGER_FIND = re.compile(
     r"(?<![A-Za-z0-9_])(?:(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{4,}"
     r"|[A-Z0-9]{2,}(?:_[A-Za-z0-9]+)+|[A-Z]{5,})(?![A-Za-z0-9_])"

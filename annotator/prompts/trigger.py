@@ -7,7 +7,6 @@ The guide: a trigger must be meaningless letters and digits ("s86b5p",
 
 from __future__ import annotations
 
-import logging
 import random
 import re
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from annotator.lang import has_cjk
+from annotator.mining.lexicon import jieba_module
 
 Severity = Literal["error", "warning"]
 
@@ -177,9 +177,7 @@ def _real_word_frequency(word: str) -> tuple[str, float] | None:
     # Chinese words too, which would be misnamed as English.
     lang, name = ("zh", "Chinese") if has_cjk(word) else ("en", "English")
     if lang == "zh":
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)  # its cache notes would land on stderr
+        jieba_module()  # wordfreq cuts Chinese with jieba: set up once, quietly
     zipf = zipf_frequency(word, lang)
     return (name, zipf) if zipf >= REAL_WORD_ZIPF else None
 

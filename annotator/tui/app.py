@@ -50,7 +50,7 @@ class ReviewApp(App[None]):
         self.state = ReviewState(Domain(ws, captioner))
         self.cache = FrameCache()
         self.graphics: Graphics = graphics
-        self.provider = provider  # None: the workspace's, else the configured default
+        self.provider = provider  # None: the configured default
         self.player = player
         self.handle_signals = handle_signals
         self.tune_gc = tune_gc
@@ -123,7 +123,7 @@ def make_app(
 
     graphics: how frames are drawn ("auto" picks Kitty/Sixel/half blocks; tests pin
     "halfcell"). captioner: the caption batch (default: the domain's caption_samples).
-    provider: the caption provider for c/C (default: the workspace's, else the config's).
+    provider: the caption provider for c/C (default: the config file's, else replay).
     player: opens a clip (default: the system's player). handle_signals: write pending edits
     on SIGHUP/SIGTERM; tune_gc: exempt what the session loaded at start from garbage
     collection (the CLI sets both: they act on the whole process). watch_interval: seconds

@@ -322,7 +322,6 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_verdicts", _m006_verdicts),
 ]
 
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class NewerSchemaError(AnnotatorError):
