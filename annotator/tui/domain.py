@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
+from annotator.verdicts import SampleVerdict
 from annotator.workspace import Caption, HistoryEntry, Sample, Status, Workspace, WorkspaceInfo
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = [
     "Domain",
     "Finding",
     "PhraseView",
+    "SampleVerdict",
     "Severity",
     "filmstrip",
 ]
@@ -176,6 +178,21 @@ class Domain:
         from annotator.pipeline.check import check_workspace
 
         return list(check_workspace(self._ws).findings)
+
+    def verdicts(self) -> dict[str, SampleVerdict]:
+        """The vision model's latest verdict on each verified sample, stale where the prompt
+        changed since (slow: a worker's; it builds every prompt)."""
+        from annotator.pipeline.prompts import load_prompts
+        from annotator.pipeline.verify import load_verdicts
+
+        return load_verdicts(self._ws, load_prompts(self._ws))
+
+    def verdict(self, sample: Sample, prompt: str) -> SampleVerdict | None:
+        """One sample's latest verdict, stale when PROMPT (as shown) is not what was verified."""
+        from annotator.workspace.verdicts import verdicts_of
+
+        stored = verdicts_of(self._ws, sample.id)
+        return stored[-1].seen_against(prompt) if stored else None
 
     def mine(self) -> list[PhraseView]:
         """The effect phrases mined from the latest captions, as the template view lists them.

@@ -55,7 +55,13 @@ UNDO, REDO = "Undo the last edit (any sample, or the template)", "Redo what was 
 KEYS: tuple[Key, ...] = (
     Key(R, "j", "next", "Next", "Next sample (↓ in the list)"),
     Key(R, "k", "previous", "Prev", "Previous sample (↑ in the list)", footer=False),
-    Key(R, "n", "next_to_review", "To review", "Next sample not yet accepted or rejected"),
+    Key(
+        R,
+        "n",
+        "next_to_review",
+        "To review",
+        "Next sample not yet accepted or rejected (those verify flagged first)",
+    ),
     Key(R, "a", "accept", "Accept", "Accept this sample and go to the next to review"),
     Key(R, "x", "reject", "Reject", "Reject this sample, with an optional reason"),
     Key(
@@ -83,7 +89,7 @@ KEYS: tuple[Key, ...] = (
         "f",
         "filter",
         "Filter",
-        "Filter by status: all, to review, new, accepted...",
+        "Filter: all, to review, new, accepted..., flagged by verify",
         footer=False,
     ),
     Key(R, "t", "template", "Template", "The effect template shared by every prompt"),

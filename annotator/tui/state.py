@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from annotator.tui.domain import Domain, Finding, Severity
+from annotator.tui.domain import Domain, Finding, SampleVerdict, Severity
 from annotator.workspace import Caption, Sample, Status
 
 DECIDED = frozenset({Status.ACCEPTED, Status.REJECTED})
@@ -17,6 +17,7 @@ DECIDED = frozenset({Status.ACCEPTED, Status.REJECTED})
 class StatusFilter:
     label: str
     statuses: frozenset[Status] | None  # None: every sample
+    flagged: bool = False  # only the samples the vision model flagged (annotator verify)
 
     def admits(self, sample: Sample) -> bool:
         return self.statuses is None or sample.status in self.statuses
@@ -29,6 +30,7 @@ FILTERS: tuple[StatusFilter, ...] = (
     StatusFilter("accepted", frozenset({Status.ACCEPTED})),
     StatusFilter("rejected", frozenset({Status.REJECTED})),
     StatusFilter("errors", frozenset({Status.ERROR})),
+    StatusFilter("flagged by verify", None, flagged=True),
 )
 
 
@@ -49,6 +51,8 @@ class ReviewState:
         self.captions: dict[str, Caption] = domain.latest_captions()
         self.findings: dict[str, list[Finding]] = {}  # checks and prompt lint, per sample
         self.set_findings: list[Finding] = []  # those of the whole set (count, diversity, ...)
+        # The vision model's latest verdicts (annotator verify), as of the last check run.
+        self.verdicts: dict[str, SampleVerdict] = {}
         self.filter_index = 0
         self.query = ""
 
@@ -88,6 +92,21 @@ class ReviewState:
         self.findings = by_sample
         self.set_findings = [f for f in findings if not f.sample_id]
 
+    def update_verdicts(self, verdicts: dict[str, SampleVerdict]) -> None:
+        self.verdicts = verdicts
+
+    def put_verdict(self, sample_id: str, verdict: SampleVerdict | None) -> None:
+        """Hold one sample's verdict as just read (an edit may have made it stale)."""
+        if verdict is None:
+            self.verdicts.pop(sample_id, None)
+        else:
+            self.verdicts[sample_id] = verdict
+
+    def flagged(self, sample_id: str) -> bool:
+        """True when the vision model's latest verdict asks a person to look (stale or not)."""
+        verdict = self.verdicts.get(sample_id)
+        return verdict is not None and verdict.flagged
+
     def findings_for(self, sample_id: str) -> list[Finding]:
         """The sample's findings, as of the last check run."""
         return self.findings.get(sample_id, [])
@@ -104,10 +123,13 @@ class ReviewState:
 
     def visible(self) -> list[str]:
         """The ids the list shows, in workspace order, after the filter and the search."""
+        shown = self.status_filter
         return [
             sid
             for sid, sample in self.samples.items()
-            if self.status_filter.admits(sample) and self.matches(sid)
+            if shown.admits(sample)
+            and (not shown.flagged or self.flagged(sid))
+            and self.matches(sid)
         ]
 
     def matches(self, sample_id: str) -> bool:
@@ -121,14 +143,17 @@ class ReviewState:
         return any(needle in text.casefold() for text in haystack)
 
     def next_to_review(self, after: str | None, ids: list[str]) -> str | None:
-        """The first sample after AFTER in IDS (wrapping round) that still needs review."""
+        """The first sample after AFTER in IDS (wrapping round) that still needs review: one
+        the vision model flagged first, then any other."""
         if not ids:
             return None
         start = ids.index(after) + 1 if after in ids else 0
-        for sid in ids[start:] + ids[:start]:
-            if sid != after and needs_review(self.samples[sid]):
-                return sid
-        return None
+        order = [sid for sid in ids[start:] + ids[:start] if sid != after]
+        waiting = [sid for sid in order if needs_review(self.samples[sid])]
+        flagged = [sid for sid in waiting if self.flagged(sid)]
+        if flagged:
+            return flagged[0]
+        return waiting[0] if waiting else None
 
     def worst(self, sample_id: str) -> Severity | None:
         """The worst severity among the sample's findings."""

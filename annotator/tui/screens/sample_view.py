@@ -7,6 +7,7 @@ Its keys and what they do are ReviewScreen's (review.py), which extends this scr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as default
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static
 
 from annotator.safetext import outside_text
-from annotator.tui.domain import AssembledPrompt, Finding
+from annotator.tui.domain import AssembledPrompt, Finding, SampleVerdict
 from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player
 from annotator.tui.state import ReviewState
@@ -28,6 +29,7 @@ from annotator.tui.widgets.fields import FieldEditor, PendingEdit
 from annotator.tui.widgets.frames import FramesPanel, Graphics
 from annotator.tui.widgets.prompt_view import FindingsView, PromptView
 from annotator.tui.widgets.sample_list import SampleList
+from annotator.tui.widgets.verdict_badge import titled
 from annotator.workspace import Sample
 
 AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
@@ -56,6 +58,7 @@ class SampleView(Screen[None]):
 
         findings: list[Finding]
         error: str | None
+        verdicts: dict[str, SampleVerdict] = default(default_factory=dict)
 
     def __init__(
         self,
@@ -155,6 +158,7 @@ class SampleView(Screen[None]):
         except Exception as exc:  # a domain bug must not end the session
             prompt = AssembledPrompt(f"cannot assemble the prompt: {exc}")
         self.query_one(PromptView).show(prompt, sample.pronoun or "auto")
+        self._show_verdict(sample, prompt)
         self._show_findings(sample.id)
         self.query_one(SampleList).update_sample(self.state, sample.id)
         for field in ("subject", "background"):
@@ -165,6 +169,18 @@ class SampleView(Screen[None]):
                 editor.load(sample.id, getattr(sample, field), hint)
             elif editor.sample_id == sample.id and not editor.dirty:
                 editor.offer(getattr(sample, field), hint)  # waits if the person is in it
+
+    def _show_verdict(self, sample: Sample, prompt: AssembledPrompt) -> None:
+        """The vision model's verdict as badges beside Subject, Background and the prompt
+        (its effect part); stale when the prompt on screen is not what was verified."""
+        try:
+            verdict = self.domain.verdict(sample, prompt.text)
+        except Exception:  # a verdict that cannot be read must not end the session
+            verdict = None
+        self.state.put_verdict(sample.id, verdict)
+        for part, title in (("subject", "Subject"), ("background", "Background")):
+            self.query_one(f"#{part}", FieldEditor).border_title = titled(title, verdict, part)
+        self.query_one(PromptView).border_title = titled("Prompt", verdict, "effect", "effect: ")
 
     def refresh_lines(self) -> None:
         self.query_one("#progress-line", Static).update(self.state.progress_line())
@@ -248,9 +264,10 @@ class SampleView(Screen[None]):
         try:
             with self.threads.working():
                 findings, error = self.domain.findings(), None
+                verdicts = self.domain.verdicts()
         except Exception as exc:  # a failing check is reported, never fatal
-            findings, error = [], str(exc) or type(exc).__name__
-        self.post_message(self.FindingsReady(findings, error))
+            findings, error, verdicts = [], str(exc) or type(exc).__name__, {}
+        self.post_message(self.FindingsReady(findings, error, verdicts))
 
     @on(FindingsReady)
     def _findings_ready(self, message: FindingsReady) -> None:
@@ -262,7 +279,10 @@ class SampleView(Screen[None]):
                 f"checks failed: {outside_text(message.error)}", severity="warning", markup=False
             )
         self.state.update_findings(message.findings)
+        self.state.update_verdicts(message.verdicts)
         samples = self.query_one(SampleList)
+        if self.state.status_filter.flagged and samples.ids() != self.state.visible():
+            self._refill()  # the filter "flagged by verify" follows the verdicts
         for sid in samples.ids():
             samples.update_sample(self.state, sid)
         if self.current is not None:

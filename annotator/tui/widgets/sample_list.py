@@ -27,7 +27,8 @@ FLAG_MARK: dict[Severity, tuple[str, str]] = {
 
 
 def sample_line(state: ReviewState, sample_id: str) -> Text:
-    """One list line: status mark, clip name, then flags (worst finding, flagged caption)."""
+    """One list line: status mark, clip name, then flags (worst finding, flagged caption,
+    flagged by verify)."""
     sample = state.samples[sample_id]
     mark, style = STATUS_MARK[sample.status]
     line = Text(no_wrap=True, overflow="ellipsis")
@@ -44,6 +45,8 @@ def sample_line(state: ReviewState, sample_id: str) -> Text:
     caption = state.captions.get(sample_id)
     if caption is not None and caption.flagged:
         flags.append("?", "magenta")
+    if state.flagged(sample_id):  # the vision model asks a person to look (annotator verify)
+        flags.append("⚑", "dim" if state.verdicts[sample_id].stale else "bold magenta")
     if flags:
         line.append(" ")
         line.append_text(flags)
