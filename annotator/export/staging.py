@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+from annotator.procs import pid_alive
+
 # What follows ".NAME." in a temporary's name: this version's "PID.XXXXXXXX.part" (or
 # ".old", a replaced folder on its way out), or the "XXXXXXXX.part" of earlier versions.
 _TAIL = re.compile(r"(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.(?:part|old)")
@@ -120,21 +122,6 @@ def temporary_file(target: Path) -> Path:
             continue
         os.close(fd)
         return tmp
-
-
-def pid_alive(pid: int) -> bool:
-    """True when a process with PID exists (ours or another user's), or when it cannot be told."""
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":  # pragma: no cover - os.kill would end the process there
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _dead(pid: str | None) -> bool:

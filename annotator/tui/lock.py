@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from annotator.errors import AnnotatorError
+from annotator.procs import pid_alive
 
 try:
     import fcntl
@@ -91,12 +92,3 @@ def _read_pid(fd: int) -> int | None:
         return None
 
 
-def pid_alive(pid: int) -> bool:
-    """True when a process with PID exists (ours or another user's)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from annotator.procs import pid_alive
 from annotator.workspace.db import now_iso
 
 # Longer than any one request with its retries (300 s timeouts, 5 attempts); only a claim
@@ -127,21 +128,6 @@ def list_claims(db: sqlite3.Connection, kind: str | None = None) -> list[Claim]:
     if kind is not None:
         sql, params = sql + " WHERE kind = ?", [kind]
     return [Claim(**dict(row)) for row in db.execute(sql + " ORDER BY claimed_at", params)]
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process PID exists on this host (signal 0 checks without sending one)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: it exists
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def _result_stored(db: sqlite3.Connection, kind: str, key: str, results_since: str | None) -> bool:
