@@ -17,6 +17,7 @@ from annotator.cli.common import (
     err_console,
     fail,
     open_workspace,
+    styled,
 )
 from annotator.cli.mine_report import Mined, mine_json, print_outcome, print_report
 
@@ -140,5 +141,7 @@ def _distill(ws: Workspace, phrases: Sequence[Phrase], request: _DistillRequest)
         raise fail(str(exc), EXIT_USAGE) from None
     except (OSError, ValueError) as exc:
         raise fail(str(exc)) from None
-    with err_console.status(f"Asking {chosen} ({chat.name}) for the effect's description..."):
+    # A Text, not a str: the spinner reads a str as markup whatever the console says.
+    asking = styled(f"Asking {chosen} ({chat.name}) for the effect's description...")
+    with err_console.status(asking):
         return distill(ws, chat, chosen, phrases, sample=request.sample)

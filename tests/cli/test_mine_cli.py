@@ -295,3 +295,10 @@ def test_distill_answers_in_the_workspace_language(
     assert "{trigger}" not in distilled["proposal"]
     assert distilled["clauses"] and all(c["supported"] for c in distilled["clauses"])
     assert all(c["evidence"] for c in distilled["clauses"])
+
+
+def test_distill_with_a_model_name_like_markup(samples: Path) -> None:
+    """The spinner's words are never read as markup: "[/]" once raised MarkupError."""
+    result = _run("mine", samples, "--distill", "-p", "replay", "-m", "[/]x")
+    assert "MarkupError" not in result.output and "closing tag" not in result.output
+    assert result.exit_code == 0, result.output
