@@ -254,3 +254,25 @@ def test_a_sample_verified_by_another_run_is_not_sent_again(
     assert (summary.done, summary.taken) == (2, 1)
     assert len(fake.requests(COMPATIBLE)) == 2
     assert [c.kind for c in ws.claims()] == ["verify"]  # only the other run's is left
+
+
+def test_a_provider_that_cannot_be_asked_about_a_clip_is_refused(
+    tmp_path: Path, fake: FakeDashScope
+) -> None:
+    from annotator.captioning import CaptionRequest, CaptionResult, registry
+    from annotator.captioning.question import NoClipQuestionsError
+
+    class CaptionsOnly:
+        name, key_env_var, needs_key = "captions-only", None, False
+
+        def caption(self, request: CaptionRequest) -> CaptionResult:
+            return CaptionResult("a caption", request.model)
+
+    registry.register_provider("captions-only", CaptionsOnly)
+    try:
+        ws = make_ws(tmp_path, fake)
+        with pytest.raises(NoClipQuestionsError, match="cannot be asked about a clip") as refused:
+            plan_verification(ws, provider="captions-only", settings=SETTINGS)
+        assert refused.value.fix is not None and "replay" in refused.value.fix
+    finally:
+        registry._REGISTRY.pop("captions-only")
