@@ -323,7 +323,6 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 ]
 
 
-
 class NewerSchemaError(AnnotatorError):
     """The store has migrations this version does not know."""
 
