@@ -12,17 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 from annotator.captioning.base import Provider
+from annotator.errors import UsageError
 
 Factory = Callable[..., Provider]
 
 _REGISTRY: dict[str, str | Factory] = {}
 
 
-class UnknownProviderError(ValueError):
+class UnknownProviderError(UsageError, ValueError):
     """A provider name that is not registered; the message lists the known ones."""
 
 
-class ProviderOptionError(ValueError):
+class ProviderOptionError(UsageError, ValueError):
     """An option the provider does not take; the message lists the ones it does."""
 
 

@@ -145,7 +145,6 @@ def load_settings_or_exit(load: Callable[[], Settings]) -> Settings:
 
 def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any) -> CaptionPlan:
     """Choose what to send; a bad choice is a usage error (2), a bad file a problem (1)."""
-    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
     from annotator.pipeline.caption import plan_captions
     from annotator.workspace import SampleNotFoundError, Status
 
@@ -156,9 +155,9 @@ def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any
         ids = [ws.resolve(ref).id for ref in only] or None
         wanted = Status(status) if status else None
         return plan_captions(ws, ids, status=wanted, **kwargs)
-    except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
+    except SampleNotFoundError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    except (OSError, ValueError, ProviderError) as exc:
+    except OSError as exc:  # an --instruction FILE that cannot be read
         raise fail(str(exc)) from None
 
 

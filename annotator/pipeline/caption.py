@@ -29,6 +29,7 @@ from annotator.captioning import (
     run_batch,
 )
 from annotator.captioning.preflight import check_ready
+from annotator.captioning.providers.replay import ReplayFileError
 from annotator.config import Settings, load_settings
 from annotator.pipeline.claimed import ClaimedRun
 from annotator.workspace import Sample, Status, StoreWriteError, Workspace
@@ -77,7 +78,7 @@ def make_provider(
     if name == "replay":
         options.setdefault("path", ws.root / REPLAY_FILE)
         if not Path(options["path"]).is_file():
-            raise FileNotFoundError(
+            raise ReplayFileError(
                 f"no recorded captions at {options['path']}: the replay provider only answers "
                 "from recordings (the bundled samples have them). Caption with --provider "
                 "dashscope (needs DASHSCOPE_API_KEY), --provider openai --base-url URL for a "

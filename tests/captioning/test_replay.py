@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotator.captioning import ProviderOptionError, get_provider
-from annotator.captioning.providers.replay import ReplayMissError
+from annotator.captioning.providers.replay import ReplayFileError, ReplayMissError
 from tests.captioning.helpers import VALID_JSON, request_for
 
 FIELDS = json.loads(VALID_JSON)
@@ -92,7 +92,7 @@ def test_path_is_required() -> None:
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"nothing\.jsonl"):
+    with pytest.raises(ReplayFileError, match=r"nothing\.jsonl"):
         get_provider("replay", path=tmp_path / "nothing.jsonl")
 
 
@@ -100,5 +100,5 @@ def test_bad_line_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     good = '{"sha256": "a", "file": "a.mp4", "instruction_kind": "freeform", "text": "ok"}'
     bad.write_text(good + '\n{"sha256": "b"}\n')
-    with pytest.raises(ValueError, match=r"bad.jsonl:2: not a replay record"):
+    with pytest.raises(ReplayFileError, match=r"bad.jsonl:2: not a replay record"):
         get_provider("replay", path=bad)

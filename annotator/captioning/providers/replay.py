@@ -34,6 +34,7 @@ from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
 from annotator.captioning.question import ClipQuestion
 from annotator.captioning.structured import RawAnswer, StructuredAnswerError, parse_structured
+from annotator.errors import AnnotatorError
 from annotator.lang import has_cjk
 
 
@@ -67,6 +68,10 @@ class ClipAnswerEntry(BaseModel):
 Recorded = TypeVar("Recorded", bound=BaseModel)
 
 
+class ReplayFileError(AnnotatorError):
+    """A replay file that is missing or holds a line that is no recording; names the file."""
+
+
 class ReplayMissError(ProviderError):
     """The replay file has no recording for this clip (or none of the kind asked for)."""
 
@@ -74,7 +79,7 @@ class ReplayMissError(ProviderError):
 def load_recordings(path: Path) -> list[ReplayEntry]:
     """All entries of a replay file; errors name the file and the line."""
     if not path.is_file():
-        raise FileNotFoundError(f"replay file not found: {path}")
+        raise ReplayFileError(f"replay file not found: {path}")
     entries = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -83,7 +88,7 @@ def load_recordings(path: Path) -> list[ReplayEntry]:
             entries.append(ReplayEntry.model_validate(json.loads(line)))
         except (json.JSONDecodeError, ValidationError) as exc:
             reason = str(exc).splitlines()[0]
-            raise ValueError(f"{path}:{number}: not a replay record: {reason}") from None
+            raise ReplayFileError(f"{path}:{number}: not a replay record: {reason}") from None
     return entries
 
 
