@@ -417,15 +417,17 @@ class Workspace:
         input_tokens: int | None = None,
         output_tokens: int | None = None,
     ) -> Caption:
-        """Store one model answer, committed at once, without control characters (the
-        text keeps its paragraphs; the fields, parts of a prompt, are one line each).
+        """Store one model answer, committed at once, redacted and without control
+        characters (the text keeps its paragraphs; the fields, parts of a prompt, are one
+        line each).
 
         One caption per cache key: an answer for a key already stored (a forced re-run)
         replaces the old one, and becomes the sample's newest caption."""
-        text, model = strip_controls(text, keep_newlines=True), strip_controls(model)
-        flagged = None if flagged is None else strip_controls(flagged)
+        # A model's answer is outside text: a server may echo the request's key into it.
+        text, model = outside_text(text, keep_newlines=True), outside_text(model)
+        flagged = None if flagged is None else outside_text(flagged)
         if fields is not None:
-            fields = {strip_controls(k): strip_controls(v) for k, v in fields.items()}
+            fields = {outside_text(k): outside_text(v) for k, v in fields.items()}
         with self.transaction() as db:
             db.execute("DELETE FROM captions WHERE cache_key = ?", (cache_key,))
             cur = db.execute(

@@ -111,3 +111,15 @@ def test_nothing_in_the_database_holds_a_control_byte(ws: Workspace, tmp_path: P
                 for value in row:
                     if isinstance(value, str):
                         assert not _raw_controls(value), (table, value)
+
+
+def test_a_caption_that_holds_the_key_is_stored_redacted(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server that echoes the request's Authorization into its answer.
+    key = "sk-echoedkey0123456789"
+    monkeypatch.setenv("DASHSCOPE_API_KEY", key)
+    _caption(ws, f"A cat.\nAuthorization: Bearer {key}", {"subject": f"a cat {key}"})
+    caption = ws.captions(SID)[0]
+    assert key not in caption.text and key not in str(caption.fields)
+    assert caption.text.startswith("A cat.\n")
