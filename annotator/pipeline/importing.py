@@ -154,13 +154,13 @@ def propose_template(ws: Workspace, prompts: list[str]) -> str | None:
     """The effect template the miner recovers from imported prompts (not stored: a proposal)."""
     if len(prompts) < 2:
         return None
-    from annotator.mining.clauses import detect_lang
     from annotator.mining.phrases import mine_phrases
     from annotator.mining.template import distill_template
+    from annotator.pipeline.mine import DEFAULT_THRESHOLD
 
-    lang = ws.info.lang or detect_lang("".join(prompts))
-    trigger = ws.info.trigger or ""
-    phrases = [p for p in mine_phrases(prompts, lang) if p.support >= 0.5]
+    info = ws.info
+    lang, trigger = info.lang, info.trigger or ""
+    phrases = [p for p in mine_phrases(prompts, lang) if p.support >= DEFAULT_THRESHOLD]
     if not phrases:
         return None
     # The prompts already hold the trigger sentence ("...s86b5p money rain begins"), which
@@ -197,6 +197,9 @@ def _scratch(ws: Workspace) -> Iterator[Path]:
     """A folder under the store for this run's extraction, removed after; earlier runs'
     (killed ones, whose pid is gone) are removed first."""
     parent = ws.store_dir / SCRATCH_DIR
+    # A linked .annotator/tmp would have the zip's files extracted (and leftovers
+    # removed) outside the workspace.
+    check_folder(ws.root, parent)
     parent.mkdir(parents=True, exist_ok=True)
     for entry in parent.iterdir():
         match = _SCRATCH.fullmatch(entry.name)

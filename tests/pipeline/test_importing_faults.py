@@ -308,3 +308,16 @@ def test_a_linked_imported_folder_is_refused(tmp_path: Path, which: str) -> None
     with pytest.raises(UnsafeFolderError, match="symbolic link"):
         import_dataset(ws, folder)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_scratch_folder_is_refused(tmp_path: Path) -> None:
+    """A zip is extracted under .annotator/tmp: a link there would send its files out."""
+    source = make_workspace(tmp_path / "src", 1)
+    export_dataset(source, ExportOptions(output=tmp_path / "d.zip"))
+    ws = _empty_workspace(tmp_path / "ws")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "ws" / ".annotator" / "tmp").symlink_to(elsewhere)
+    with pytest.raises(UnsafeFolderError, match=r"\.annotator/tmp is a symbolic link"):
+        import_dataset(ws, tmp_path / "d.zip")
+    assert list(elsewhere.iterdir()) == []
