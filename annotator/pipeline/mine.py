@@ -16,7 +16,6 @@ from typing import Any
 from annotator.captioning.chat import ChatRequest, TextChat, text_chat
 from annotator.captioning.instructions import load_instruction_file, templates_dir
 from annotator.config import Settings
-from annotator.mining.clauses import detect_lang
 from annotator.mining.distill import ClauseEvidence, check_proposal, clean_proposal, distill_request
 from annotator.mining.phrases import TRIGGER_SHARE, Phrase, mine_phrases
 from annotator.mining.spans import detect_trigger
@@ -58,14 +57,12 @@ class MiningInput:
 def mining_input(ws: Workspace) -> MiningInput:
     """The latest caption of every present, not rejected sample, as the miner reads it."""
     captions = ws.latest_captions()
-    chosen = [
-        captions[s.id] for s in ws.samples() if s.id in captions and s.status.value != "rejected"
-    ]
+    chosen = [captions[s.id] for s in ws.samples() if s.id in captions and s.counts]
     texts = [mining_text(c) for c in chosen]
     # A structured caption's motion field names no subject: its first clause is never
     # read as the subject's introduction (issue 16 item 2).
     freeform = [not is_structured(c) for c in chosen]
-    return MiningInput(texts, freeform, ws.info.lang or detect_lang("".join(texts)))
+    return MiningInput(texts, freeform, ws.info.lang)
 
 
 def mine_workspace(ws: Workspace) -> list[Phrase]:
