@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -16,6 +17,9 @@ from annotator.cli.common import (
     styled,
 )
 from annotator.cli.workspace_cmds import run_scan
+
+if TYPE_CHECKING:
+    from annotator.checks import CheckReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -45,7 +49,7 @@ def check(
     raise typer.Exit(EXIT_PROBLEMS if report.failed(strict) else EXIT_OK)
 
 
-def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report: CheckReport) -> None:
     from annotator.checks import Severity
 
     for severity in Severity:

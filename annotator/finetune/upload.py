@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.finetune.client import PURPOSE, DashScopeClient, Service
@@ -12,7 +13,6 @@ from annotator.finetune.exported import ExportedDataset, require_zip
 from annotator.finetune.multipart import Progress
 from annotator.userfiles import file_sha256
 from annotator.workspace import Workspace
-from annotator.workspace.db import now_iso
 from annotator.workspace.remote import UPLOADS, RemoteFile
 
 
@@ -64,7 +64,7 @@ def upload_export(
             status=sent.status,
             created_at=sent.created_at,
             request_id=sent.request_id,
-            uploaded_at=now_iso(),  # type: ignore[arg-type]
+            uploaded_at=datetime.now(UTC),
         )
         outcomes.append(
             UploadOutcome(role, path, UPLOADS.save(ws, record, response=sent.body), False)
