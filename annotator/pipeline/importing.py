@@ -37,9 +37,10 @@ from annotator.export.dataset_reader import (
 from annotator.export.models import NameMap
 from annotator.export.naming import sanitize_stem
 from annotator.export.safezip import ZipLimits
-from annotator.export.staging import pid_alive, remove_leftovers_below, temporary_file
+from annotator.export.staging import remove_leftovers_below, temporary_file
 from annotator.pipeline.prompts import load_prompt
 from annotator.pipeline.scan import scan
+from annotator.procs import pid_alive
 from annotator.userfiles import check_folder, file_sha256, open_file, read_bytes
 from annotator.workspace import Sample, SampleNotFoundError, Workspace
 
