@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.text import Text
 
 from annotator.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from annotator.safetext import outside_text, strip_controls
+from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
     from annotator.workspace import Workspace
@@ -49,13 +49,15 @@ DirArgument = typer.Argument(
 
 
 def styled(*parts: str | tuple[object, str]) -> Text:
-    """One line of plain strings and (value, style) pairs; outside text is stripped of
-    control characters (newlines kept) and never read as markup."""
+    """One line of plain strings and (value, style) pairs, every part made safe as outside
+    text (redacted, control characters stripped, newlines kept), never read as markup.
+
+    The one helper for printing a server's values (statuses, names, messages, log lines)."""
     return Text.assemble(
         *(
-            strip_controls(p, keep_newlines=True)
+            outside_text(p, keep_newlines=True)
             if isinstance(p, str)
-            else (strip_controls(str(p[0]), keep_newlines=True), p[1])
+            else (outside_text(str(p[0]), keep_newlines=True), p[1])
             for p in parts
         )
     )

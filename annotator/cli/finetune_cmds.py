@@ -93,7 +93,7 @@ def upload(
                     f" ({o.file.bytes:,} bytes)",
                 )
             )
-    console.print(f"next: annotator finetune {root} --wait")
+    console.print(styled(f"next: annotator finetune {root} --wait"))
 
 
 # -- finetune -------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def finetune(
 
             check_job(ws, job)
         elif not (wait or as_json or cancel or delete):
-            console.print(f"next: annotator finetune {root} --wait")
+            console.print(styled(f"next: annotator finetune {root} --wait"))
 
 
 def _act_on_job(
@@ -165,10 +165,12 @@ def _act_on_job(
         return refresh_job(ws, client, job).job
     if cancel:
         job = cancel_job(ws, client, job)
-        err_console.print(f"cancel sent for job {job.job_id}: it is {job.status}")
+        err_console.print(styled(f"cancel sent for job {job.job_id}: it is {job.status}"))
         return job
     job = delete_job(ws, client, job)
-    err_console.print(f"job {job.job_id} deleted at the service (kept in the workspace's records)")
+    err_console.print(
+        styled(f"job {job.job_id} deleted at the service (kept in the workspace's records)")
+    )
     return job
 
 
@@ -195,11 +197,13 @@ def _create_job(
             styled("created fine-tune job ", (job.job_id, "bold"), f" ({job.status})")
         )
     elif started.recovered:
-        err_console.print(f"found job {job.job_id}, created by a run that stopped early")
+        err_console.print(styled(f"found job {job.job_id}, created by a run that stopped early"))
     else:
         err_console.print(
-            f"job {job.job_id} exists for this data and these parameters ({job.status}); "
-            "not creating another (--new does)"
+            styled(
+                f"job {job.job_id} exists for this data and these parameters ({job.status}); "
+                "not creating another (--new does)"
+            )
         )
     return job
 
@@ -235,9 +239,9 @@ def _print_job(job: FinetuneJob, *, tail: bool) -> None:
         )
     )
     if job.finetuned_output:
-        console.print(f"  model: {job.finetuned_output}")
+        console.print(styled(f"  model: {job.finetuned_output}"))
     if job.usage is not None:
-        console.print(f"  training tokens: {job.usage:,}")
+        console.print(styled(f"  training tokens: {job.usage:,}"))
     if tail:
         for line in job.log_tail[-10:]:
             console.print(styled("  ", (line, "dim")))

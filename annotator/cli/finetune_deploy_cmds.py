@@ -108,7 +108,7 @@ def _list_checkpoints(
             )
             where = folder / ckpt.checkpoint
             err_console.print(
-                f"{ckpt.checkpoint}: {len(paths)} preview(s) in {where}", soft_wrap=True
+                styled(f"{ckpt.checkpoint}: {len(paths)} preview(s) in {where}"), soft_wrap=True
             )
     return CHECKPOINTS.select(ws, job_id=job.job_id)
 
@@ -130,28 +130,28 @@ def _export_checkpoint(
     if poller is not None:
         with err_console.status(styled(f"exporting {ckpt}")):
             done = wait_export(ws, client, job, ckpt, poller)
-        console.print(f"{ckpt}: export {done.export_status}")
-    console.print(f"next: annotator deploy {ws.root} --checkpoint {ckpt} --wait")
+        console.print(styled(f"{ckpt}: export {done.export_status}"))
+    console.print(styled(f"next: annotator deploy {ws.root} --checkpoint {ckpt} --wait"))
 
 
 def _print_checkpoints(job: FinetuneJob, found: list[Checkpoint]) -> None:
     if not found:
-        console.print(f"job {job.job_id} ({job.status}) has no checkpoints yet")
+        console.print(styled(f"job {job.job_id} ({job.status}) has no checkpoints yet"))
         return
     table = Table("checkpoint", "previews", "exported as", "export", "downloaded")
     for c in found:
         table.add_row(
-            c.checkpoint,
+            styled(c.checkpoint),
             str(len(c.previews or [])),
-            c.model_name or "-",
-            c.export_status or "-",
+            styled(c.model_name or "-"),
+            styled(c.export_status or "-"),
             str(len(c.downloads or [])) if c.downloads else "-",
         )
     console.print(table)
     for c in found:
         for item in c.previews or []:
-            console.print(f"{c.checkpoint}  {item.get('video_path')}", soft_wrap=True)
-    console.print("preview URLs last 24 h; --download keeps them")
+            console.print(styled(f"{c.checkpoint}  {item.get('video_path')}"), soft_wrap=True)
+    console.print(styled("preview URLs last 24 h; --download keeps them"))
 
 
 # -- deploy ---------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def _act_on_deployment(
     if not delete:
         return refresh_deployment(ws, client, found)
     found = delete_deployment(ws, client, found, poller)
-    console.print(f"deployment {found.deployed_model}: {found.status}")
+    console.print(styled(f"deployment {found.deployed_model}: {found.status}"))
     return found
 
 
@@ -254,10 +254,12 @@ def _create_deployment(
         )
     elif started.recovered:
         err_console.print(
-            f"found deployment {found.deployed_model}, made by a run that stopped early"
+            styled(f"found deployment {found.deployed_model}, made by a run that stopped early")
         )
     else:
-        err_console.print(f"deployment {found.deployed_model} exists already; not deploying again")
+        err_console.print(
+            styled(f"deployment {found.deployed_model} exists already; not deploying again")
+        )
     return found
 
 
@@ -288,5 +290,7 @@ def _print_deployment(ws: Workspace, found: Deployment) -> None:
     console.print(styled("deployment ", (found.deployed_model, "bold"), f": {found.status}"))
     if found.status == "RUNNING":
         console.print(
-            f"next: annotator generate {ws.root} IMAGE   (a deployment is billed while it runs)"
+            styled(
+                f"next: annotator generate {ws.root} IMAGE   (a deployment is billed while it runs)"
+            )
         )

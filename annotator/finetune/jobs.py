@@ -22,6 +22,7 @@ from annotator.finetune.exported import ExportedDataset
 from annotator.finetune.poll import Poller
 from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import JOB_FINAL, JOB_UNHAPPY
+from annotator.safetext import outside_text
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import JOBS, FinetuneJob
@@ -182,7 +183,8 @@ def _log_page(client: DashScopeClient, job: FinetuneJob, skip: int) -> tuple[lis
     output = client.job_logs(job.job_id, offset=skip, line=LOG_PAGE).output
     output = output if isinstance(output, dict) else {}
     total = output.get("total")
-    lines = [str(line) for line in output.get("logs") or []]
+    # One line each, redacted and stripped: a log line may echo the key or hold escapes.
+    lines = [outside_text(str(line)) for line in output.get("logs") or []]
     return lines, total if isinstance(total, int) else None
 
 

@@ -9,7 +9,9 @@ gave. A job, deployment or generation gets its row *before* the create request g
 (`RequestTable.record`). A row left ``CREATING`` means the process died between the two;
 annotator/finetune/resumable.py looks the resource up at the service then instead of
 creating it again. Each row keeps the service's last answer as JSON (``response``)
-besides the columns read from it.
+besides the columns read from it. Every string the service said (answers, log lines, its
+error messages) is made safe as it is written (``_dump``): a server may echo the
+request's key or send terminal escapes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from annotator.safetext import outside_text
 from annotator.workspace.db import now_iso
 from annotator.workspace.store import Workspace
 
@@ -153,7 +156,28 @@ M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Requested)
 
 
-def _dump(value: Any) -> Any:
+# Columns of our own making (where and what we asked, local paths): stored as they are.
+_OURS = frozenset({"endpoint", "fingerprint", "request", "path", "video_path"})
+# Columns whose text may have lines: messages, prompts, the whole answer kept for a maintainer.
+_MULTILINE = frozenset({"error", "message", "orig_prompt", "actual_prompt", "prompt", "response"})
+
+
+def _safe(value: Any, keep_newlines: bool) -> Any:
+    """VALUE with every string in it made safe (redacted, stripped), however deep."""
+    if isinstance(value, str):
+        return outside_text(value, keep_newlines=keep_newlines)
+    if isinstance(value, Mapping):
+        return {_safe(str(k), False): _safe(v, keep_newlines) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(v, keep_newlines) for v in value]
+    return value
+
+
+def _dump(name: str, value: Any) -> Any:
+    """The SQL value of column NAME: the service's words made safe (a server may echo the
+    request's key, or send escapes), JSON encoded for a dict or a list."""
+    if name not in _OURS:
+        value = _safe(value, name in _MULTILINE)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -230,7 +254,7 @@ class RemoteTable(Generic[M]):
         with ws.transaction() as db:
             cur = db.execute(
                 f"INSERT INTO {self.name} ({names}) VALUES ({marks}){tail}",
-                [*map(_dump, columns.values())],
+                [_dump(name, value) for name, value in columns.items()],
             )
         return cur.lastrowid or 0
 
@@ -273,7 +297,7 @@ class RequestTable(RemoteTable[R]):
         with ws.transaction() as db:
             db.execute(
                 f"UPDATE {self.name} SET {sets} WHERE id = ?",
-                [*map(_dump, columns.values()), row_id],
+                [*(_dump(name, value) for name, value in columns.items()), row_id],
             )
         return self.by_row(ws, row_id)
 

@@ -282,3 +282,46 @@ def test_kill_9_during_wait_then_a_rerun_resumes_the_same_job(
         "SUCCEEDED",
         f"wan2.5-i2v-preview-{job_id}",
     )
+
+
+LONG_KEY = "sk-echoedfinetunekey0123456789"
+
+
+def test_a_servers_key_and_escapes_reach_neither_the_terminal_nor_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log lines, the failure message and error answers that echo the key with escapes."""
+    monkeypatch.setenv("DASHSCOPE_API_KEY", LONG_KEY)
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "no-config.toml"))
+    make_workspace(tmp_path / "ws").close()
+    root = tmp_path / "ws"
+    outputs = []
+    with FakeFinetune(keys=(LONG_KEY,)) as fake:
+        fake.echo_authorization = True
+        fake.log_noise = f" \x1b]0;pwned\x07\x1b[31m Authorization: Bearer {LONG_KEY}\x1b[0m"
+        fake.job_steps = ["PENDING", "RUNNING", "RUNNING", "FAILED"]
+        outputs.append(_ok(fake, "upload", root).output)
+        for args in (("--wait",), ("--status",), ("--job", "ft-nosuch", "--status")):
+            result = _run(fake, "finetune", root, *args)
+            assert result.exit_code == 1, result.output
+            outputs.append(result.output)
+        outputs.append(_run(fake, "jobs", root).output)
+    said = "".join(outputs)
+    assert "lasts 12.0 s" in said and "epoch 1" in said and "[redacted]" in said
+    assert LONG_KEY not in said and "\x1b" not in said
+    # Every file, the database and its WAL included, byte for byte (free pages too).
+    for path in (root / ".annotator").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"echoedfinetunekey" not in data, path
+            if not data.startswith(b"SQLite format 3") and not path.name.endswith(("-wal", "-shm")):
+                assert b"\x1b" not in data, path
+    # ESC is also an ordinary byte of SQLite's pages: the stored values are read instead.
+    db = sqlite3.connect(root / ".annotator" / "workspace.db")
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in db.execute(f"SELECT * FROM {table}"):
+                assert not any("\x1b" in v for v in row if isinstance(v, str)), (table, row)
+    finally:
+        db.close()

@@ -124,6 +124,8 @@ class FakeFinetune(LocalServer):
         self.arrears = False
         # A careless proxy: error answers repeat the request's Authorization header.
         self.echo_authorization = False
+        # A server that talks too much: said after every log line (a key, escapes...).
+        self.log_noise = ""
         self.recorded: list[Recorded] = []
         self.files: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, Resource] = {}
@@ -255,14 +257,15 @@ class FakeFinetune(LocalServer):
             self.deployments[deployed_model] = Resource(data, [status])
 
     def _log(self, job: Resource) -> None:
+        noise = self.log_noise
         if job.status == "RUNNING":
             for _ in range(self.log_lines_per_read):
                 n = len(job.logs) + 1
-                job.logs.append(f"epoch {n}: loss={1 / (n + 1):.6f}")
-        elif job.status == "SUCCEEDED" and "##FT_COMPLETE##" not in job.logs:
-            job.logs += ["training finished", "##FT_COMPLETE##"]
+                job.logs.append(f"epoch {n}: loss={1 / (n + 1):.6f}{noise}")
+        elif job.status == "SUCCEEDED" and not any("##FT_COMPLETE##" in x for x in job.logs):
+            job.logs += ["training finished", f"##FT_COMPLETE##{noise}"]
         elif job.status == "FAILED" and not any("ERROR" in line for line in job.logs):
-            job.logs.append("ERROR: video_3.mp4 lasts 12.0 s; wan2.5 takes at most 10 s")
+            job.logs.append(f"ERROR: video_3.mp4 lasts 12.0 s; wan2.5 takes at most 10 s{noise}")
 
     def _jobs_list(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         items = [self._job_view(j) for j in reversed(list(self.jobs.values()))]
