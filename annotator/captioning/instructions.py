@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from annotator.userfiles import UserFileError, read_bytes
+
 TEMPLATES_ENV_VAR = "ANNOTATOR_TEMPLATES"
 
 KINDS: tuple[str, ...] = ("freeform", "structured")
@@ -63,9 +65,11 @@ def load_instruction_file(path: Path | str) -> str:
     """A user's own instruction file, read as UTF-8 and stripped of surrounding blank space."""
     path = Path(path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        text = read_bytes(path).decode("utf-8").strip()
     except FileNotFoundError:
         raise InstructionNotFoundError(f"instruction file not found: {path}") from None
+    except UserFileError as exc:  # a pipe or a device would block or never end
+        raise ValueError(f"instruction file {path}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"instruction file {path} is not UTF-8 text: {exc}") from None
     if not text:

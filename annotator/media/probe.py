@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import av.error
@@ -16,6 +17,7 @@ from av.video.stream import VideoStream
 
 from annotator.clipfacts import ClipProbe
 from annotator.media.errors import MediaError, describe_non_media, read_head
+from annotator.userfiles import UserFileError, open_file
 
 # FFmpeg demuxers that read a single still image: a picture renamed to .mp4 opens with these.
 _IMAGE_DEMUXER_SUFFIXES = ("_pipe",)
@@ -58,8 +60,24 @@ def open_video(path: Path) -> Iterator[tuple[InputContainer, VideoStream]]:
     what = describe_non_media(head)
     if what is not None:
         raise MediaError(f"{what}, not a video")
+    with contextlib.ExitStack() as stack:
+        # Opened again as read_head does, and handed to PyAV as a file: a path swapped for a
+        # pipe since read_head is refused, never opened by name (which would block).
+        try:
+            handle = stack.enter_context(open_file(path))
+        except UserFileError as exc:
+            raise MediaError(str(exc)) from None
+        except OSError as exc:
+            raise MediaError(f"file is unreadable: {(exc.strerror or str(exc)).lower()}") from None
+        with _container(handle) as opened:
+            yield opened
+
+
+@contextmanager
+def _container(handle: BinaryIO) -> Iterator[tuple[InputContainer, VideoStream]]:
+    """The first video stream of the open file HANDLE; every failure is a ``MediaError``."""
     try:
-        container = av.open(str(path), mode="r")
+        container = av.open(handle, mode="r")
     except PermissionError:
         raise MediaError("file is unreadable: permission denied") from None
     except av.error.FFmpegError as exc:

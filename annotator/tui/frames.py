@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from annotator.tui.domain import filmstrip
+from annotator.userfiles import open_file
 
 # Big enough for a terminal graphics protocol on a large pane, small enough to render fast.
 MAX_SIDE = 640
@@ -84,7 +85,8 @@ def _safe(loader: Loader) -> list[Image.Image]:
 
 
 def _load_image(path: Path, side: int) -> Image.Image:
-    with Image.open(path) as opened:
+    # Through open_file: a pipe named like a picture would block Image.open for ever.
+    with open_file(path) as handle, Image.open(handle) as opened:
         picture = opened.convert("RGB")
     picture.thumbnail((side, side))
     return picture

@@ -51,6 +51,7 @@ from annotator.dashscope_api import (
     read_failure,
     read_key,
 )
+from annotator.userfiles import UserFileError, check_file, read_bytes
 
 MAX_BASE64_VIDEO_BYTES = 7 * 1024 * 1024  # raw size whose base64 stays under 10 MB
 VIDEO_AS = ("video", "frames")
@@ -235,23 +236,33 @@ def _no_connection(exc: Any) -> bool:
 
 def _still_part(request: CaptionRequest, still: Path) -> dict[str, Any]:
     """One still image (a kf2v sample's first or last frame) as a base64 ``image_url`` part."""
-    if not still.is_file():
-        raise InvalidRequestError(f"{request.clip.name}: the frame image {still} is gone")
+    try:
+        raw = read_bytes(still)
+    except UserFileError as exc:  # a pipe would block the read for ever
+        raise InvalidRequestError(f"{request.clip.name}: the frame image {still}: {exc}") from None
+    except OSError:
+        raise InvalidRequestError(f"{request.clip.name}: the frame image {still} is gone") from None
     mime = mimetypes.guess_type(still.name)[0] or "image/png"
-    data = base64.b64encode(still.read_bytes()).decode("ascii")
+    data = base64.b64encode(raw).decode("ascii")
     return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
 
 
 def _video_part(request: CaptionRequest) -> dict[str, Any]:
     clip = request.clip
-    size = clip.stat().st_size
+    try:
+        size = check_file(clip).st_size  # a pipe would block the read below for ever
+    except UserFileError as exc:
+        raise InvalidRequestError(f"{clip.name}: {exc}") from None
     if size > MAX_BASE64_VIDEO_BYTES:
         raise InvalidRequestError(
             f"{clip.name}: {size / 2**20:.1f} MB is too large to send as base64 (limit 7 MB)",
             fix="use video_as=frames, or the dashscope provider, which uploads files up to 100 MB",
         )
     mime = mimetypes.guess_type(clip.name)[0] or "video/mp4"
-    data = base64.b64encode(clip.read_bytes()).decode("ascii")
+    try:
+        data = base64.b64encode(read_bytes(clip)).decode("ascii")
+    except UserFileError as exc:
+        raise InvalidRequestError(f"{clip.name}: {exc}") from None
     return {
         "type": "video_url",
         "video_url": {"url": f"data:{mime};base64,{data}"},

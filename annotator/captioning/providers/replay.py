@@ -36,6 +36,7 @@ from annotator.captioning.question import ClipQuestion
 from annotator.captioning.structured import RawAnswer, StructuredAnswerError, parse_structured
 from annotator.errors import AnnotatorError
 from annotator.lang import has_cjk
+from annotator.userfiles import read_bytes
 
 
 class ReplayEntry(BaseModel):
@@ -76,12 +77,21 @@ class ReplayMissError(ProviderError):
     """The replay file has no recording for this clip (or none of the kind asked for)."""
 
 
+def _read_text(path: Path) -> str:
+    """A recordings file as UTF-8, opened as a user's file (a pipe is refused, not read)."""
+    return read_bytes(path).decode("utf-8")
+
+
 def load_recordings(path: Path) -> list[ReplayEntry]:
     """All entries of a replay file; errors name the file and the line."""
-    if not path.is_file():
+    if not path.exists():
         raise ReplayFileError(f"replay file not found: {path}")
+    try:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReplayFileError(f"replay file {path}: {exc}") from None
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -177,14 +187,18 @@ def _recorded_answers(
     """The recorded answers for TASK: ``{task}.jsonl`` beside the caption recordings, one
     ENTRY a line; ReplayMissError naming the file (and the line) when there are none."""
     path = beside.with_name(f"{task}.jsonl")
-    if not path.is_file():
+    if not path.exists():
         raise ReplayMissError(
             f"{task}: no recorded answers at {path}",
             fix=f"write one JSON line {example} there, or ask a model "
             "with --provider dashscope or openai",
         )
+    try:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReplayMissError(f"{task}: {path}: {exc}") from None
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
                 entries.append(entry.model_validate(json.loads(line)))
