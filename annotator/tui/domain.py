@@ -129,7 +129,7 @@ class Domain:
     def data_version(self) -> int:
         """A number that changes when another connection (the CLI) commits to the store;
         the session's own writes, its caption batch's included, leave it alone."""
-        return int(self._ws.query("PRAGMA data_version").fetchone()[0])
+        return self._ws.data_version()
 
     def remembered(self) -> str | None:
         """The sample on screen when the last session ended."""

@@ -176,6 +176,11 @@ class Workspace:
         with self.transaction() as db:
             _write_meta(db, "write_checked_at", now_iso())
 
+    def data_version(self) -> int:
+        """A number that changes when another connection commits to the store; this
+        connection's own writes leave it alone (SQLite's ``PRAGMA data_version``)."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Read from the store (the workspace package's other tables use it)."""
         return self._db.execute(sql, params)
