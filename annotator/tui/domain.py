@@ -102,6 +102,9 @@ class Domain:
     def __init__(self, ws: Workspace, captioner: Captioner | None = None) -> None:
         self._ws = ws
         self._captioner = captioner
+        # The phrases of the template view's last mining run: every template is built
+        # from all of them (as the CLI does), and they are stored with the template.
+        self._mined: list[Phrase] | None = None
 
     # -- reading -----------------------------------------------------------------------
 
@@ -156,8 +159,15 @@ class Domain:
         return self._ws.redo()
 
     def set_template(self, text: str) -> None:
-        """Write the effect template (kept in the history; empty removes it)."""
-        self._ws.set_workspace_field("template", text or None)
+        """Write the effect template (kept in the history; empty removes it), with the
+        mined phrases when the template view mined them, as `annotator mine --apply` does:
+        prompts cut those wordings out of free-form captions."""
+        if not text or self._mined is None:
+            self._ws.set_workspace_field("template", text or None)
+            return
+        from annotator.pipeline.mine import apply_template
+
+        apply_template(self._ws, self._mined, text)
 
     # -- the domain's work -------------------------------------------------------------
 
@@ -197,25 +207,27 @@ class Domain:
     def mine(self) -> list[PhraseView]:
         """The effect phrases mined from the latest captions, as the template view lists them.
 
-        The template screen remembers them (prompts cut them out of free-form captions),
-        as it always has; `annotator mine` only does so with --apply.
+        Reads only: the phrases are stored when a template is written (``set_template``),
+        never by looking at them.
         """
         from annotator.mining.phrases import one_per_wording
-        from annotator.pipeline.mine import mine_workspace, remember_phrases
+        from annotator.pipeline.mine import mine_workspace
 
         phrases = mine_workspace(self._ws)
-        remember_phrases(self._ws, phrases)
+        self._mined = phrases
         return [
             PhraseView(text=p.text, support=p.support, position=p.position, source=p)
             for p in one_per_wording(phrases)
         ]
 
     def template_from(self, phrases: Sequence[PhraseView]) -> str:
-        """The standard motion description written from the picked phrases, in order."""
+        """The standard motion description written from the picked phrases, in order; the
+        trigger the captions carry and their common words come from every mined phrase, as
+        in `annotator mine`."""
         from annotator.pipeline.mine import template_from_phrases
 
         picked = [p.source for p in phrases]
-        return template_from_phrases(self._ws, picked, picked=picked)
+        return template_from_phrases(self._ws, self._mined or picked, picked=picked)
 
     def caption(
         self,
