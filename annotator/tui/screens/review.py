@@ -17,6 +17,7 @@ from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.widgets.caption_bar import CaptionBar
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.sample_list import SampleList
+from annotator.tui.writes import guarded_write
 from annotator.workspace import HistoryEntry, Pronoun, Status
 
 PRONOUNS: list[str | None] = [None, Pronoun.SHE.value, Pronoun.HE.value, Pronoun.IT.value]
@@ -82,7 +83,13 @@ class ReviewScreen(SampleView):
         self.app.push_screen(RejectScreen(sample.name, sample.reject_reason or ""), rejected)
 
     def _decide(self, sample_id: str, status: Status, reason: str | None) -> None:
-        self.state.put(self.domain.decide(sample_id, status, reason))
+        verb = "accept" if status is Status.ACCEPTED else "reject"
+        written = guarded_write(
+            self, f"{verb} the sample", lambda: self.domain.decide(sample_id, status, reason)
+        )
+        if written is None:
+            return
+        self.state.put(written.value)
         self.refresh_current()
         self.query_one(SampleList).update_sample(self.state, sample_id)
         self.refresh_lines()
@@ -100,7 +107,12 @@ class ReviewScreen(SampleView):
             return
         now = sample.pronoun.value if sample.pronoun else None
         after = PRONOUNS[(PRONOUNS.index(now) + 1) % len(PRONOUNS)]
-        self.state.put(self.domain.edit(sample.id, "pronoun", after))
+        written = guarded_write(
+            self, "set the pronoun", lambda: self.domain.edit(sample.id, "pronoun", after)
+        )
+        if written is None:
+            return
+        self.state.put(written.value)
         self.refresh_current()
         self.recheck()
         self.notify(f"pronoun: {after or 'auto (from the subject)'}", timeout=2)
@@ -108,12 +120,16 @@ class ReviewScreen(SampleView):
     def action_undo(self) -> None:
         self.flush()
         if not self.shown_before_history("u", "undo"):
-            self._history(self.domain.undo(), "Undone")
+            written = guarded_write(self, "undo", self.domain.undo)
+            if written is not None:
+                self._history(written.value, "Undone")
 
     def action_redo(self) -> None:
         self.flush()
         if not self.shown_before_history("U", "redo"):
-            self._history(self.domain.redo(), "Redone")
+            written = guarded_write(self, "redo", self.domain.redo)
+            if written is not None:
+                self._history(written.value, "Redone")
 
     def _history(self, entry: HistoryEntry | None, verb: str) -> None:
         if entry is None:

@@ -30,6 +30,7 @@ from annotator.tui.widgets.frames import FramesPanel, Graphics
 from annotator.tui.widgets.prompt_view import FindingsView, PromptView
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.tui.widgets.verdict_badge import titled
+from annotator.tui.writes import guarded_write
 from annotator.workspace import Sample
 
 AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
@@ -145,7 +146,7 @@ class SampleView(Screen[None]):
         self.query_one(FramesPanel).show(sample, self._ahead(sample_id))
         self.query_one(ProbeView).show(sample)
         self.refresh_current(editors=True)
-        self.state.remember(sample_id)
+        guarded_write(self, "remember the sample on screen", lambda: self.state.remember(sample_id))
 
     def refresh_current(self, editors: bool = False) -> None:
         """Draw the current sample's caption, prompt and findings again (and its fields)."""
@@ -219,19 +220,20 @@ class SampleView(Screen[None]):
         self.query_one(SampleList).focus()
 
     def save(self, edit: PendingEdit) -> None:
-        """Write one editor's text; show the sample as the store returns it."""
-        try:
-            sample = self.domain.edit(
+        """Write one editor's text; show the sample as the store returns it. When the
+        store refuses, the editor keeps the text (still unsaved) and the person is told."""
+        written = guarded_write(
+            self,
+            f"save the {edit.field}",
+            lambda: self.domain.edit(
                 edit.sample_id, edit.field, edit.value, merge_s=TYPING_BURST_S
-            )
-        except Exception as exc:
-            self.notify(
-                f"could not save the {edit.field}: {outside_text(str(exc))}",
-                severity="error",
-                timeout=10,
-                markup=False,
-            )
+            ),
+        )
+        if written is None:
             return
+        sample = written.value
+        for editor in self.query(FieldEditor).results(FieldEditor):
+            editor.saved(edit)
         self.state.put(sample)
         if sample.id == self.current:
             self.refresh_current()

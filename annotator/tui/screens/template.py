@@ -22,8 +22,9 @@ from annotator.tui.keys import Group, bindings
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
-from annotator.tui.widgets.fields import FieldEditor
+from annotator.tui.widgets.fields import FieldEditor, PendingEdit
 from annotator.tui.widgets.prompt_view import highlighted
+from annotator.tui.writes import guarded_write
 
 PICK_THRESHOLD = 0.5  # phrases at or above this support start picked
 
@@ -147,21 +148,26 @@ class TemplateScreen(Screen[None]):
     @on(FieldEditor.Edited, "#template-text")
     def _edited(self, message: FieldEditor.Edited) -> None:
         message.stop()
-        self.save(message.edit.value)
+        self.save(message.edit)
 
     @on(FieldEditor.Done, "#template-text")
     def _done(self) -> None:
         self.query_one("#phrases", OptionList).focus()
 
-    def save(self, text: str) -> None:
-        """Write the template (kept in the history); every prompt follows it."""
-        self.domain.set_template(text)
-        self._preview()
+    def save(self, edit: PendingEdit) -> None:
+        """Write the template (kept in the history); every prompt follows it. When the
+        store refuses, the editor keeps the text (still unsaved) and the person is told."""
+        written = guarded_write(
+            self, "save the template", lambda: self.domain.set_template(edit.value)
+        )
+        if written is not None:
+            self.query_one("#template-text", FieldEditor).saved(edit)
+            self._preview()
 
     def flush(self) -> None:
         edit = self.query_one("#template-text", FieldEditor).take_pending()
         if edit is not None:
-            self.save(edit.value)
+            self.save(edit)
 
     def _preview(self) -> None:
         preview = self.query_one("#template-preview", Static)

@@ -91,14 +91,21 @@ class FieldEditor(TextArea):
             self.load(self.sample_id, value, placeholder)
 
     def take_pending(self) -> PendingEdit | None:
-        """The text not yet written, if any; the caller writes it."""
+        """The text not yet written, if any; the caller writes it, then calls ``saved``.
+
+        The editor stays dirty until then: a write the store refuses keeps the text here,
+        and the next save writes it."""
         self._stop_timer()
         value = self.value
         if value == self._baseline or self.sample_id is None:
             return None
-        self._baseline = value
         self._offered = None  # what the person typed wins over a value written elsewhere
         return PendingEdit(self.sample_id, self.field, value)
+
+    def saved(self, edit: PendingEdit) -> None:
+        """The store now holds EDIT (this editor's, taken by ``take_pending``)."""
+        if edit.sample_id == self.sample_id and edit.field == self.field:
+            self._baseline = edit.value
 
     @property
     def dirty(self) -> bool:
