@@ -13,9 +13,23 @@ import annotator.tui
 
 TUI = Path(annotator.tui.__file__).parent
 FACADE = "annotator.tui.domain"
-# What any module of the UI may import from the rest of annotator: itself, plain text
-# rules, the error base, and the workspace's data models (values, never the store).
-SHARED = ("annotator.tui", "annotator.safetext", "annotator.errors")
+# What any module of the UI may import from the rest of annotator: itself, the shared
+# layer, and the workspace's data models (values, never the store). The shared layer is
+# not the domain: small modules every layer uses (the error base, plain text rules, user
+# files, pid liveness, languages, clip facts, verdicts, config, the base models), which
+# import no domain package themselves (lint-imports keeps them so).
+SHARED = (
+    "annotator.tui",
+    "annotator.errors",
+    "annotator.safetext",
+    "annotator.userfiles",
+    "annotator.procs",
+    "annotator.lang",
+    "annotator.clipfacts",
+    "annotator.verdicts",
+    "annotator.config",
+    "annotator.basemodels",
+)
 MODELS = {"Caption", "HistoryEntry", "Pronoun", "Sample", "Status", "WorkspaceInfo"}
 # The modules that receive the workspace to hand it to the facade.
 ENTRY = {"annotator.tui", "annotator.tui.app"}
