@@ -6,7 +6,7 @@ and PyAV are imported only when a provider actually calls them.
 """
 
 from annotator.captioning.base import CaptionRequest, CaptionResult, Provider, cache_key
-from annotator.captioning.batch import BatchProgress, BatchSummary, StopBatch, run_batch
+from annotator.captioning.batch import BatchProgress, BatchSummary, StopBatch, run_requests
 from annotator.captioning.errors import (
     AuthError,
     BadAnswerError,
@@ -55,5 +55,5 @@ __all__ = [
     "load_instruction",
     "load_instruction_file",
     "register_provider",
-    "run_batch",
+    "run_requests",
 ]

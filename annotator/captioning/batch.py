@@ -1,12 +1,12 @@
 """Caption many clips at once: threads, adaptive concurrency, retries, a clean stop.
 
-``run_batch`` blocks until every request is done, failed or skipped. It captions with a
-provider; ``run_requests`` is the same runner for any request type and any "send one"
-callable (the verify pass sends ``VerifyRequest``s with ``verify_clip``). Work runs
+``run_requests`` blocks until every request is done, failed or skipped. It sends each
+request with a "send one" callable: a provider's ``caption`` for the caption pass,
+``verify_clip`` for the verify pass (annotator/pipeline/claimed.py runs both). Work runs
 on a pool of threads; the callbacks (``on_result``, ``on_error``,
-``on_progress``) run on the thread that called ``run_batch``, one at a time,
+``on_progress``) run on the thread that called ``run_requests``, one at a time,
 so the caller can write each result to its store at once without locking.
-The review UI calls ``run_batch`` from a Textual thread worker.
+The review UI runs it (through the caption pass) from a Textual thread worker.
 
 Concurrency adapts (AIMD): the limit halves on a 429, down to 1, and grows by
 one after ``increase_after`` successes in a row, back up to ``concurrency``.
@@ -33,7 +33,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from annotator.captioning.base import CaptionRequest, CaptionResult, Provider
 from annotator.captioning.errors import ProviderError, RateLimitedError, UnreachableError
 from annotator.captioning.limiter import AdaptiveLimiter
 
@@ -149,44 +148,6 @@ def _as_provider_error(request: OneRequest, exc: BaseException) -> ProviderError
     return ProviderError(f"{request.clip.name}: {type(exc).__name__}: {exc}")
 
 
-def run_batch(
-    provider: Provider,
-    requests: Sequence[CaptionRequest],
-    *,
-    concurrency: int = 4,
-    on_result: Callable[[CaptionRequest, CaptionResult], None],
-    on_error: Callable[[CaptionRequest, ProviderError], None],
-    on_progress: Callable[[BatchProgress], None] | None = None,
-    cancel: threading.Event | None = None,
-    claim: Callable[[CaptionRequest], bool] | None = None,
-    max_attempts: int = 5,
-    sleep: Callable[[float], None] | None = None,
-    increase_after: int = 4,
-    rng: random.Random | None = None,
-) -> BatchSummary:
-    """Caption ``requests`` with ``provider``; see the module docstring.
-
-    ``sleep`` waits between retries; by default the wait ends early when the
-    batch stops. Tests pass a recorder. An error whose ``stops_batch`` is set
-    (a refused or missing key, an unknown model) lets in-flight requests finish
-    and starts nothing new; so does setting ``cancel``.
-    """
-    return run_requests(
-        provider.caption,
-        requests,
-        concurrency=concurrency,
-        on_result=on_result,
-        on_error=on_error,
-        on_progress=on_progress,
-        cancel=cancel,
-        claim=claim,
-        max_attempts=max_attempts,
-        sleep=sleep,
-        increase_after=increase_after,
-        rng=rng,
-    )
-
-
 def run_requests(
     send: Callable[[Req], Res],
     requests: Sequence[Req],
@@ -203,9 +164,14 @@ def run_requests(
     rng: random.Random | None = None,
     done_word: str = "captioned",
 ) -> BatchSummary:
-    """``run_batch`` for any request: SEND answers one (raising a ``ProviderError``
-    subclass on failure, from several threads at once). DONE_WORD says what an answered
-    request is in the progress messages ("captioned", "verified")."""
+    """Send ``requests`` with SEND; see the module docstring.
+
+    SEND answers one (raising a ``ProviderError`` subclass on failure, from several threads
+    at once). ``sleep`` waits between retries; by default the wait ends early when the
+    batch stops. Tests pass a recorder. An error whose ``stops_batch`` is set (a refused
+    or missing key, an unknown model) lets in-flight requests finish and starts nothing
+    new; so does setting ``cancel``. DONE_WORD says what an answered request is in the
+    progress messages ("captioned", "verified")."""
     if concurrency < 1 or max_attempts < 1:
         raise ValueError("concurrency and max_attempts must be at least 1")
     runner: _Runner[Req, Res] = _Runner(

@@ -9,52 +9,44 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
+from annotator.cli.batch_options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    KeyEnvOption,
+    ModelOption,
+    OnlyOption,
+    RegionOption,
+    make_plan,
+    provider_option,
+    run_with_bar,
+    status_option,
+)
 from annotator.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    EXIT_USAGE,
     DirArgument,
     console,
     err_console,
     fail,
     open_workspace,
-    progress_bar,
     styled,
 )
 from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
-    from annotator.captioning import BatchProgress, BatchSummary, ProviderError
+    from annotator.captioning import BatchSummary
     from annotator.config import Settings
     from annotator.pipeline.caption import CaptionPlan
-    from annotator.workspace import Sample, Workspace
+    from annotator.workspace import Workspace
 
 
 def caption(
     root: Path = DirArgument,
-    provider: str | None = typer.Option(
-        None,
-        "--provider",
-        "-p",
-        help="replay (recorded captions, offline), dashscope, openai, or an endpoint named in "
-        "the config file. Default: the config file's, else replay.",
-    ),
-    model: str | None = typer.Option(
-        None, "--model", "-m", help="VL model, e.g. qwen-vl-max, qwen3-vl-plus."
-    ),
-    region: str | None = typer.Option(
-        None, "--region", help="DashScope region: cn (Beijing) or intl (Singapore)."
-    ),
-    base_url: str | None = typer.Option(
-        None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM)."
-    ),
-    key_env: str | None = typer.Option(
-        None,
-        "--key-env",
-        metavar="VAR",
-        help="The environment variable holding the server's key. Default: DASHSCOPE_API_KEY, "
-        "which is sent only over https or to this machine.",
-    ),
+    provider: str | None = provider_option("captions"),
+    model: str | None = ModelOption,
+    region: str | None = RegionOption,
+    base_url: str | None = BaseUrlOption,
+    key_env: str | None = KeyEnvOption,
     video_as: str | None = typer.Option(
         None,
         "--video-as",
@@ -74,20 +66,14 @@ def caption(
     fps: float | None = typer.Option(
         None, "--fps", min=0.1, max=10, help="Frames per second the model sees (default 2)."
     ),
-    concurrency: int | None = typer.Option(
-        None, "--concurrency", "-j", min=1, max=64, help="Requests at once (default 4)."
-    ),
+    concurrency: int | None = ConcurrencyOption,
     force: bool = typer.Option(
         False,
         "--force",
         help="Caption again even where a caption with the same settings is stored.",
     ),
-    only: list[str] = typer.Option(
-        [], "--only", help="Only these samples (clip name or id prefix); repeatable."
-    ),
-    status: str | None = typer.Option(
-        None, "--status", help="Only samples with this status, e.g. error."
-    ),
+    only: list[str] = OnlyOption,
+    status: str | None = status_option("error"),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="List what would be sent and estimate the tokens; send nothing."
     ),
@@ -98,6 +84,7 @@ def caption(
     only what is missing. Rate limits slow the batch down instead of failing it.
     """
     from annotator.config import load_settings
+    from annotator.pipeline.caption import plan_captions
 
     settings = load_settings_or_exit(load_settings)
     options: dict[str, Any] = {
@@ -109,10 +96,11 @@ def caption(
     if replay_file is not None:
         options["path"] = replay_file
     with open_workspace(root) as ws:
-        plan = _make_plan(
+        plan = make_plan(
             ws,
             only,
             status,
+            plan_captions,
             provider=provider,
             options=options,
             model=model,
@@ -128,7 +116,8 @@ def caption(
         if not plan.requests:
             console.print(f"Nothing to caption ({plan.cached} sample(s) already have a caption).")
             return
-        summary, failures = _run_with_bar(ws, plan, concurrency or settings.caption.concurrency)
+        jobs = concurrency or settings.caption.concurrency
+        summary, failures = run_with_bar(ws, plan, jobs, "Captioning")
     _report(plan, summary, failures)
     raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
 
@@ -141,52 +130,6 @@ def load_settings_or_exit(load: Callable[[], Settings]) -> Settings:
         return load()
     except ConfigError as exc:
         raise fail(str(exc)) from None
-
-
-def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any) -> CaptionPlan:
-    """Choose what to send; a bad choice is a usage error (2), a bad file a problem (1)."""
-    from annotator.pipeline.caption import plan_captions
-    from annotator.workspace import SampleNotFoundError, Status
-
-    if status is not None and status not in {s.value for s in Status}:
-        names = ", ".join(s.value for s in Status)
-        raise fail(f"--status {status!r} is not a status; use one of: {names}", EXIT_USAGE)
-    try:
-        ids = [ws.resolve(ref).id for ref in only] or None
-        wanted = Status(status) if status else None
-        return plan_captions(ws, ids, status=wanted, **kwargs)
-    except SampleNotFoundError as exc:
-        raise fail(str(exc), EXIT_USAGE) from None
-    except OSError as exc:  # an --instruction FILE that cannot be read
-        raise fail(str(exc)) from None
-
-
-def _run_with_bar(
-    ws: Workspace, plan: CaptionPlan, concurrency: int
-) -> tuple[BatchSummary, list[str]]:
-    """Run the batch under a progress bar; the failures, one line each."""
-    from annotator.pipeline.caption import check_before_sending, run_plan
-
-    # Before the bar: a store that takes no write, a missing key or a server out of reach
-    # is one line (the CLI prints the error), with nothing sent.
-    check_before_sending(ws, plan)
-    failures: list[str] = []
-    with progress_bar(transient=False) as bar:
-        task = bar.add_task(f"Captioning ({plan.provider_name})", total=len(plan.requests), item="")
-
-        def show(p: BatchProgress) -> None:
-            item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
-            bar.update(task, completed=p.finished, item=item)
-
-        summary = run_plan(
-            ws,
-            plan,
-            concurrency=concurrency,
-            on_progress=show,
-            on_failure=lambda sample, error: failures.append(_failure(sample, error)),
-            checked=True,
-        )
-    return summary, failures
 
 
 def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> None:
@@ -205,28 +148,14 @@ def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> No
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
 
 
-def _failure(sample: Sample, error: ProviderError) -> str:
-    """One line per failed clip; provider messages often name the clip already."""
-    said = str(error)  # the message, and its fix when there is one
-    if said.startswith(sample.name):
-        return f"{sample.path}{said[len(sample.name) :]}"
-    return f"{sample.path}: {said}"
-
-
 def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
-    from annotator.captioning import estimate_tokens
+    from annotator.pipeline.caption import estimate_clip_tokens
 
     table = Table("clip", "model", "fps", "est. input tokens")
     total = 0
     for request in plan.requests:
-        probe = plan.sample_by_request[request].probe
-        tokens = estimate_tokens(
-            probe.duration_s if probe else 0.0,
-            probe.width if probe else 0,
-            probe.height if probe else 0,
-            request.fps,
-            request.model,
-        )
+        sample = plan.sample_by_request[request]
+        tokens = estimate_clip_tokens(sample, request.fps, request.model)
         total += tokens
         table.add_row(
             str(request.clip.relative_to(ws.root)), request.model, f"{request.fps:g}", str(tokens)

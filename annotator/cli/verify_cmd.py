@@ -9,23 +9,32 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
+from annotator.cli.batch_options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    KeyEnvOption,
+    ModelOption,
+    OnlyOption,
+    RegionOption,
+    make_plan,
+    provider_option,
+    run_with_bar,
+    status_option,
+)
 from annotator.cli.caption_cmd import load_settings_or_exit
 from annotator.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    EXIT_USAGE,
     DirArgument,
     console,
     err_console,
-    fail,
     open_workspace,
-    progress_bar,
     styled,
 )
 from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
-    from annotator.captioning import BatchProgress, BatchSummary, ProviderError
+    from annotator.captioning import BatchSummary
     from annotator.pipeline.verify import VerifyPlan
     from annotator.verdicts import SampleVerdict, Verdict
     from annotator.workspace import Sample, Workspace
@@ -33,47 +42,23 @@ if TYPE_CHECKING:
 
 def verify(
     root: Path = DirArgument,
-    provider: str | None = typer.Option(
-        None,
-        "--provider",
-        "-p",
-        help="replay (recorded verdicts, offline), dashscope, openai, or an endpoint named in "
-        "the config file. Default: the config file's, else replay.",
-    ),
-    model: str | None = typer.Option(
-        None, "--model", "-m", help="VL model, e.g. qwen-vl-max, qwen3-vl-plus."
-    ),
-    region: str | None = typer.Option(
-        None, "--region", help="DashScope region: cn (Beijing) or intl (Singapore)."
-    ),
-    base_url: str | None = typer.Option(
-        None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM)."
-    ),
-    key_env: str | None = typer.Option(
-        None,
-        "--key-env",
-        metavar="VAR",
-        help="The environment variable holding the server's key. Default: DASHSCOPE_API_KEY, "
-        "which is sent only over https or to this machine.",
-    ),
+    provider: str | None = provider_option("verdicts"),
+    model: str | None = ModelOption,
+    region: str | None = RegionOption,
+    base_url: str | None = BaseUrlOption,
+    key_env: str | None = KeyEnvOption,
     replay_file: Path | None = typer.Option(
         None,
         "--replay-file",
         help="replay provider: the caption recordings; verdicts are read from verify.jsonl "
         "beside them (default DIR/replay.jsonl).",
     ),
-    concurrency: int | None = typer.Option(
-        None, "--concurrency", "-j", min=1, max=64, help="Requests at once (default 4)."
-    ),
+    concurrency: int | None = ConcurrencyOption,
     force: bool = typer.Option(
         False, "--force", help="Verify again even where the prompt as it stands has a verdict."
     ),
-    only: list[str] = typer.Option(
-        [], "--only", help="Only these samples (clip name or id prefix); repeatable."
-    ),
-    status: str | None = typer.Option(
-        None, "--status", help="Only samples with this status, e.g. reviewed."
-    ),
+    only: list[str] = OnlyOption,
+    status: str | None = status_option("reviewed"),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="List what would be sent, with tokens and cost; send nothing."
     ),
@@ -89,16 +74,18 @@ def verify(
     until a person accepts it after its verdict.
     """
     from annotator.config import load_settings
+    from annotator.pipeline.verify import plan_verification
 
     settings = load_settings_or_exit(load_settings)
     options: dict[str, Any] = {"base_url": base_url, "key_env_var": key_env, "region": region}
     if replay_file is not None:
         options["path"] = replay_file
     with open_workspace(root) as ws:
-        plan = _make_plan(
+        plan = make_plan(
             ws,
             only,
             status,
+            plan_verification,
             provider=provider,
             options=options,
             model=model,
@@ -108,73 +95,10 @@ def verify(
         if dry_run:
             _print_dry_run(ws, plan, as_json)
             return
-        summary, failures = _run(ws, plan, concurrency or settings.caption.concurrency, as_json)
+        jobs = concurrency or settings.caption.concurrency
+        summary, failures = run_with_bar(ws, plan, jobs, "Verifying", quiet=as_json)
         _report(ws, plan, summary, failures, as_json)
     raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
-
-
-def _make_plan(ws: Workspace, only: list[str], status: str | None, **kwargs: Any) -> VerifyPlan:
-    """Choose what to send; a bad choice is a usage error (2), a bad file a problem (1)."""
-    from annotator.captioning import ProviderError, ProviderOptionError, UnknownProviderError
-    from annotator.pipeline.verify import plan_verification
-    from annotator.workspace import SampleNotFoundError, Status
-
-    if status is not None and status not in {s.value for s in Status}:
-        names = ", ".join(s.value for s in Status)
-        raise fail(f"--status {status!r} is not a status; use one of: {names}", EXIT_USAGE)
-    try:
-        ids = [ws.resolve(ref).id for ref in only] or None
-        wanted = Status(status) if status else None
-        return plan_verification(ws, ids, status=wanted, **kwargs)
-    except (UnknownProviderError, ProviderOptionError, SampleNotFoundError) as exc:
-        raise fail(str(exc), EXIT_USAGE) from None
-    except ProviderError:
-        raise  # the command group prints it with its fix
-    except (OSError, ValueError) as exc:
-        raise fail(str(exc)) from None
-
-
-def _run(
-    ws: Workspace, plan: VerifyPlan, concurrency: int, quiet: bool
-) -> tuple[BatchSummary, list[str]]:
-    """Run the batch under a progress bar (none for --json); the failures, one line each."""
-    from annotator.captioning import BatchSummary
-    from annotator.pipeline.verify import check_before_sending, run_verification
-
-    failures: list[str] = []
-    if not plan.requests:
-        return BatchSummary(0, 0, 0, 0, 0, 0, 0), failures
-    # Before the bar: a store that takes no write, a missing key or a server out of reach
-    # is one line (the command group prints the error), with nothing sent.
-    check_before_sending(ws, plan)
-
-    def failed(sample: Sample, error: ProviderError) -> None:
-        failures.append(_failure(sample, error))
-
-    if quiet:
-        summary = run_verification(
-            ws, plan, concurrency=concurrency, on_failure=failed, checked=True
-        )
-        return summary, failures
-    with progress_bar(transient=False) as bar:
-        task = bar.add_task(f"Verifying ({plan.provider_name})", total=len(plan.requests), item="")
-
-        def show(p: BatchProgress) -> None:
-            item = f"{p.failed} failed, {p.retries} retries, {p.limit} at once"
-            bar.update(task, completed=p.finished, item=item)
-
-        summary = run_verification(
-            ws, plan, concurrency=concurrency, on_progress=show, on_failure=failed, checked=True
-        )
-    return summary, failures
-
-
-def _failure(sample: Sample, error: ProviderError) -> str:
-    """One line per failed clip; provider messages often name the clip already."""
-    said = str(error)
-    if said.startswith(sample.name):
-        return f"{sample.path}{said[len(sample.name) :]}"
-    return f"{sample.path}: {said}"
 
 
 def _scope(ws: Workspace, plan: VerifyPlan) -> tuple[list[Sample], dict[str, SampleVerdict]]:

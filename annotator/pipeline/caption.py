@@ -23,15 +23,14 @@ from annotator.captioning import (
     ProviderError,
     UnreachableError,
     cache_key,
+    estimate_tokens,
     get_provider,
     load_instruction,
     load_instruction_file,
-    run_batch,
 )
-from annotator.captioning.preflight import check_ready
 from annotator.captioning.providers.replay import ReplayFileError
 from annotator.config import Settings, load_settings
-from annotator.pipeline.claimed import ClaimedRun
+from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
 from annotator.workspace import Sample, Status, StoreWriteError, Workspace
 
 DEFAULT_MODEL = "qwen-vl-max"
@@ -49,6 +48,12 @@ class CaptionPlan:
     sample_by_request: dict[CaptionRequest, Sample]
     cached: int  # samples skipped because a caption with the same key is stored
     force: bool = False  # caption again even where a caption with the same key is stored
+
+    def start(
+        self, ws: Workspace, on_failure: OnFailure | None
+    ) -> ClaimedRun[CaptionRequest, CaptionResult]:
+        """A new run of this plan (``run_plan``)."""
+        return _CaptionRun(ws, self, on_failure)
 
 
 def choose_model(model: str | None, provider: str, settings: Settings) -> str:
@@ -137,55 +142,30 @@ def plan_captions(
     return CaptionPlan(backend, name, requests, by_request, cached, force)
 
 
-def check_before_sending(ws: Workspace, plan: CaptionPlan) -> None:
-    """Refuse to send anything when the store cannot take the answers (StoreWriteError),
-    the key is missing (MissingKeyError) or the server is out of reach (UnreachableError)."""
-    ws.check_writable()
-    check_ready(plan.provider)
+# One runner for every pass (annotator/pipeline/claimed.py); its name here for callers.
+run_plan = run_claimed
 
 
-def run_plan(
-    ws: Workspace,
-    plan: CaptionPlan,
-    *,
-    concurrency: int = 4,
-    on_progress: Callable[[BatchProgress], None] | None = None,
-    on_failure: Callable[[Sample, ProviderError], None] | None = None,
-    cancel: threading.Event | None = None,
-    checked: bool = False,
-) -> BatchSummary:
-    """Send the plan's requests; every answer and every failure is committed as it comes.
-
-    Runs ``check_before_sending`` first unless CHECKED (the caller did). A write that fails
-    stops the batch; the summary's ``lost`` counts the answers that came back unstored.
-    """
-    if plan.requests and not checked:
-        check_before_sending(ws, plan)
-    run = _CaptionRun(ws, plan, on_failure)
-    try:
-        summary = run_batch(
-            plan.provider,
-            plan.requests,
-            concurrency=concurrency,
-            on_result=run.store,
-            on_error=run.failed,
-            on_progress=on_progress,
-            cancel=cancel,
-            claim=run.claim,
-        )
-    finally:
-        run.release_all()
-    return run.summarise(summary)
+def estimate_clip_tokens(sample: Sample, fps: float, model: str) -> int:
+    """Estimated input tokens of SAMPLE's clip as the server samples it at FPS for MODEL."""
+    probe = sample.probe
+    return estimate_tokens(
+        probe.duration_s if probe else 0.0,
+        probe.width if probe else 0,
+        probe.height if probe else 0,
+        fps,
+        model,
+    )
 
 
-class _CaptionRun(ClaimedRun[CaptionRequest]):
+class _CaptionRun(ClaimedRun[CaptionRequest, CaptionResult]):
     """One run's callbacks: claim a request, store its answer or failure, release it."""
 
     def __init__(
         self,
         ws: Workspace,
         plan: CaptionPlan,
-        on_failure: Callable[[Sample, ProviderError], None] | None,
+        on_failure: OnFailure | None,
     ) -> None:
         super().__init__(
             ws,
@@ -196,6 +176,10 @@ class _CaptionRun(ClaimedRun[CaptionRequest]):
             command="caption",
         )
         self.plan, self.on_failure = plan, on_failure
+
+    def send(self, request: CaptionRequest) -> CaptionResult:
+        """Ask the plan's provider for the caption."""
+        return self.plan.provider.caption(request)
 
     def store(self, request: CaptionRequest, result: CaptionResult) -> None:
         """Commit the answer and the sample's new status, then release the claim."""

@@ -2,31 +2,44 @@
 verify): claim each request just before it is sent, release it once its answer or failure
 is stored, and stop the batch when the store refuses a write, counting the answers lost.
 
-The pass itself stores its answers (``store``/``failed`` of its own run class); this is
-the part both passes share, so two runs on one workspace never send one request twice.
+The pass itself sends a request and stores its answer (``send``/``store``/``failed`` of its
+own run class); this is the part both passes share, so two runs on one workspace never send
+one request twice: the check before anything is sent (``check_before_sending``) and the
+run itself (``run_claimed``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-from annotator.captioning import BatchSummary, StopBatch
-from annotator.workspace import Claimant, ClaimOutcome, StoreWriteError, Workspace
+from annotator.captioning import BatchProgress, BatchSummary, Provider, ProviderError, StopBatch
+from annotator.captioning.batch import OneRequest, OneResult, run_requests
+from annotator.captioning.preflight import check_ready
+from annotator.workspace import Claimant, ClaimOutcome, Sample, StoreWriteError, Workspace
 from annotator.workspace.db import now_iso
 
-Req = TypeVar("Req")
+Req = TypeVar("Req", bound=OneRequest)
+Res = TypeVar("Res", bound=OneResult)
+OnFailure = Callable[[Sample, ProviderError], None]
 
 
-class ClaimedRun(Generic[Req]):
+class ClaimedRun(Generic[Req, Res]):
     """Claims of one run of pass KIND; KEY gives a request's cache key, SAMPLE_ID its sample.
+
+    A pass subclasses it with ``send`` (ask the model about one request), ``store`` (commit
+    its answer, release the claim) and ``failed`` (report a failure, release the claim);
+    DONE_WORD says what an answered request is ("captioned", "verified").
 
     FORCE: an answer stored before this run began is to be replaced; one stored by another
     run since then is what this run would fetch again. COMMAND names the command to run
     again for answers that were lost ("caption", "verify").
     """
+
+    done_word = "captioned"
 
     def __init__(
         self,
@@ -44,6 +57,18 @@ class ClaimedRun(Generic[Req]):
         self.results_since = now_iso() if force else None
         self.write_error: StoreWriteError | None = None
         self.lost = 0
+
+    def send(self, request: Req) -> Res:
+        """Ask the model about REQUEST (from several threads at once)."""
+        raise NotImplementedError
+
+    def store(self, request: Req, result: Res) -> None:
+        """Commit the answer to REQUEST, then release its claim."""
+        raise NotImplementedError
+
+    def failed(self, request: Req, error: ProviderError) -> None:
+        """Report the failure of REQUEST, then release its claim."""
+        raise NotImplementedError
 
     def claim(self, request: Req) -> bool:
         """Whether to send REQUEST: False when another run holds it or stored its answer."""
@@ -101,3 +126,69 @@ class ClaimedRun(Generic[Req]):
             f"{self.lost} {answers} received could not be stored and were lost: "
             f"run {self.command} again to ask for them"
         )
+
+
+class Plan(Protocol[Req, Res]):
+    """What a pass's plan offers a run: the provider, the requests, and the run's callbacks."""
+
+    @property
+    def provider(self) -> Provider: ...
+
+    @property
+    def provider_name(self) -> str: ...
+
+    @property
+    def requests(self) -> Sequence[Req]: ...
+
+    def start(self, ws: Workspace, on_failure: OnFailure | None) -> ClaimedRun[Req, Res]:
+        """A new run of this plan on WS, reporting each failure to ON_FAILURE."""
+        ...
+
+
+class HasProvider(Protocol):
+    """A plan, as far as the check before sending needs it."""
+
+    @property
+    def provider(self) -> Provider: ...
+
+
+def check_before_sending(ws: Workspace, plan: HasProvider) -> None:
+    """Refuse to send anything when the store cannot take the answers (StoreWriteError),
+    the key is missing (MissingKeyError) or the server is out of reach (UnreachableError)."""
+    ws.check_writable()
+    check_ready(plan.provider)
+
+
+def run_claimed(
+    ws: Workspace,
+    plan: Plan[Req, Res],
+    *,
+    concurrency: int = 4,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    on_failure: OnFailure | None = None,
+    cancel: threading.Event | None = None,
+    checked: bool = False,
+) -> BatchSummary:
+    """Send the plan's requests; every answer and every failure is committed as it comes.
+
+    Runs ``check_before_sending`` first unless CHECKED (the caller did). A write that fails
+    stops the batch; the summary's ``lost`` counts the answers that came back unstored.
+    """
+    if plan.requests and not checked:
+        check_before_sending(ws, plan)
+    run = plan.start(ws, on_failure)
+    try:
+        summary = run_requests(
+            run.send,
+            plan.requests,
+            concurrency=concurrency,
+            on_result=run.store,
+            on_error=run.failed,
+            on_progress=on_progress,
+            cancel=cancel,
+            claim=run.claim,
+            done_word=run.done_word,
+        )
+    finally:
+        run.release_all()
+    return run.summarise(summary)

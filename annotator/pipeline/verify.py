@@ -5,28 +5,21 @@ The prompts are the run's ``PromptSet`` (``load_prompts``): the subject, backgro
 effect parts sent are the ones the prompt builder placed in the final text. Every sample
 that counts (present, not rejected) and has a prompt is verified once per (clip, model,
 instruction, prompt text); a changed prompt makes its verdict stale and the next run
-verifies it again. The batch is the caption batch (``run_requests``: adaptive concurrency,
+verifies it again. The batch is the caption batch (``run_claimed``: adaptive concurrency,
 retries, a clean stop) with claims of kind "verify", so two runs never verify one sample
 at once; the store, the key and the server are checked before anything is sent.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.basemodels import Mode
-from annotator.captioning import BatchProgress, BatchSummary, Provider, ProviderError
-from annotator.captioning.batch import run_requests
-from annotator.captioning.estimate import (
-    estimate_image_tokens,
-    estimate_text_tokens,
-    estimate_tokens,
-)
-from annotator.captioning.preflight import check_ready
+from annotator.captioning import Provider, ProviderError
+from annotator.captioning.estimate import estimate_image_tokens, estimate_text_tokens
 from annotator.captioning.pricing import cost
 from annotator.captioning.question import AsksAboutClips, clip_questions
 from annotator.captioning.verification import (
@@ -38,8 +31,8 @@ from annotator.captioning.verification import (
     verify_clip,
 )
 from annotator.config import Settings, load_settings
-from annotator.pipeline.caption import choose_model, make_provider
-from annotator.pipeline.claimed import ClaimedRun
+from annotator.pipeline.caption import choose_model, estimate_clip_tokens, make_provider
+from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
 from annotator.pipeline.prompts import load_prompts
 from annotator.prompts.build import Prompt, PromptSet
 from annotator.verdicts import SampleVerdict
@@ -67,6 +60,12 @@ class VerifyPlan:
     no_prompt: list[Sample] = field(default_factory=list)  # nothing to verify yet
     force: bool = False
     prompts: PromptSet | None = None
+
+    def start(
+        self, ws: Workspace, on_failure: OnFailure | None
+    ) -> ClaimedRun[VerifyRequest, VerifyResult]:
+        """A new run of this plan (``run_verification``)."""
+        return _VerifyRun(ws, self, on_failure)
 
 
 def make_parts(prompt: Prompt) -> PromptParts:
@@ -160,13 +159,7 @@ def estimate_request(request: VerifyRequest, sample: Sample) -> tuple[int, int]:
     """Estimated (input, output) tokens of one request: the clip as the server samples it,
     the stills, the instruction, and the answer."""
     probe = sample.probe
-    tokens = estimate_tokens(
-        probe.duration_s if probe else 0.0,
-        probe.width if probe else 0,
-        probe.height if probe else 0,
-        request.fps,
-        request.model,
-    )
+    tokens = estimate_clip_tokens(sample, request.fps, request.model)
     if probe is not None:
         tokens += len(request.stills) * estimate_image_tokens(
             probe.width, probe.height, request.model
@@ -174,57 +167,21 @@ def estimate_request(request: VerifyRequest, sample: Sample) -> tuple[int, int]:
     return tokens + estimate_text_tokens(request.instruction), ANSWER_TOKENS
 
 
-def check_before_sending(ws: Workspace, plan: VerifyPlan) -> None:
-    """Refuse to send anything when the store cannot take the answers, the key is missing
-    or the server is out of reach (the caption batch's preflight)."""
-    ws.check_writable()
-    check_ready(plan.provider)
+# One runner for every pass (annotator/pipeline/claimed.py); its name here for callers.
+# A failure is reported only: the sample's status is a person's business and stays.
+run_verification = run_claimed
 
 
-def run_verification(
-    ws: Workspace,
-    plan: VerifyPlan,
-    *,
-    concurrency: int = 4,
-    on_progress: Callable[[BatchProgress], None] | None = None,
-    on_failure: Callable[[Sample, ProviderError], None] | None = None,
-    cancel: threading.Event | None = None,
-    checked: bool = False,
-) -> BatchSummary:
-    """Send the plan's requests; every verdict is committed as it comes, a failure is
-    reported (the sample's status is a person's business and stays).
-
-    Runs ``check_before_sending`` first unless CHECKED. A write that fails stops the
-    batch; the summary's ``lost`` counts the verdicts that came back unstored.
-    """
-    if plan.requests and not checked:
-        check_before_sending(ws, plan)
-    run = _VerifyRun(ws, plan, on_failure)
-    try:
-        summary = run_requests(
-            lambda request: verify_clip(plan.asker, request),
-            plan.requests,
-            concurrency=concurrency,
-            on_result=run.store,
-            on_error=run.failed,
-            on_progress=on_progress,
-            cancel=cancel,
-            claim=run.claim,
-            done_word="verified",
-        )
-    finally:
-        run.release_all()
-    return run.summarise(summary)
-
-
-class _VerifyRun(ClaimedRun[VerifyRequest]):
+class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
     """One run's callbacks: claim a request, store its verdict, release it."""
+
+    done_word = "verified"
 
     def __init__(
         self,
         ws: Workspace,
         plan: VerifyPlan,
-        on_failure: Callable[[Sample, ProviderError], None] | None,
+        on_failure: OnFailure | None,
     ) -> None:
         super().__init__(
             ws,
@@ -235,6 +192,10 @@ class _VerifyRun(ClaimedRun[VerifyRequest]):
             command="verify",
         )
         self.plan, self.on_failure = plan, on_failure
+
+    def send(self, request: VerifyRequest) -> VerifyResult:
+        """Ask the plan's model whether the prompt matches the clip."""
+        return verify_clip(self.plan.asker, request)
 
     def store(self, request: VerifyRequest, result: VerifyResult) -> None:
         """Commit the verdict with its provenance, then release the claim."""

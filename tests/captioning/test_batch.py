@@ -19,7 +19,7 @@ from annotator.captioning import (
     StopBatch,
     UnreachableError,
     get_provider,
-    run_batch,
+    run_requests,
 )
 from annotator.captioning.batch import backoff_delay
 from annotator.captioning.errors import RateLimitedError, TransientError
@@ -88,7 +88,7 @@ def test_all_done_tokens_summed_callbacks_on_the_calling_thread(
     fake: FakeDashScope, requests: list[CaptionRequest]
 ) -> None:
     rec = Recorder()
-    summary = run_batch(openai(fake), requests, concurrency=4, **rec.kwargs())
+    summary = run_requests(openai(fake).caption, requests, concurrency=4, **rec.kwargs())
     assert (summary.done, summary.failed, summary.skipped) == (12, 0, 0)
     assert summary.stop_reason is None and not summary.stopped
     assert (summary.input_tokens, summary.output_tokens) == (12 * 1200, 12 * 80)
@@ -100,7 +100,7 @@ def test_all_done_tokens_summed_callbacks_on_the_calling_thread(
 
 def test_concurrency_is_honoured(fake: FakeDashScope, requests: list[CaptionRequest]) -> None:
     fake.queue(COMPATIBLE, *[answer("ok", delay=0.1) for _ in requests])
-    summary = run_batch(openai(fake), requests, concurrency=3, **Recorder().kwargs())
+    summary = run_requests(openai(fake).caption, requests, concurrency=3, **Recorder().kwargs())
     assert summary.done == 12
     assert fake.max_in_flight(COMPATIBLE) == 3
 
@@ -112,7 +112,9 @@ def test_aimd_backs_off_on_429_and_climbs_back(
     throttled = [rate_limited(delay=0.1) for _ in range(6)]
     fake.queue(COMPATIBLE, *throttled, *[answer("ok", delay=0.02) for _ in requests])
     rec = Recorder()
-    summary = run_batch(openai(fake), requests, concurrency=4, increase_after=2, **rec.kwargs())
+    summary = run_requests(
+        openai(fake).caption, requests, concurrency=4, increase_after=2, **rec.kwargs()
+    )
     assert (summary.done, summary.retries) == (12, 6)
     limits = [p.limit for p in rec.progress]
     assert min(limits) == 1
@@ -126,7 +128,7 @@ def test_aimd_backs_off_on_429_and_climbs_back(
 def test_retry_after_is_honoured(fake: FakeDashScope, requests: list[CaptionRequest]) -> None:
     fake.queue(COMPATIBLE, rate_limited(retry_after=7), answer("after the wait"))
     rec = Recorder()
-    summary = run_batch(openai(fake), requests[:1], concurrency=1, **rec.kwargs())
+    summary = run_requests(openai(fake).caption, requests[:1], concurrency=1, **rec.kwargs())
     assert summary.done == 1 and summary.retries == 1
     assert rec.waits == [7.0]
     assert rec.results[0][1].text == "after the wait"
@@ -138,8 +140,8 @@ def test_transient_errors_back_off_exponentially_then_give_up(
 ) -> None:
     fake.queue(COMPATIBLE, *[server_error() for _ in range(5)])
     rec = Recorder()
-    summary = run_batch(
-        openai(fake),
+    summary = run_requests(
+        openai(fake).caption,
         requests[:1],
         concurrency=1,
         max_attempts=5,
@@ -157,7 +159,7 @@ def test_transient_errors_back_off_exponentially_then_give_up(
 def test_auth_error_stops_the_batch(fake: FakeDashScope, requests: list[CaptionRequest]) -> None:
     fake.queue(COMPATIBLE, answer("first is fine"), invalid_key())
     rec = Recorder()
-    summary = run_batch(openai(fake), requests[:6], concurrency=1, **rec.kwargs())
+    summary = run_requests(openai(fake).caption, requests[:6], concurrency=1, **rec.kwargs())
     assert (summary.done, summary.failed, summary.skipped) == (1, 1, 4)
     assert summary.stopped
     assert "InvalidApiKey" in (summary.stop_reason or "")
@@ -169,7 +171,7 @@ def test_missing_key_stops_before_any_request(
     fake: FakeDashScope, no_key: None, requests: list[CaptionRequest]
 ) -> None:
     dashscope = get_provider("dashscope", base_url=fake.native_base)
-    summary = run_batch(dashscope, requests[:5], concurrency=1, **Recorder().kwargs())
+    summary = run_requests(dashscope.caption, requests[:5], concurrency=1, **Recorder().kwargs())
     assert (summary.done, summary.failed, summary.skipped) == (0, 1, 4)
     assert summary.stop_reason is not None
     assert summary.stop_reason.startswith("DASHSCOPE_API_KEY is not set")
@@ -181,7 +183,7 @@ def test_moderation_fails_one_and_the_rest_finish(
 ) -> None:
     fake.queue(COMPATIBLE, answer("one"), moderation(), *[answer("ok") for _ in range(4)])
     rec = Recorder()
-    summary = run_batch(openai(fake), requests[:6], concurrency=1, **rec.kwargs())
+    summary = run_requests(openai(fake).caption, requests[:6], concurrency=1, **rec.kwargs())
     assert (summary.done, summary.failed, summary.skipped, summary.retries) == (5, 1, 0, 0)
     assert not summary.stopped
     ((request, error),) = rec.errors
@@ -202,7 +204,7 @@ def test_cancel_lets_in_flight_finish_and_starts_nothing_new(
         cancel.set()
 
     kwargs = {**rec.kwargs(), "on_result": on_result}
-    summary = run_batch(openai(fake), requests, concurrency=2, cancel=cancel, **kwargs)
+    summary = run_requests(openai(fake).caption, requests, concurrency=2, cancel=cancel, **kwargs)
     assert summary.stop_reason == "cancelled"
     # The two in flight finish; each worker may have started one more before the flag was set.
     assert summary.done == len(rec.results) <= 4
@@ -222,7 +224,9 @@ def test_cancel_interrupts_a_backoff_wait(
             cancel.set()
 
     kwargs = {**rec.kwargs(), "on_progress": on_progress, "sleep": None}
-    summary = run_batch(openai(fake), requests[:1], concurrency=1, cancel=cancel, **kwargs)
+    summary = run_requests(
+        openai(fake).caption, requests[:1], concurrency=1, cancel=cancel, **kwargs
+    )
     assert (summary.done, summary.skipped, summary.stop_reason) == (0, 1, "cancelled")
 
 
@@ -246,7 +250,7 @@ class Scripted:
 def test_an_unexpected_exception_is_one_sample_error(requests: list[CaptionRequest]) -> None:
     provider = Scripted({"clip01.mp4": KeyError("boom")})
     rec = Recorder()
-    summary = run_batch(provider, requests[:3], concurrency=2, **rec.kwargs())
+    summary = run_requests(provider.caption, requests[:3], concurrency=2, **rec.kwargs())
     assert (summary.done, summary.failed) == (2, 1)
     ((request, error),) = rec.errors
     assert request.clip.name == "clip01.mp4"
@@ -258,20 +262,22 @@ def test_a_failing_callback_stops_the_batch_and_propagates(requests: list[Captio
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        run_batch(Scripted({}), requests, concurrency=2, on_result=on_result, on_error=print)
+        run_requests(
+            Scripted({}).caption, requests, concurrency=2, on_result=on_result, on_error=print
+        )
 
 
 def test_empty_batch_and_bad_arguments() -> None:
-    summary = run_batch(Scripted({}), [], on_result=print, on_error=print)
+    summary = run_requests(Scripted({}).caption, [], on_result=print, on_error=print)
     assert (summary.total, summary.done) == (0, 0)
     with pytest.raises(ValueError):
-        run_batch(Scripted({}), [], concurrency=0, on_result=print, on_error=print)
+        run_requests(Scripted({}).caption, [], concurrency=0, on_result=print, on_error=print)
 
 
 def test_missing_key_error_class_stops(requests: list[CaptionRequest]) -> None:
     provider = Scripted({r.clip.name: MissingKeyError("KEY is not set") for r in requests})
-    summary = run_batch(
-        provider, requests, concurrency=1, on_result=print, on_error=lambda *a: None
+    summary = run_requests(
+        provider.caption, requests, concurrency=1, on_result=print, on_error=lambda *a: None
     )
     assert summary.stop_reason == "KEY is not set"
     assert summary.failed == 1 and summary.skipped == 11
@@ -306,8 +312,8 @@ def test_a_request_another_run_holds_is_taken_not_sent(requests: list[CaptionReq
     provider = Counting({})
     held_elsewhere = {r.clip.name for r in requests[::3]}
     rec = Recorder()
-    summary = run_batch(
-        provider,
+    summary = run_requests(
+        provider.caption,
         requests,
         concurrency=3,
         claim=lambda r: r.clip.name not in held_elsewhere,
@@ -326,7 +332,7 @@ def test_connection_failures_in_a_row_stop_the_batch_and_blame_no_clip(
     down = UnreachableError("clip: Connection error. (http://127.0.0.1:9/v1)")
     provider = Counting({r.clip.name: down for r in requests})
     rec = Recorder()
-    summary = run_batch(provider, requests, concurrency=2, **rec.kwargs())
+    summary = run_requests(provider.caption, requests, concurrency=2, **rec.kwargs())
     assert summary.stopped
     assert "3 connection failures in a row" in (summary.stop_reason or "")
     assert "127.0.0.1:9" in (summary.stop_reason or "")
@@ -343,8 +349,12 @@ def test_an_answer_between_connection_failures_resets_the_count(
 ) -> None:
     down = UnreachableError("clip: Connection error.")
     every_other = {r.clip.name: down for r in requests[::2]}
-    summary = run_batch(
-        Counting(every_other), requests, concurrency=1, max_attempts=1, **Recorder().kwargs()
+    summary = run_requests(
+        Counting(every_other).caption,
+        requests,
+        concurrency=1,
+        max_attempts=1,
+        **Recorder().kwargs(),
     )
     assert not summary.stopped
     assert (summary.done, summary.failed) == (6, 6)
@@ -360,7 +370,9 @@ def test_stop_batch_from_a_callback_reports_in_flight_and_starts_nothing_new(
         seen.append(request.clip.name)
         raise StopBatch("cannot store: the disk is full")
 
-    summary = run_batch(openai(fake), requests, concurrency=2, on_result=on_result, on_error=print)
+    summary = run_requests(
+        openai(fake).caption, requests, concurrency=2, on_result=on_result, on_error=print
+    )
     assert summary.stop_reason == "cannot store: the disk is full"
     # Every answer that came back reached the callback (the caller counts what it lost).
     assert summary.done == len(seen) == len(fake.requests(COMPATIBLE)) <= 4
@@ -373,6 +385,8 @@ def test_a_claim_that_stops_the_batch_sends_nothing(requests: list[CaptionReques
     def claim(request: CaptionRequest) -> bool:
         raise StopBatch("the store is read-only")
 
-    summary = run_batch(provider, requests, concurrency=2, claim=claim, **Recorder().kwargs())
+    summary = run_requests(
+        provider.caption, requests, concurrency=2, claim=claim, **Recorder().kwargs()
+    )
     assert summary.stop_reason == "the store is read-only"
     assert provider.sent == [] and summary.skipped == 12
