@@ -179,7 +179,7 @@ def run_requests(
     )
     runner.claim = claim
     runner.done_word = done_word
-    return runner.run(list(requests), on_result, on_error, on_progress)
+    return runner.run(list(requests), _Callbacks(on_result, on_error), on_progress)
 
 
 class _Runner(Generic[Req, Res]):
@@ -298,8 +298,7 @@ class _Runner(Generic[Req, Res]):
     def run(
         self,
         requests: list[Req],
-        on_result: Callable[[Req, Res], None],
-        on_error: Callable[[Req, ProviderError], None],
+        callbacks: _Callbacks[Req, Res],
         on_progress: Callable[[BatchProgress], None] | None,
     ) -> BatchSummary:
         progress = BatchProgress(total=len(requests), limit=self.concurrency)
@@ -310,7 +309,7 @@ class _Runner(Generic[Req, Res]):
             while progress.finished < len(requests):
                 event = self._next_event()
                 if event is not None:
-                    progress = self._apply(event, progress, on_result, on_error)
+                    progress = self._apply(event, progress, callbacks)
                     if event.error is not None and event.error.stops_batch:
                         self.halt(str(event.error))
                 if self.cancel.is_set():
@@ -346,26 +345,24 @@ class _Runner(Generic[Req, Res]):
         self,
         event: _Event[Req, Res],
         progress: BatchProgress,
-        on_result: Callable[[Req, Res], None],
-        on_error: Callable[[Req, ProviderError], None],
+        callbacks: _Callbacks[Req, Res],
     ) -> BatchProgress:
         try:
-            return self._record(event, progress, on_result, on_error)
+            return self._record(event, progress, callbacks)
         except StopBatch as stop:
             self.halt(stop.reason)
-            return self._record(event, progress, _ignore, _ignore)
+            return self._record(event, progress, _Callbacks(_ignore, _ignore))
 
     def _record(
         self,
         event: _Event[Req, Res],
         progress: BatchProgress,
-        on_result: Callable[[Req, Res], None],
-        on_error: Callable[[Req, ProviderError], None],
+        callbacks: _Callbacks[Req, Res],
     ) -> BatchProgress:
         """PROGRESS after EVENT, with EVENT handed to its callback first."""
         name = event.request.clip.name
         if event.kind == "result" and event.result is not None:
-            on_result(event.request, event.result)
+            callbacks.on_result(event.request, event.result)
             return replace(
                 progress,
                 done=progress.done + 1,
@@ -374,7 +371,7 @@ class _Runner(Generic[Req, Res]):
                 message=f"{name}: {self.done_word}",
             )
         if event.kind == "error" and event.error is not None:
-            on_error(event.request, event.error)
+            callbacks.on_error(event.request, event.error)
             return replace(progress, failed=progress.failed + 1, message=str(event.error))
         if event.kind == "retry":
             return replace(
@@ -387,6 +384,14 @@ class _Runner(Generic[Req, Res]):
                 progress, taken=progress.taken + 1, message=f"{name}: left to another run"
             )
         return replace(progress, skipped=progress.skipped + 1, message=f"{name}: skipped")
+
+
+@dataclass(frozen=True)
+class _Callbacks(Generic[Req, Res]):
+    """Where the runner hands each answer and each failure, on the caller's thread."""
+
+    on_result: Callable[[Req, Res], None]
+    on_error: Callable[[Req, ProviderError], None]
 
 
 def _ignore(*_: object) -> None:

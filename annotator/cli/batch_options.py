@@ -8,6 +8,7 @@ left to the CLI group's one catch, which prints it with its fix and exits with i
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -59,6 +60,17 @@ def provider_option(recorded: str) -> Any:
 def status_option(example: str) -> Any:
     """--status, with EXAMPLE a status worth choosing for this command."""
     return typer.Option(None, "--status", help=f"Only samples with this status, e.g. {example}.")
+
+
+def provider_options(
+    base_url: str | None, key_env: str | None, region: str | None, replay_file: Path | None
+) -> dict[str, Any]:
+    """The provider's options from the command line; the ones not given are left out later
+    (``make_provider``), and the replay file only when given (else DIR/replay.jsonl)."""
+    options: dict[str, Any] = {"base_url": base_url, "key_env_var": key_env, "region": region}
+    if replay_file is not None:
+        options["path"] = replay_file
+    return options
 
 
 def make_plan(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -18,6 +18,7 @@ from annotator.cli.batch_options import (
     RegionOption,
     make_plan,
     provider_option,
+    provider_options,
     run_with_bar,
     status_option,
 )
@@ -87,14 +88,8 @@ def caption(
     from annotator.pipeline.caption import plan_captions
 
     settings = load_settings_or_exit(load_settings)
-    options: dict[str, Any] = {
-        "base_url": base_url,
-        "key_env_var": key_env,
-        "video_as": video_as,
-        "region": region,
-    }
-    if replay_file is not None:
-        options["path"] = replay_file
+    options = provider_options(base_url, key_env, region, replay_file)
+    options["video_as"] = video_as
     with open_workspace(root) as ws:
         plan = make_plan(
             ws,

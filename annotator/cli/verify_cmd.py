@@ -18,6 +18,7 @@ from annotator.cli.batch_options import (
     RegionOption,
     make_plan,
     provider_option,
+    provider_options,
     run_with_bar,
     status_option,
 )
@@ -77,9 +78,7 @@ def verify(
     from annotator.pipeline.verify import plan_verification
 
     settings = load_settings_or_exit(load_settings)
-    options: dict[str, Any] = {"base_url": base_url, "key_env_var": key_env, "region": region}
-    if replay_file is not None:
-        options["path"] = replay_file
+    options = provider_options(base_url, key_env, region, replay_file)
     with open_workspace(root) as ws:
         plan = make_plan(
             ws,
