@@ -182,7 +182,7 @@ class _CaptionRun(ClaimedRun[CaptionRequest, CaptionResult]):
         return self.plan.provider.caption(request)
 
     def store(self, request: CaptionRequest, result: CaptionResult) -> None:
-        """Commit the answer and the sample's new status, then release the claim."""
+        """Commit the answer and the sample's new status."""
         sample = self.plan.sample_by_request[request]
         try:
             self.ws.add_caption(
@@ -206,7 +206,8 @@ class _CaptionRun(ClaimedRun[CaptionRequest, CaptionResult]):
             )
         except StoreWriteError as exc:
             raise self.stop(exc) from exc
-        self.release(request)
+        # The claim stays until the run ends (release_all): a stored answer already makes
+        # any other run skip the request, and one write fewer per answer keeps the pace.
 
     def failed(self, request: CaptionRequest, error: ProviderError) -> None:
         """Mark the sample failed (unless no fault of the clip), report it, release it."""

@@ -1,6 +1,7 @@
 """One batch run's bookkeeping in the store, for every pass that sends requests (caption,
-verify): claim each request just before it is sent, release it once its answer or failure
-is stored, and stop the batch when the store refuses a write, counting the answers lost.
+verify): claim each request just before it is sent, release it once its failure is stored
+(an answer, once stored, keeps others away by itself; the rest go when the run ends),
+and stop the batch when the store refuses a write, counting the answers lost.
 
 The pass itself sends a request and stores its answer (``send``/``store``/``failed`` of its
 own run class); this is the part both passes share, so two runs on one workspace never send
@@ -31,7 +32,7 @@ class ClaimedRun(Generic[Req, Res]):
     """Claims of one run of pass KIND; KEY gives a request's cache key, SAMPLE_ID its sample.
 
     A pass subclasses it with ``send`` (ask the model about one request), ``store`` (commit
-    its answer, release the claim) and ``failed`` (report a failure, release the claim);
+    its answer) and ``failed`` (report a failure, release the claim);
     DONE_WORD says what an answered request is ("captioned", "verified").
 
     FORCE: an answer stored before this run began is to be replaced; one stored by another
@@ -63,7 +64,7 @@ class ClaimedRun(Generic[Req, Res]):
         raise NotImplementedError
 
     def store(self, request: Req, result: Res) -> None:
-        """Commit the answer to REQUEST, then release its claim."""
+        """Commit the answer to REQUEST (its claim is dropped when the run ends)."""
         raise NotImplementedError
 
     def failed(self, request: Req, error: ProviderError) -> None:

@@ -198,7 +198,7 @@ class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
         return verify_clip(self.plan.asker, request)
 
     def store(self, request: VerifyRequest, result: VerifyResult) -> None:
-        """Commit the verdict with its provenance, then release the claim."""
+        """Commit the verdict with its provenance."""
         try:
             add_verdict(
                 self.ws,
@@ -216,7 +216,7 @@ class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
             )
         except StoreWriteError as exc:
             raise self.lose(exc) from exc
-        self.release(request)
+        # The claim stays until the run ends: the stored verdict already makes others skip.
 
     def failed(self, request: VerifyRequest, error: ProviderError) -> None:
         """Report the failure and release the claim; nothing is stored for the sample."""
