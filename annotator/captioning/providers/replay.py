@@ -82,24 +82,30 @@ def _read_text(path: Path) -> str:
     return read_bytes(path).decode("utf-8")
 
 
+def _read_lines(
+    path: Path, model: type[Recorded], error: type[AnnotatorError], what: str
+) -> list[Recorded]:
+    """Every line of a JSONL recordings file as MODEL; ERROR names the file and the line."""
+    try:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: {exc}") from None
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                entries.append(model.model_validate(json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                reason = str(exc).splitlines()[0]
+                raise error(f"{path}:{number}: not {what}: {reason}") from None
+    return entries
+
+
 def load_recordings(path: Path) -> list[ReplayEntry]:
     """All entries of a replay file; errors name the file and the line."""
     if not path.exists():
         raise ReplayFileError(f"replay file not found: {path}")
-    try:
-        text = _read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReplayFileError(f"replay file {path}: {exc}") from None
-    entries = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(ReplayEntry.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            reason = str(exc).splitlines()[0]
-            raise ReplayFileError(f"{path}:{number}: not a replay record: {reason}") from None
-    return entries
+    return _read_lines(path, ReplayEntry, ReplayFileError, "a replay record")
 
 
 class ReplayProvider:
@@ -193,18 +199,7 @@ def _recorded_answers(
             fix=f"write one JSON line {example} there, or ask a model "
             "with --provider dashscope or openai",
         )
-    try:
-        text = _read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReplayMissError(f"{task}: {path}: {exc}") from None
-    entries = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                entries.append(entry.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                reason = str(exc).splitlines()[0]
-                raise ReplayMissError(f"{path}:{number}: not a recorded answer: {reason}") from None
+    entries = _read_lines(path, entry, ReplayMissError, "a recorded answer")
     if not entries:
         raise ReplayMissError(f"{task}: {path} holds no answer")
     return entries
