@@ -122,7 +122,11 @@ def trigger_problems(word: str, captions: Sequence[str]) -> list[TriggerProblem]
 
 def remember_phrases(ws: Workspace, phrases: Sequence[Phrase]) -> None:
     """Store PHRASES as the effect's wordings that prompts cut out of free-form captions."""
-    ws.set_meta(PHRASES_KEY, json.dumps([p.to_dict() for p in phrases], ensure_ascii=False))
+    ws.set_meta(PHRASES_KEY, _phrases_json(phrases))
+
+
+def _phrases_json(phrases: Sequence[Phrase]) -> str:
+    return json.dumps([p.to_dict() for p in phrases], ensure_ascii=False)
 
 
 def apply_template(
@@ -134,10 +138,10 @@ def apply_template(
     Returns whether the trigger was stored.
     """
     stored_trigger = bool(trigger) and not ws.info.trigger
-    if stored_trigger:
-        ws.set_workspace_field("trigger", trigger)
-    ws.set_workspace_field("template", template)
-    remember_phrases(ws, phrases)
+    fields = {"trigger": trigger, "template": template} if stored_trigger else {}
+    fields["template"] = template
+    # One commit: a crash never leaves a template without the phrases it was made from.
+    ws.set_workspace_fields(fields, {PHRASES_KEY: _phrases_json(phrases)})
     return stored_trigger
 
 

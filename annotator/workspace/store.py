@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -354,14 +354,24 @@ class Workspace:
 
     def set_workspace_field(self, field: str, value: str | None) -> None:
         """Change the template or the trigger; the old value goes to the history."""
-        if field not in WORKSPACE_FIELDS:
-            raise ValueError(f"{field!r} is not a workspace field ({sorted(WORKSPACE_FIELDS)})")
-        value = _clean(field, value)
+        self.set_workspace_fields({field: value})
+
+    def set_workspace_fields(
+        self, fields: Mapping[str, str | None], meta: Mapping[str, str | None] | None = None
+    ) -> None:
+        """Change several of template and trigger (each in the history) and set META values
+        (no history), all in one commit: a crash keeps all of them or none."""
+        unknown = set(fields) - WORKSPACE_FIELDS
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} not workspace fields ({sorted(WORKSPACE_FIELDS)})")
         with self.transaction() as db:
-            old = self.meta(field)
-            if old != value:
-                _write_meta(db, field, value)
-                _record(db, None, field, old, value)
+            for field, raw in fields.items():
+                value, old = _clean(field, raw), self.meta(field)
+                if old != value:
+                    _write_meta(db, field, value)
+                    _record(db, None, field, old, value)
+            for key, value in (meta or {}).items():
+                _write_meta(db, key, value)
 
     def history(self, limit: int = 50) -> list[HistoryEntry]:
         rows = self._db.execute("SELECT * FROM history ORDER BY id DESC LIMIT ?", (limit,))

@@ -214,3 +214,16 @@ def test_remembered_phrases_round_trip(ws: Workspace) -> None:
     remember_phrases(ws, phrases)
     stored = json.loads(ws.meta("mining.phrases") or "[]")
     assert [phrase_from_dict(p) for p in stored] == [phrase_from_dict(p.to_dict()) for p in phrases]
+
+
+def test_a_template_is_never_stored_without_its_phrases(ws: Workspace) -> None:
+    """apply_template is one commit: a failure storing the phrases keeps the template out."""
+    _caption(ws, CARRIED)
+    proposal = propose(ws)
+    ws._db.execute(  # a real refusal, on the app's own connection
+        "CREATE TEMP TRIGGER refuse_phrases BEFORE INSERT ON meta "
+        "WHEN NEW.key = 'mining.phrases' BEGIN SELECT RAISE(ABORT, 'no room'); END"
+    )
+    with pytest.raises(sqlite3.Error):
+        apply_template(ws, proposal.phrases, proposal.template, trigger=proposal.trigger)
+    assert ws.template() is None and ws.info.trigger is None and ws.history() == []
