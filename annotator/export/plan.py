@@ -7,7 +7,7 @@ what only export can know (files present, prompts, lint) and decides what blocks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.prompts.build import PromptSet
 from annotator.verdicts import SampleVerdict
-from annotator.workspace import Sample, Status, Workspace
+from annotator.workspace import Sample, Status
 
 # Set-level findings of check_workspace that export recomputes on the exported set.
 _RECOMPUTED = frozenset({"sample-count", "low-diversity"})
@@ -103,37 +103,47 @@ def lint_findings(prompts: PromptSet, samples: list[Sample], root: Path) -> list
     return list(prompt_findings(prompts, samples, root))
 
 
-def plan_export(
-    ws: Workspace,
-    options: ExportOptions,
-    prompts: PromptSet,
-    report: CheckReport,
-    verdicts: Mapping[str, SampleVerdict] | None = None,
-    accepted: Mapping[str, datetime] | None = None,
-) -> ExportPlan:
-    """Select the samples, split off validation, and judge PROMPTS and the check REPORT.
+@dataclass(frozen=True)
+class ExportInputs:
+    """What a plan is made from, read from the store once by the use case.
 
-    PROMPTS holds every candidate's prompt, built and linted once; writes nothing.
-    VERDICTS: each sample's latest verdict of the vision model; ACCEPTED: when a person
-    last accepted each sample. A flagged sample goes out only if a person accepted it
-    after its verdict.
+    ``samples``: every sample, missing clips included; ``prompts``: each one's prompt,
+    built and linted once; ``report``: the checks over them; ``verdicts``: each sample's
+    latest verdict of the vision model; ``accepted``: when a person last accepted each.
+    """
+
+    root: Path
+    mode: Mode
+    samples: Sequence[Sample]
+    prompts: PromptSet
+    report: CheckReport
+    verdicts: Mapping[str, SampleVerdict] = field(default_factory=dict)
+    accepted: Mapping[str, datetime] = field(default_factory=dict)
+
+
+def plan_export(inputs: ExportInputs, options: ExportOptions) -> ExportPlan:
+    """Select the samples, split off validation, and judge the prompts and the checks.
+
+    A flagged sample goes out only if a person accepted it after its verdict; writes nothing.
     """
     _check_options(options)
     plan = ExportPlan()
-    candidates = [s for s in ws.samples(include_missing=True) if _split_of(s, options) is not None]
+    prompts, report, root = inputs.prompts, inputs.report, inputs.root
+    verdicts, accepted = inputs.verdicts, inputs.accepted
+    candidates = [s for s in inputs.samples if _split_of(s, options) is not None]
     # The lint's set rules (one motion text, length outliers) compare the samples linted
     # together, so only what export would write is linted: first the candidates, to leave
     # out unreviewed samples with a dirty prompt, then the entries actually planned.
-    lint = lint_findings(prompts, candidates, ws.root)
-    train, valid = _select(ws, candidates, options, plan, prompts, lint)
+    lint = lint_findings(prompts, candidates, root)
+    train, valid = _select(inputs, candidates, options, plan, lint)
     plan.train, plan.valid = _split_valid(train, valid, options.valid_count)
     planned = {e.sample.id for e in plan.entries}
     if planned != {s.id for s in candidates}:
-        lint = lint_findings(prompts, [s for s in candidates if s.id in planned], ws.root)
+        lint = lint_findings(prompts, [s for s in candidates if s.id in planned], root)
     _check_sets(plan)
     _check_findings(report, plan)
     _check_lint(plan, lint, options.allow_lint)
-    _check_verdicts(plan, verdicts or {}, accepted or {}, options.allow_lint)
+    _check_verdicts(plan, verdicts, accepted, options.allow_lint)
     if options.strict:
         plan.errors.extend(f.model_copy(update={"severity": Severity.ERROR}) for f in plan.warnings)
         plan.warnings = []
@@ -152,16 +162,15 @@ def _check_options(options: ExportOptions) -> None:
 
 
 def _select(
-    ws: Workspace,
+    inputs: ExportInputs,
     candidates: list[Sample],
     options: ExportOptions,
     plan: ExportPlan,
-    built: PromptSet,
     lint: list[Finding],
 ) -> tuple[list[ExportEntry], list[ExportEntry]]:
     """The training and validation entries, in path order; problems go to the plan."""
     dirty = {f.sample_id for f in lint if f.sample_id and f.severity is not Severity.INFO}
-    prompts = {s.id: built[s.id].text.strip() for s in candidates}
+    prompts = {s.id: inputs.prompts[s.id].text.strip() for s in candidates}
     chosen: dict[str, list[ExportEntry]] = {"train": [], "valid": []}
     unreviewed = 0
     for sample in candidates:
@@ -174,7 +183,7 @@ def _select(
                 plan.notes.append(f"left out {sample.path}: unreviewed, its prompt is not clean")
                 continue
             unreviewed += 1
-        entry = _entry(ws, sample, prompts[sample.id], split, ws.info.mode, plan)
+        entry = _entry(inputs.root, sample, prompts[sample.id], split, inputs.mode, plan)
         if entry is not None:
             chosen[split].append(entry)
     if unreviewed:
@@ -201,10 +210,10 @@ def _split_of(sample: Sample, options: ExportOptions) -> str | None:
 
 
 def _entry(
-    ws: Workspace, sample: Sample, prompt: str, split: str, mode: Mode, plan: ExportPlan
+    root: Path, sample: Sample, prompt: str, split: str, mode: Mode, plan: ExportPlan
 ) -> ExportEntry | None:
     """The sample's files and prompt, or None with the reason added to the plan's errors."""
-    clip = ws.root / sample.path
+    clip = root / sample.path
     before = len(plan.errors)
     if split == "train" and (not sample.present or not clip.is_file()):
         plan.errors.append(
@@ -219,7 +228,7 @@ def _entry(
     if mode is Mode.KF2V:
         frames.append(("last", sample.last_frame))
     for which, rel in frames:
-        if rel is None or not (ws.root / rel).is_file():
+        if rel is None or not (root / rel).is_file():
             plan.errors.append(
                 _problem(
                     "file-missing",
@@ -240,8 +249,8 @@ def _entry(
         )
     if len(plan.errors) > before or sample.first_frame is None:
         return None
-    last = ws.root / sample.last_frame if mode is Mode.KF2V and sample.last_frame else None
-    return ExportEntry(sample, prompt, split, clip, ws.root / sample.first_frame, last)
+    last = root / sample.last_frame if mode is Mode.KF2V and sample.last_frame else None
+    return ExportEntry(sample, prompt, split, clip, root / sample.first_frame, last)
 
 
 def _split_valid(
