@@ -91,3 +91,12 @@ def cache_key(request: CaptionRequest, provider_name: str) -> str:
     ]
     payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# Providers that answer more than captions (text questions, questions about a clip).
+ABLE_PROVIDERS = "use --provider dashscope, openai (or an endpoint of the config file) or replay"
+
+
+def provider_name(provider: object) -> str:
+    """The registry name of PROVIDER, or its class name for one that has none."""
+    return str(getattr(provider, "name", type(provider).__name__))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from annotator.captioning.base import CaptionRequest
+from annotator.captioning.base import ABLE_PROVIDERS, CaptionRequest, provider_name
 from annotator.captioning.errors import InvalidRequestError
 
 
@@ -77,8 +77,7 @@ def text_chat(provider: object) -> TextChat:
     """PROVIDER as a text chat, or NoTextChatError naming the providers that have one."""
     if isinstance(provider, TextChat):
         return provider
-    name = getattr(provider, "name", type(provider).__name__)
     raise NoTextChatError(
-        f"the {name} provider cannot answer a text question",
-        fix="use --provider dashscope, openai (or an endpoint of the config file) or replay",
+        f"the {provider_name(provider)} provider cannot answer a text question",
+        fix=ABLE_PROVIDERS,
     )

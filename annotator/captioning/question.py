@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from annotator.captioning.base import CaptionRequest
+from annotator.captioning.base import ABLE_PROVIDERS, CaptionRequest, provider_name
 from annotator.captioning.errors import InvalidRequestError
 from annotator.captioning.structured import RawAnswer
 
@@ -65,8 +65,7 @@ def clip_questions(provider: object) -> AsksAboutClips:
     """PROVIDER as one that answers clip questions, or NoClipQuestionsError."""
     if isinstance(provider, AsksAboutClips):
         return provider
-    name = getattr(provider, "name", type(provider).__name__)
     raise NoClipQuestionsError(
-        f"the {name} provider cannot be asked about a clip",
-        fix="use --provider dashscope, openai (or an endpoint of the config file) or replay",
+        f"the {provider_name(provider)} provider cannot be asked about a clip",
+        fix=ABLE_PROVIDERS,
     )

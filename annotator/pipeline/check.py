@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from annotator.checks import CheckReport, run_checks
 from annotator.pipeline.prompts import load_prompts
 from annotator.pipeline.verify import load_verdicts
 from annotator.prompts.build import PromptSet
+from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Workspace
 
 
@@ -14,8 +17,13 @@ def counted_samples(ws: Workspace) -> list[Sample]:
     return [s for s in ws.samples() if s.counts]
 
 
-def check_workspace(ws: Workspace, prompts: PromptSet | None = None) -> CheckReport:
-    """Every finding of the dataset spec over the samples that count (PROMPTS if built)."""
+def check_workspace(
+    ws: Workspace,
+    prompts: PromptSet | None = None,
+    verdicts: Mapping[str, SampleVerdict] | None = None,
+) -> CheckReport:
+    """Every finding of the dataset spec over the samples that count (PROMPTS and VERDICTS
+    when the caller has them already)."""
     samples = counted_samples(ws)
     prompts = prompts if prompts is not None else load_prompts(ws, samples)
     return run_checks(
@@ -24,5 +32,5 @@ def check_workspace(ws: Workspace, prompts: PromptSet | None = None) -> CheckRep
         prompts,
         root=ws.root,
         base_model=ws.info.base_model,
-        verdicts=load_verdicts(ws, prompts),
+        verdicts=verdicts if verdicts is not None else load_verdicts(ws, prompts),
     )

@@ -28,12 +28,13 @@ def export_inputs(ws: Workspace) -> ExportInputs:
     """Every sample, its prompt (built once), the checks, the verdicts and the acceptances."""
     samples = ws.samples(include_missing=True)
     prompts = load_prompts(ws, samples)
+    verdicts = load_verdicts(ws, prompts)
     return ExportInputs(
         root=ws.root,
         mode=ws.info.mode,
         samples=samples,
         prompts=prompts,
-        report=check_workspace(ws, prompts),
-        verdicts=load_verdicts(ws, prompts),
+        report=check_workspace(ws, prompts, verdicts),
+        verdicts=verdicts,
         accepted=accepted_at(ws),
     )
