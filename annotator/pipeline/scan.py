@@ -215,9 +215,8 @@ def _attach_frames(ws: Workspace, sample: Sample, analysis: ClipAnalysis | None)
     picture went missing is decoded again.
     """
     clip = ws.root / sample.path
-    wanted = [("first", "_first" if ws.info.mode is Mode.KF2V else "")]
-    if ws.info.mode is Mode.KF2V:
-        wanted.append(("last", "_last"))
+    kf2v = ws.info.mode is Mode.KF2V
+    wanted = [("first", "_first" if kf2v else "")] + ([("last", "_last")] if kf2v else [])
     columns: dict[str, object] = {}
     for which, suffix in wanted:
         image = sidecar_image(clip, suffix, ws.root)
