@@ -213,7 +213,7 @@ def _entry(
     root: Path, sample: Sample, prompt: str, split: str, mode: Mode, plan: ExportPlan
 ) -> ExportEntry | None:
     """The sample's files and prompt, or None with the reason added to the plan's errors."""
-    clip = root / sample.path
+    clip = root / sample.clip
     before = len(plan.errors)
     if split == "train" and (not sample.present or not clip.is_file()):
         plan.errors.append(

@@ -127,7 +127,7 @@ def plan_captions(
     requests, by_request, cached = [], {}, 0
     for sample in samples:
         request = CaptionRequest(
-            clip=ws.root / sample.path,
+            clip=ws.root / sample.clip,
             clip_sha256=sample.id,
             instruction=instruction,
             model=model,

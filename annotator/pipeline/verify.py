@@ -117,7 +117,7 @@ def plan_verification(
         stills = _stills(ws.root, sample) if kf2v else ()
         parts = make_parts(prompt)
         request = VerifyRequest(
-            clip=ws.root / sample.path,
+            clip=ws.root / sample.clip,
             clip_sha256=sample.id,
             model=model,
             parts=parts,

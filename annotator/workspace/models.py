@@ -64,6 +64,8 @@ class Sample(BaseModel):
     first_frame_source: FrameSource | None = None
     last_frame: str | None = None
     last_frame_source: FrameSource | None = None
+    edited_clip: str | None = None  # the rendered edit under .annotator/media/, when there is one
+    edit_key: str | None = None  # the hash of that edit; None while the source is used as it is
     added_at: datetime
     updated_at: datetime
 
@@ -71,6 +73,18 @@ class Sample(BaseModel):
     def name(self) -> str:
         """The clip's file name."""
         return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def clip(self) -> str:
+        """The clip everything uses (frames, checks, models, review, export), relative to the
+        root: the rendered edit when the sample has one, else the source."""
+        return self.edited_clip or self.path
+
+    @property
+    def clip_key(self) -> str:
+        """What a result computed from ``clip`` is cached under: the source's hash, plus the
+        edit's when there is one."""
+        return self.id if self.edit_key is None else f"{self.id}+{self.edit_key}"
 
     @property
     def counts(self) -> bool:

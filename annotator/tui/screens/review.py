@@ -203,7 +203,7 @@ class ReviewScreen(SampleView):
     def action_play(self) -> None:
         sample = self.sample
         if sample is not None:
-            error = self.player(self.domain.root / sample.path)
+            error = self.player(self.domain.root / sample.clip)
             if error:
                 self.notify(outside_text(error), severity="warning", markup=False)
 

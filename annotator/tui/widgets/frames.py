@@ -159,7 +159,7 @@ class FramesPanel(Vertical):
         return None if rel is None else self.cache.image(self.root / rel)
 
     def _strip_key(self, sample: Sample) -> str:
-        return f"strip:{FILMSTRIP_COUNT}:{self.root / sample.path}"
+        return f"strip:{FILMSTRIP_COUNT}:{self.root / sample.clip}"
 
     def _show_strip(self, frames: list[PILImage.Image]) -> None:
         for i, picture in enumerate(self.query(".strip").results(Picture)):
@@ -168,7 +168,7 @@ class FramesPanel(Vertical):
     @work(thread=True, exclusive=True, group="frames")
     def _load(self, sample: Sample, ahead: list[Sample]) -> None:
         worker = get_current_worker()
-        frames = self.cache.filmstrip(self.root / sample.path, FILMSTRIP_COUNT)
+        frames = self.cache.filmstrip(self.root / sample.clip, FILMSTRIP_COUNT)
         self.post_message(self.FilmstripReady(sample.id, frames))
         for other in ahead:
             if worker.is_cancelled:
@@ -177,7 +177,7 @@ class FramesPanel(Vertical):
                 if rel is not None:
                     self.cache.image(self.root / rel)
         if ahead and not worker.is_cancelled:
-            self.cache.filmstrip(self.root / ahead[0].path, FILMSTRIP_COUNT)
+            self.cache.filmstrip(self.root / ahead[0].clip, FILMSTRIP_COUNT)
 
     @on(FilmstripReady)
     def _strip_ready(self, message: FilmstripReady) -> None:
