@@ -104,13 +104,13 @@ def clip_duration(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
 
 
 def file_name(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
-    """Names of ASCII letters, digits, _ and - (export renames the others)."""
+    """Names of ASCII letters, digits, _ and - (export renames the others: information)."""
     stem = Path(sample.path).stem
     if not SAFE_NAME.match(stem):
         yield _finding(
             sample,
             "file-name",
-            Severity.WARNING,
+            Severity.INFO,  # export renames it: nothing for the user to do
             f"file name {Path(sample.path).name!r} has characters outside A-Z a-z 0-9 _ -",
             "nothing to do: export renames it to a safe name (or rename it yourself)",
         )

@@ -81,11 +81,13 @@ def test_letterboxed_clip_is_flagged(tmp_path: Path) -> None:
     assert "black-borders" in _codes(report, "pillar.mp4")
 
 
-def test_cjk_file_name_is_a_warning_not_an_error(tmp_path: Path) -> None:
+def test_cjk_file_name_is_information_export_renames_it(tmp_path: Path) -> None:
+    """Issue 14 item 9: nothing for the user to do, so neither an error nor a warning."""
     make_clip(tmp_path / "金钱雨 01.mp4", width=96, height=64)
     report = _check(tmp_path)
     assert "file-name" in _codes(report, "金钱雨 01.mp4")
-    assert not report.failed()
+    named = [f for f in report.findings if f.code == "file-name"]
+    assert [f.severity for f in named] == [Severity.INFO]
 
 
 def test_matroska_named_mp4_is_mislabelled(tmp_path: Path) -> None:
