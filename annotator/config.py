@@ -52,6 +52,8 @@ class Settings(BaseModel):
 
     caption: CaptionSettings = CaptionSettings()
     endpoints: dict[str, Endpoint] = {}
+    # Yuan per second of video by model, then resolution (annotator/finetune/prices.py).
+    video_prices: dict[str, dict[str, float]] = {}
 
 
 class ConfigError(AnnotatorError, ValueError):
