@@ -312,6 +312,69 @@ def _m006_verdicts(db: sqlite3.Connection) -> None:
     )
 
 
+def _m007_clip_edits(db: sqlite3.Connection) -> None:
+    # Non-destructive clip edits (issue 13): EDIT is the ClipEdit's JSON (trim, crop, scale,
+    # drop audio, convert), EDITED_CLIP the rendered file under .annotator/media/ (relative to
+    # the root), EDIT_KEY the edit's hash. All NULL: the sample uses its source as it is.
+    _run_script(
+        db,
+        """
+        ALTER TABLE samples ADD COLUMN edit TEXT;
+        ALTER TABLE samples ADD COLUMN edited_clip TEXT;
+        ALTER TABLE samples ADD COLUMN edit_key TEXT
+        """,
+    )
+
+
+def _m009_sources(db: sqlite3.Connection) -> None:
+    # Candidate clips made with a Wan base model from the user's pictures (annotator source,
+    # issue 15): one row per generation, written before its create request (task_id NULL,
+    # status CREATING) like the other remote tables, so a re-run or a kill -9 never starts
+    # it twice. SAMPLE_ID links the downloaded clip (its sha256) to where it came from.
+    # ft_checkpoints.chosen_at records the checkpoint a person picked as the best.
+    _run_script(
+        db,
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            endpoint TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            request TEXT NOT NULL,
+            task_id TEXT UNIQUE,
+            model TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            picture TEXT NOT NULL,
+            last_picture TEXT,
+            picture_sha256 TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            resolution TEXT NOT NULL,
+            duration INTEGER,
+            candidate INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            submit_time TEXT,
+            scheduled_time TEXT,
+            end_time TEXT,
+            orig_prompt TEXT,
+            actual_prompt TEXT,
+            video_url TEXT,
+            video_path TEXT,
+            sample_id TEXT,
+            usage TEXT,
+            code TEXT,
+            message TEXT,
+            request_id TEXT,
+            response TEXT,
+            requested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX sources_fingerprint ON sources(endpoint, fingerprint);
+        CREATE INDEX sources_sample ON sources(sample_id);
+        ALTER TABLE ft_checkpoints ADD COLUMN chosen_at TEXT
+        """,
+    )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
@@ -320,6 +383,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_claims", _m004_claims),
     ("005_file_problems", _m005_file_problems),
     ("006_verdicts", _m006_verdicts),
+    ("007_clip_edits", _m007_clip_edits),
+    ("009_sources", _m009_sources),
 ]
 
 
