@@ -3,6 +3,7 @@
 from annotator.workspace.claims import Claim, Claimant, ClaimOutcome
 from annotator.workspace.models import (
     Caption,
+    ClipEditColumns,
     FileRecord,
     FrameSource,
     HistoryEntry,
@@ -27,6 +28,7 @@ __all__ = [
     "Claim",
     "ClaimOutcome",
     "Claimant",
+    "ClipEditColumns",
     "FileRecord",
     "FrameSource",
     "HistoryEntry",

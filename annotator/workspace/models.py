@@ -64,6 +64,7 @@ class Sample(BaseModel):
     first_frame_source: FrameSource | None = None
     last_frame: str | None = None
     last_frame_source: FrameSource | None = None
+    edit: str | None = None  # the clip edit's JSON (annotator.media.edits.ClipEdit), if any
     edited_clip: str | None = None  # the rendered edit under .annotator/media/, when there is one
     edit_key: str | None = None  # the hash of that edit; None while the source is used as it is
     added_at: datetime
@@ -90,6 +91,23 @@ class Sample(BaseModel):
     def counts(self) -> bool:
         """True when the sample belongs in the dataset: its clip is present, a person kept it."""
         return self.present and self.status is not Status.REJECTED
+
+
+class ClipEditColumns(BaseModel):
+    """What one clip edit sets on a sample, kept whole in one history entry: the edit, the
+    rendered clip, that clip's facts and its frame images. All None but the probe and the
+    frames: the source as it is (the state an undo of the first edit returns to)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    edit: str | None = None
+    edit_key: str | None = None
+    edited_clip: str | None = None
+    probe: ClipFacts | None = None
+    first_frame: str | None = None
+    first_frame_source: FrameSource | None = None
+    last_frame: str | None = None
+    last_frame_source: FrameSource | None = None
 
 
 class Caption(BaseModel):

@@ -21,6 +21,7 @@ from annotator.workspace.claims import Claim, Claimant, ClaimOutcome
 from annotator.workspace.db import connect, now_iso
 from annotator.workspace.models import (
     Caption,
+    ClipEditColumns,
     FileRecord,
     HistoryEntry,
     Problem,
@@ -43,6 +44,10 @@ WORKSPACE_FIELDS = frozenset({"template", "trigger"})
 # characters (a terminal would run them, an export would carry them to the service).
 _TEXT_FIELDS = frozenset({"subject", "background", "prompt_override", "reject_reason"})
 _INFO_KEYS = ("mode", "base_model", "lang", "trigger")
+# The history field of a clip edit: its old and new values are the JSON of every column
+# the edit sets (ClipEditColumns), so undo puts the clip, its probe and its frames back whole.
+CLIP_EDIT_FIELD = "edit"
+_EDIT_COLUMNS = tuple(ClipEditColumns.model_fields)
 
 
 class WorkspaceError(AnnotatorError):
@@ -313,6 +318,23 @@ class Workspace:
                     )
         return self.sample(sample_id)
 
+    def set_clip_edit(self, sample_id: str, columns: ClipEditColumns) -> Sample:
+        """Give a sample a clip edit, or take it away (COLUMNS of the source as it is), with
+        the rendered clip, its probe and its frames, in one commit. The old columns go to
+        the history as one entry: undo returns to them whole. Returns the sample."""
+        new = _edit_state(columns)
+        with self.transaction() as db:
+            row = db.execute(
+                f"SELECT {', '.join(_EDIT_COLUMNS)} FROM samples WHERE id = ?", (sample_id,)
+            ).fetchone()
+            if row is None:
+                raise SampleNotFoundError(f"no sample {sample_id!r} in {self.root}")
+            old = dict(row)
+            if old != new:
+                _write_edit_state(db, sample_id, new)
+                _record(db, sample_id, CLIP_EDIT_FIELD, _state_json(old), _state_json(new))
+        return self.sample(sample_id)
+
     def set_status(self, sample_id: str, status: Status, reason: str | None = None) -> Sample:
         """Accept, reject or otherwise move a sample, with the reason for a rejection.
 
@@ -406,6 +428,8 @@ class Workspace:
     def _apply(self, db: sqlite3.Connection, entry: HistoryEntry, value: str | None) -> None:
         if entry.sample_id is None:
             _write_meta(db, entry.field, value)
+        elif entry.field == CLIP_EDIT_FIELD:
+            _write_edit_state(db, entry.sample_id, json.loads(value or "{}"))
         else:
             _set_sample_field(db, entry.sample_id, entry.field, value)
 
@@ -597,6 +621,27 @@ def _set_sample_field(db: sqlite3.Connection, sample_id: str, field: str, value:
     db.execute(
         f"UPDATE samples SET {field} = ?, updated_at = ? WHERE id = ?",
         (_clean(field, value), now_iso(), sample_id),
+    )
+
+
+def _edit_state(columns: ClipEditColumns) -> dict[str, Any]:
+    """The columns of a clip edit as the samples table holds them."""
+    state: dict[str, Any] = columns.model_dump(mode="json")
+    state["probe"] = _probe_json(columns.probe)
+    return state
+
+
+def _state_json(state: dict[str, Any]) -> str:
+    return json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _write_edit_state(db: sqlite3.Connection, sample_id: str, state: dict[str, Any]) -> None:
+    # Only the edit's own columns, whatever an old history entry holds.
+    values = {name: state.get(name) for name in _EDIT_COLUMNS}
+    sets = ", ".join(f"{name} = ?" for name in values)
+    db.execute(
+        f"UPDATE samples SET {sets}, updated_at = ? WHERE id = ?",
+        [*values.values(), now_iso(), sample_id],
     )
 
 

@@ -89,7 +89,7 @@ def test_migration_006_adds_the_verdicts_table_to_an_older_store(tmp_path: Path)
     assert not [c for c in columns if "api" in c or c == "key"]  # never the key
     unique = [row[1] for row in db.execute("PRAGMA index_list(verdicts)") if row[2]]
     assert unique == ["verdicts_key"]
-    assert [r[0] for r in db.execute("SELECT name FROM _migrations")][-1] == "006_verdicts"
+    assert "006_verdicts" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
 
 
 def test_a_verdict_keeps_its_provenance_and_the_notes_lose_control_characters(
