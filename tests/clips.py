@@ -8,6 +8,7 @@ from __future__ import annotations
 import colorsys
 from pathlib import Path
 
+import av
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -141,3 +142,16 @@ def make_corrupt_clip(path: Path) -> Path:
     cut = mdat + 4 + (moov - 4 - mdat - 4) // 2
     path.write_bytes(data[:cut])
     return path
+
+
+def make_black_start_clip(
+    path: Path, black_s: float = 0.5, seconds: float = 2.5, fps: int = 8, **kwargs: object
+) -> Path:
+    """A ``make_clip`` clip whose first ``black_s`` seconds are black (a lead-in, a fade)."""
+    make_clip(path, seconds=seconds, fps=fps, **kwargs)  # type: ignore[arg-type]
+    black = round(black_s * fps)
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    for i in range(min(black, len(frames))):
+        frames[i] = np.zeros_like(frames[i])
+    return write_clip(path, frames, fps=fps, crf=18)
