@@ -395,6 +395,31 @@ class DashScopeClient:
         path = f"/api/v1/tasks/{task_id}"
         return self._request("GET", path, what=f"reading task {task_id}", retry=True)
 
+    def iter_tasks(self, model: str, page_size: int = LIST_PAGE) -> Iterator[dict[str, Any]]:
+        """The account's asynchronous tasks of MODEL (the last 24 h), page by page.
+
+        ``GET /api/v1/tasks`` with the filters the dashscope SDK sends (``model_name``,
+        ``page_no``, ``page_size``); the items are read from ``data`` (each with
+        ``task_id``, ``model_name``, ``status``, ``gmt_create``), as the asynchronous
+        task management page describes them.
+        """
+        for page_no in range(1, _MAX_PAGES + 1):
+            params = {"page_no": page_no, "page_size": page_size, "model_name": model}
+            body = self._request(
+                "GET",
+                "/api/v1/tasks",
+                what=f"listing the tasks of {model}",
+                params=params,
+                retry=True,
+            ).body
+            items = body.get("data")
+            items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+            yield from items
+            total = body.get("total")
+            seen = (page_no - 1) * page_size + len(items)
+            if not items or (seen >= total if isinstance(total, int) else len(items) < page_size):
+                return
+
     # -- downloads ---------------------------------------------------------------------
 
     def download(self, url: str, dest: Path, progress: Progress | None = None) -> Path:

@@ -3,17 +3,23 @@
 i2v sends ``input.img_url`` to the video-generation path; kf2v sends
 ``input.first_frame_url`` (and ``last_frame_url``) to the image2video path. Both are
 asynchronous tasks (``X-DashScope-Async: enable``). A local picture goes to DashScope's
-temporary storage first (oss://, 48 h), as the SDK does for ``file://`` paths.
+temporary storage first (oss://, 48 h), as the SDK does for ``file://`` paths; the
+base-model generations of `annotator source` send small pictures inline instead (a
+``data:`` URI, which the image-to-video API reference documents for ``img_url``,
+``first_frame_url`` and ``last_frame_url``). The request, picture, polling and download
+helpers here serve both (annotator/finetune/sourcing.py).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from annotator.basemodels import Mode
@@ -24,12 +30,15 @@ from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
-from annotator.userfiles import file_sha256
+from annotator.userfiles import file_sha256, read_bytes
 from annotator.workspace import Workspace
-from annotator.workspace.remote import GENERATIONS, Deployment, Generation
+from annotator.workspace.remote import GENERATIONS, Deployment, Generation, Requested, RequestTable
 
 URL_SCHEMES = ("http://", "https://", "oss://")
 TASK_UNHAPPY = TASK_FINAL - {TASK_SUCCEEDED}
+# A picture up to this size goes inline as a data: URI (the API takes images up to 10 MB;
+# base64 grows them by a third); a bigger one goes through the temporary storage.
+INLINE_LIMIT = 7 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,8 @@ class Settings:
     prompt: str | None = None
     resolution: str = "720P"
     prompt_extend: bool = False
+    duration: int | None = None  # seconds; None: the model's default (not sent)
+    seed: int | None = None  # None: the service draws one (not sent)
 
 
 def output_folder(ws: Workspace, output: Path | None) -> Path:
@@ -96,15 +107,36 @@ def synthesis_body(model: str, mode: Mode, urls: list[str], s: Settings) -> dict
         inputs = {"img_url": urls[0]}
     if s.prompt:
         inputs["prompt"] = s.prompt
-    parameters = {"resolution": s.resolution, "prompt_extend": s.prompt_extend}
+    parameters: dict[str, Any] = {"resolution": s.resolution, "prompt_extend": s.prompt_extend}
+    if s.duration is not None:
+        parameters["duration"] = s.duration
+    if s.seed is not None:
+        parameters["seed"] = s.seed
     return {"model": model, "input": inputs, "parameters": parameters}
 
 
-def _url(client: DashScopeClient, pic: Picture, model: str) -> str:
+def picture_url(client: DashScopeClient, pic: Picture, model: str, *, inline: bool = False) -> str:
+    """What the request names PIC by: its URL, a data: URI (INLINE, when small enough), or
+    the oss:// URL of its temporary upload."""
     if pic.path is None:
         return pic.text
     assert pic.sha256 is not None
+    if inline and pic.path.stat().st_size <= INLINE_LIMIT:
+        return data_uri(pic.path)
     return client.upload_temporary(pic.path, model, f"{pic.sha256[:16]}{pic.path.suffix.lower()}")
+
+
+def data_uri(path: Path) -> str:
+    """The picture at PATH as ``data:{MIME type};base64,{data}``, read as a user file."""
+    kind = mimetypes.guess_type(path.name)[0] or "image/png"
+    data = read_bytes(path)
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def needs_oss(body: Mapping[str, Any]) -> bool:
+    """Whether the body names a temporary upload (the request must then say so)."""
+    urls = [str(v) for k, v in body["input"].items() if k.endswith("_url")]
+    return any(url.startswith("oss://") for url in urls)
 
 
 def start_generation(
@@ -155,7 +187,7 @@ class _GenerationRequest:
 
     def new_row(self) -> dict[str, Any]:
         """The body, with the local pictures uploaded (only now: a stored task needs none)."""
-        urls = [_url(self.client, pic, self.model) for pic in self.pictures]
+        urls = [picture_url(self.client, pic, self.model) for pic in self.pictures]
         pictures = [pic.text for pic in self.pictures]
         return {
             "request": synthesis_body(self.model, self.mode, urls, self.settings),
@@ -168,16 +200,29 @@ class _GenerationRequest:
 
     def create(self, attempt: Generation) -> Answer:
         body = attempt.request
-        urls = [str(v) for k, v in body["input"].items() if k.endswith("_url")]
-        oss = any(url.startswith("oss://") for url in urls)  # temporary storage: say so
-        return self.client.synthesize(body, kf2v=self.mode is Mode.KF2V, oss=oss)
+        return self.client.synthesize(body, kf2v=self.mode is Mode.KF2V, oss=needs_oss(body))
+
+
+T = TypeVar("T", bound=Requested)
+
+
+def refresh_task(ws: Workspace, client: DashScopeClient, table: RequestTable[T], found: T) -> T:
+    """Ask for the task of FOUND (a row of TABLE with a task_id); store and return it."""
+    task_id = table.service_id_of(found)
+    assert task_id is not None
+    answer = client.get_task(task_id)
+    output = answer.output if isinstance(answer.output, dict) else {}
+    return table.record(ws, found.id, output, answer.request_id, answer.usage)
 
 
 def refresh_generation(ws: Workspace, client: DashScopeClient, found: Generation) -> Generation:
-    assert found.task_id is not None
-    answer = client.get_task(found.task_id)
-    output = answer.output if isinstance(answer.output, dict) else {}
-    return GENERATIONS.record(ws, found.id, output, answer.request_id, answer.usage)
+    return refresh_task(ws, client, GENERATIONS, found)
+
+
+def task_failure(task_id: str | None, status: str, code: str | None, message: str | None) -> str:
+    """How a task that did not succeed ended, for a message."""
+    said = f"{code}: {message}" if code else (message or "no reason given")
+    return f"task {task_id} ended {status} ({said})"
 
 
 def wait_generation(
@@ -195,9 +240,9 @@ def wait_generation(
         what=f"task {found.task_id}",
     )
     if last.status != TASK_SUCCEEDED:
-        said = f"{last.code}: {last.message}" if last.code else (last.message or "no reason given")
+        ended = task_failure(last.task_id, last.status, last.code, last.message)
         raise TaskFailedError(
-            f"task {last.task_id} ended {last.status} ({said}). Try another picture, or run "
+            f"{ended}. Try another picture, or run "
             f"again with --again; a content refusal (DataInspectionFailed) means the picture "
             "or the prompt was judged unsafe",
             code=last.code,

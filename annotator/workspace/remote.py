@@ -104,6 +104,7 @@ class Checkpoint(BaseModel):
     export_status: str | None = None
     create_time: str | None = None
     export_requested_at: datetime | None = None
+    chosen_at: datetime | None = None  # a person picked it as the best
     updated_at: datetime
 
 
@@ -152,12 +153,45 @@ class Generation(Requested):
     updated_at: datetime
 
 
+class SourceTask(Requested):
+    """A candidate clip made with a Wan base model from a picture (annotator source)."""
+
+    task_id: str | None
+    model: str
+    kind: str  # i2v or kf2v
+    picture: str
+    last_picture: str | None = None
+    picture_sha256: str  # the picture's (kf2v: the first picture's) content
+    prompt: str
+    seed: int
+    resolution: str
+    duration: int | None = None
+    candidate: int  # 1..N among the candidates of one picture
+    status: str
+    submit_time: str | None = None
+    scheduled_time: str | None = None
+    end_time: str | None = None
+    orig_prompt: str | None = None
+    actual_prompt: str | None = None
+    video_url: str | None = None
+    video_path: str | None = None
+    sample_id: str | None = None
+    usage: dict[str, Any] | None = None
+    code: str | None = None
+    message: str | None = None
+    request_id: str | None = None
+    requested_at: datetime
+    updated_at: datetime
+
+
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Requested)
 
 
 # Columns of our own making (where and what we asked, local paths): stored as they are.
-_OURS = frozenset({"endpoint", "fingerprint", "request", "path", "video_path"})
+_OURS = frozenset(
+    {"endpoint", "fingerprint", "request", "path", "video_path", "picture", "last_picture"}
+)
 # Columns whose text may have lines: messages, prompts, the whole answer kept for a maintainer.
 _MULTILINE = frozenset({"error", "message", "orig_prompt", "actual_prompt", "prompt", "response"})
 
@@ -396,3 +430,11 @@ GENERATIONS = RequestTable(
         "orig_prompt", "actual_prompt", "video_url", "code", "message",
     ),
 )  # fmt: skip
+SOURCES = RequestTable(
+    name="sources",
+    model=SourceTask,
+    service_id="task_id",
+    keeps_usage=True,
+    json_columns=("request", "usage"),
+    answer_keys=GENERATIONS.answer_keys,
+)

@@ -8,13 +8,18 @@ Serves, with the documented JSON shapes:
   ``POST .../cancel``, ``GET .../logs``, ``.../validation-results``,
   ``.../validation-details/{ckpt}``, ``.../export/{ckpt}``, ``.../checkpoints``
 - ``POST|GET /api/v1/deployments``, ``GET|DELETE /api/v1/deployments/{name}``
-- ``POST`` the i2v and kf2v video-synthesis paths (``X-DashScope-Async`` required),
-  ``GET /api/v1/tasks/{id}``
+- ``POST`` the i2v and kf2v video-synthesis paths (``X-DashScope-Async`` required), with a
+  deployed LoRA or a base model (``img_url`` / ``first_frame_url`` + ``last_frame_url`` as
+  an http(s) URL, an oss:// upload or a ``data:image/...;base64,`` URI),
+  ``GET /api/v1/tasks/{id}``, ``GET /api/v1/tasks`` (the account's tasks, ``data``)
 - ``GET /api/v1/uploads?action=getPolicy`` and ``POST /oss``: temporary image uploads
 - ``GET /media/...``: the preview and result videos it hands out URLs for
 
 Statuses move one step each time a resource is read (``job_steps``, ``deploy_steps``,
-``task_steps``); ``hold_jobs`` freezes jobs where they are; a RUNNING job grows its log by
+``task_steps``; ``fail_tasks`` names tasks, by creation order from 1, that end FAILED);
+``task_videos`` are the videos of successful tasks, by creation order (default: bytes that
+are no real video); ``stall`` (an unset Event) holds every create's answer until it is set;
+``hold_jobs`` freezes jobs where they are; a RUNNING job grows its log by
 ``log_lines_per_read`` lines at each read. Every request is recorded.
 
 Paging follows the documentation (dashscope-api.md, "API details checked"): logs take
@@ -76,6 +81,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("POST", f"^{I2V}$", "tasks.i2v"),
         ("POST", f"^{KF2V}$", "tasks.kf2v"),
         ("GET", r"^/api/v1/tasks/(?P<id>[^/]+)$", "tasks.get"),
+        ("GET", r"^/api/v1/tasks/?$", "tasks.list"),
         ("GET", r"^/api/v1/uploads/?$", "policy"),
         ("POST", r"^/oss$", "oss"),
         ("GET", r"^/media/.+$", "media"),
@@ -118,6 +124,9 @@ class FakeFinetune(LocalServer):
         self.job_steps = ["PENDING", "RUNNING", "RUNNING", "SUCCEEDED"]
         self.deploy_steps = ["PENDING", "RUNNING"]
         self.task_steps = ["PENDING", "RUNNING", "SUCCEEDED"]
+        self.fail_tasks: set[int] = set()
+        self.task_videos: list[bytes] = []
+        self.stall: threading.Event | None = None
         self.hold_jobs = False
         self.log_lines_per_read = 1
         self.max_deployments: int | None = None
@@ -420,17 +429,43 @@ class FakeFinetune(LocalServer):
         body = rec.json or {}
         model = body.get("model", "")
         found = self.deployments.get(model)
-        if found is None or found.status != "RUNNING":
+        base = model in KNOWN_MODELS
+        if base and ("kf2v" in model) != kf2v:
+            return _error(400, "InvalidParameter", f"{model} is not served on this path")
+        if not base and (found is None or found.status != "RUNNING"):
             return _error(400, "InvalidParameter", f"Model not exist or not running: {model}")
-        key = "first_frame_url" if kf2v else "img_url"
-        image = (body.get("input") or {}).get(key, "")
-        if image.startswith("oss://") and rec.headers.get("x-dashscope-ossresourceresolve") != (
-            "enable"
-        ):
-            return _error(400, "InvalidParameter", "The provided URL does not appear to be valid.")
+        inputs = body.get("input") or {}
+        keys = ["first_frame_url"] if kf2v else ["img_url"]
+        if base and kf2v:
+            keys.append("last_frame_url")
+        for key in keys:
+            image = str(inputs.get(key, ""))
+            if image.startswith("oss://") and rec.headers.get("x-dashscope-ossresourceresolve") != (
+                "enable"
+            ):
+                return _error(
+                    400, "InvalidParameter", "The provided URL does not appear to be valid."
+                )
+            if not image.startswith(("http://", "https://", "oss://", "data:image/")):
+                return _error(400, "InvalidParameter", f"{key} must be a URL or a data URI")
+            if image.startswith("data:") and ";base64," not in image:
+                return _error(400, "InvalidParameter", f"{key} is not base64")
+        if base and not inputs.get("prompt"):
+            return _error(400, "InvalidParameter", "a base model needs input.prompt")
         task_id = str(uuid.uuid4())
-        data = {"task_id": task_id, "submit_time": _now(), "orig_prompt": ""}
-        self.tasks[task_id] = Resource(data, list(self.task_steps))
+        number = len(self.tasks) + 1
+        data = {
+            "task_id": task_id,
+            "submit_time": _now(),
+            "orig_prompt": inputs.get("prompt", ""),
+            "model_name": model,
+            "gmt_create": int(datetime.now().timestamp() * 1000),
+            "number": number,
+        }
+        steps = list(self.task_steps)
+        if number in self.fail_tasks:
+            steps[-1] = "FAILED"
+        self.tasks[task_id] = Resource(data, steps)
         output = {"task_status": self.task_steps[0], "task_id": task_id}
         return 200, {"request_id": _rid(), "output": output}
 
@@ -445,7 +480,10 @@ class FakeFinetune(LocalServer):
         if task is None:
             return _error(404, "NotFound", f"task {id} not found")
         task.advance()
-        output = {**task.data, "task_status": task.status}
+        output = {
+            k: v for k, v in task.data.items() if k not in ("model_name", "gmt_create", "number")
+        }
+        output["task_status"] = task.status
         body: dict[str, Any] = {"request_id": _rid(), "output": output}
         if task.status == "RUNNING":
             output["scheduled_time"] = _now()
@@ -462,6 +500,30 @@ class FakeFinetune(LocalServer):
                 code="DataInspectionFailed", message="Input data may contain inappropriate content."
             )
         return 200, body
+
+    def _tasks_list(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
+        model = rec.query.get("model_name", [None])[0]
+        items = [
+            {
+                "task_id": task_id,
+                "model_name": t.data["model_name"],
+                "status": t.status,
+                "gmt_create": t.data["gmt_create"],
+                "request_id": _rid(),
+            }
+            for task_id, t in reversed(list(self.tasks.items()))
+            if model is None or t.data["model_name"] == model
+        ]
+        page = _int_param(rec, "page_no", 1) or 1
+        size = _int_param(rec, "page_size", 10) or 10
+        chunk = items[(page - 1) * size : page * size]
+        return 200, {
+            "request_id": _rid(),
+            "data": chunk,
+            "total": len(items),
+            "page_no": page,
+            "page_size": size,
+        }
 
     def _policy(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         model = rec.query.get("model", ["unknown"])[0]
@@ -484,6 +546,11 @@ class FakeFinetune(LocalServer):
         return 200, b""
 
     def _media(self, rec: Recorded) -> tuple[int, bytes]:
+        match = re.match(r"^/media/tasks/(?P<id>[^/.]+)\.mp4", urlsplit(rec.path).path)
+        task = self.tasks.get(match["id"]) if match else None
+        if task is not None and self.task_videos:
+            number = int(task.data["number"])
+            return 200, self.task_videos[(number - 1) % len(self.task_videos)]
         return 200, VIDEO
 
 
@@ -555,6 +622,8 @@ def _make_handler(server: FakeFinetune) -> type[BaseHTTPRequestHandler]:
                 status, answer = _error(404, "NotFound", f"no route {method} {split.path}")
             else:
                 status, answer = server.handle(rec, params)
+            if name in ("tasks.i2v", "tasks.kf2v") and server.stall is not None:
+                server.stall.wait(30)  # outside the lock: the test reads the fake meanwhile
             if server.echo_authorization and status >= 400 and isinstance(answer, dict):
                 answer = {**answer, "message": f"{answer.get('message')} ({_echo(rec)})"}
             self._send(status, answer)
