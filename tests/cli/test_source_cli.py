@@ -202,3 +202,31 @@ def test_kill_9_after_the_first_create_then_a_rerun_creates_nothing_twice(
         tasks = [row.task_id for row in SOURCES.select(ws)]
     assert sorted(tasks) == sorted(fake.tasks)  # type: ignore[type-var]
     assert len(list((root / "generated").iterdir())) == 6
+
+
+def test_ctrl_c_leaves_the_running_tasks_recorded_and_a_rerun_picks_them_up(
+    root: Path, pictures: Path, fake: FakeFinetune
+) -> None:
+    fake.task_steps = ["PENDING", "RUNNING"]  # running until the test says otherwise
+    env = {**os.environ, "DASHSCOPE_API_KEY": KEY}
+    cmd = [sys.executable, "-m", "annotator", "source", str(root), "--images", str(pictures)]
+    cmd += ["--prompt", PROMPT, "--per-image", "2", "--base-url", fake.url]
+    cmd += ["--poll-interval", "0.05"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while len(fake.requests("tasks.get")) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "run the same command again" in " ".join(output.decode().split())
+    with Workspace.open(root) as ws:
+        rows = SOURCES.select(ws)
+    assert len(rows) == 6 and all(r.task_id and r.status == "RUNNING" for r in rows)
+
+    for task in fake.tasks.values():
+        task.steps.append("SUCCEEDED")
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 0, result.output
+    assert _creates(fake) == 6
+    assert len(list((root / "generated").iterdir())) == 6
