@@ -47,6 +47,10 @@ _INFO_KEYS = ("mode", "base_model", "lang", "trigger")
 # The history field of a clip edit: its old and new values are the JSON of every column
 # the edit sets (ClipEditColumns), so undo puts the clip, its probe and its frames back whole.
 CLIP_EDIT_FIELD = "edit"
+# The history field of a rejection: its old and new values are the JSON of the status and
+# the reason, so one undo puts both back (a rejection with its reason is one step).
+REJECTION_FIELD = "rejection"
+_REJECTION_COLUMNS = ("status", "reject_reason")
 _EDIT_COLUMNS = tuple(ClipEditColumns.model_fields)
 
 
@@ -341,10 +345,27 @@ class Workspace:
         Returns the sample as the last write left it (each edit returns its row). Accepting
         an accepted sample records the acceptance again: a person's acceptance after the
         vision model's verdict overrules it (annotator verify, export's gate)."""
+        if status is Status.REJECTED:
+            return self._reject(sample_id, reason)
         sample = self.edit(sample_id, "status", status.value, record_same=status is Status.ACCEPTED)
-        if status is Status.REJECTED or reason is not None:
+        if reason is not None:
             sample = self.edit(sample_id, "reject_reason", reason)
         return sample
+
+    def _reject(self, sample_id: str, reason: str | None) -> Sample:
+        """Set the status and the reason in one commit and one history entry."""
+        new = {"status": Status.REJECTED.value, "reject_reason": _clean("reject_reason", reason)}
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT status, reject_reason FROM samples WHERE id = ?", (sample_id,)
+            ).fetchone()
+            if row is None:
+                raise SampleNotFoundError(f"no sample {sample_id!r} in {self.root}")
+            old = dict(row)
+            if old != new:
+                _write_rejection(db, sample_id, new)
+                _record(db, sample_id, REJECTION_FIELD, _state_json(old), _state_json(new))
+        return self.sample(sample_id)
 
     def set_status_by_machine(
         self,
@@ -430,6 +451,8 @@ class Workspace:
             _write_meta(db, entry.field, value)
         elif entry.field == CLIP_EDIT_FIELD:
             _write_edit_state(db, entry.sample_id, json.loads(value or "{}"))
+        elif entry.field == REJECTION_FIELD:
+            _write_rejection(db, entry.sample_id, json.loads(value or "{}"))
         else:
             _set_sample_field(db, entry.sample_id, entry.field, value)
 
@@ -642,6 +665,15 @@ def _write_edit_state(db: sqlite3.Connection, sample_id: str, state: dict[str, A
     db.execute(
         f"UPDATE samples SET {sets}, updated_at = ? WHERE id = ?",
         [*values.values(), now_iso(), sample_id],
+    )
+
+
+def _write_rejection(db: sqlite3.Connection, sample_id: str, state: dict[str, Any]) -> None:
+    values = [state.get(name) for name in _REJECTION_COLUMNS]
+    Status(values[0] or "")  # a ValueError for anything but a status
+    db.execute(
+        "UPDATE samples SET status = ?, reject_reason = ?, updated_at = ? WHERE id = ?",
+        [*values, now_iso(), sample_id],
     )
 
 
