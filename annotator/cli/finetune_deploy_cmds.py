@@ -55,6 +55,15 @@ def checkpoints(
         None, "--model-name", help="The name --export gives the model (unique per account)."
     ),
     wait: bool = typer.Option(False, "--wait", help="With --export: wait until it is done."),
+    review: bool = typer.Option(
+        False,
+        "--review",
+        help="Compare the previews of every checkpoint side by side, mark the best, export "
+        "and deploy it (an interactive view).",
+    ),
+    graphics: str = typer.Option(
+        "auto", "--graphics", help="With --review: auto, halfcell, unicode or none."
+    ),
     job_id: str | None = typer.Option(None, "--job", help="Another job than the newest."),
     interval: float | None = IntervalOption,
     timeout: float | None = TimeoutOption,
@@ -65,16 +74,21 @@ def checkpoints(
     """List the job's checkpoints with their preview videos; download them; export one.
 
     The service renders the validation set at every checkpoint. A middle checkpoint is
-    often better than the last: watch the previews, then `--export CKPT --wait` and
-    `annotator deploy DIR --checkpoint CKPT`.
+    often better than the last: watch the previews (--review shows them side by side and
+    records the best), then `--export CKPT --wait` and `annotator deploy DIR --checkpoint CKPT`.
     """
     from annotator.finetune.poll import EXPORT_INTERVAL
 
+    if review:
+        _check_review(graphics)
     poller = make_poller(interval, EXPORT_INTERVAL, timeout)
     with remote(root, region, base_url) as (ws, client):
         from annotator.finetune.jobs import current_job
 
         job = current_job(ws, client.service.endpoint, job_id)
+        if review:
+            _review_checkpoints(ws, client, job, poller, output, graphics)
+            return
         if export_ckpt:
             _export_checkpoint(ws, client, job, export_ckpt, model_name, poller if wait else None)
             return
@@ -83,6 +97,41 @@ def checkpoints(
         dump([c.model_dump(mode="json") for c in found])
         return
     _print_checkpoints(job, found)
+
+
+def _check_review(graphics: str) -> None:
+    import sys
+
+    from annotator.cli.common import EXIT_USAGE, fail
+
+    if graphics not in ("auto", "halfcell", "unicode", "none"):
+        raise fail(
+            f"--graphics must be auto, halfcell, unicode or none, not {graphics}", EXIT_USAGE
+        )
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise fail(
+            "--review is an interactive view and needs a terminal; in a script use "
+            "`annotator checkpoints DIR --download` and `--export CKPT`",
+            EXIT_USAGE,
+        )
+
+
+def _review_checkpoints(
+    ws: Workspace,
+    client: DashScopeClient,
+    job: FinetuneJob,
+    poller: Poller,
+    output: Path | None,
+    graphics: str,
+) -> None:
+    from typing import cast
+
+    from annotator.pipeline.checkpoint_review import CheckpointBoard
+    from annotator.tui.screens.checkpoints import CheckpointsApp
+    from annotator.tui.widgets.frames import Graphics
+
+    board = CheckpointBoard(ws, client, job, poller, output)
+    CheckpointsApp(board, graphics=cast(Graphics, graphics)).run()
 
 
 def _list_checkpoints(

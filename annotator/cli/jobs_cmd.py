@@ -96,8 +96,10 @@ def _print_overview(view: Overview) -> None:
         exported = [
             f"{c.checkpoint} -> {c.model_name} ({c.export_status})" for c in marks if c.model_name
         ]
+        best = [c.checkpoint for c in marks if c.chosen_at is not None]
         console.print(
             f"{job_id}: {len(marks)} checkpoint(s)"
+            + (f"; best: {best[0]} (picked in checkpoints --review)" if best else "")
             + (f"; exported: {', '.join(exported)}" if exported else "")
         )
     if view.deployments:

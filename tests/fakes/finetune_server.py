@@ -18,7 +18,8 @@ Serves, with the documented JSON shapes:
 Statuses move one step each time a resource is read (``job_steps``, ``deploy_steps``,
 ``task_steps``; ``fail_tasks`` names tasks, by creation order from 1, that end FAILED);
 ``task_videos`` are the videos of successful tasks, by creation order (default: bytes that
-are no real video); ``stall`` (an unset Event) holds every create's answer until it is set;
+are no real video), ``preview_video`` that of every checkpoint preview; ``stall`` (an
+unset Event) holds every create's answer until it is set;
 ``hold_jobs`` freezes jobs where they are; a RUNNING job grows its log by
 ``log_lines_per_read`` lines at each read. Every request is recorded.
 
@@ -127,6 +128,7 @@ class FakeFinetune(LocalServer):
         self.fail_tasks: set[int] = set()
         self.task_videos: list[bytes] = []
         self.stall: threading.Event | None = None
+        self.preview_video: bytes | None = None  # served for checkpoint previews
         self.hold_jobs = False
         self.log_lines_per_read = 1
         self.max_deployments: int | None = None
@@ -551,6 +553,8 @@ class FakeFinetune(LocalServer):
         if task is not None and self.task_videos:
             number = int(task.data["number"])
             return 200, self.task_videos[(number - 1) % len(self.task_videos)]
+        if match is None and self.preview_video is not None and rec.path.count("/") >= 4:
+            return 200, self.preview_video  # /media/{job}/{checkpoint}/{n}.mp4
         return 200, VIDEO
 
 
