@@ -22,7 +22,9 @@ class CaptionRequest:
     """One clip to caption with one instruction.
 
     ``structured`` asks for a JSON answer with subject/background/motion;
-    ``fps`` is how many frames per second the model should look at.
+    ``fps`` is how many frames per second the model should look at. ``clip_key``: what
+    the caption is cached under when it is not the clip's sha256 (the sample's source and
+    its edit: a new edit of the clip is a new caption).
     """
 
     clip: Path
@@ -31,6 +33,7 @@ class CaptionRequest:
     model: str
     fps: float = 2.0
     structured: bool = False
+    clip_key: str | None = None
 
     def __post_init__(self) -> None:
         # DashScope's accepted range; a local server sampling outside it is not useful either.
@@ -83,7 +86,7 @@ def cache_key(request: CaptionRequest, provider_name: str) -> str:
     instructions are different texts.
     """
     parts = [
-        request.clip_sha256,
+        request.clip_key or request.clip_sha256,
         provider_name,
         request.model,
         request.instruction,

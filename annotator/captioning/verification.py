@@ -107,11 +107,13 @@ class VerifyRequest:
     lang: str = "en"
     fps: float = 2.0
     stills: tuple[Path, ...] = ()
+    clip_key: str | None = None  # the source and its edit, when the clip is an edit
 
     @property
     def key(self) -> str:
         """The verdict's cache key: (clip, model, instruction, prompt text)."""
-        return verdict_key(self.clip_sha256, self.model, self.instruction_hash, self.parts.prompt)
+        clip = self.clip_key or self.clip_sha256
+        return verdict_key(clip, self.model, self.instruction_hash, self.parts.prompt)
 
     def question(self, text: str | None = None) -> ClipQuestion:
         """The question the provider sends (TEXT: the retry's instruction)."""

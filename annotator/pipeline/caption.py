@@ -129,6 +129,7 @@ def plan_captions(
         request = CaptionRequest(
             clip=ws.root / sample.clip,
             clip_sha256=sample.id,
+            clip_key=sample.clip_key,  # a new clip edit: a new caption
             instruction=instruction,
             model=model,
             fps=fps,

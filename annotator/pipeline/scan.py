@@ -19,6 +19,7 @@ from annotator.media import (
     last_frame,
     save_png,
 )
+from annotator.pipeline.edits import extracted_frame, restore_render
 from annotator.userfiles import (
     UserFileError,
     check_file,
@@ -62,7 +63,9 @@ def scan(ws: Workspace, progress: Progress | None = None) -> ScanReport:
         if progress:
             progress(done, len(paths), rel)
         record = _file_record(path, rel, previous.get(rel), ws.root)
-        if record.kind == "clip" and record.error is None and record.sha256 is not None:
+        # A video the service does not take (.webm, .mkv, ...) is a sample too when it
+        # decodes: `annotator fix` converts it to MP4 without touching it.
+        if record.error is None and record.sha256 is not None:
             record = _take_clip(ws, path, record, known, seen, report)
         records.append(record)
         if record.error:
@@ -129,11 +132,8 @@ def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) ->
             reason = "broken symlink: its target does not exist"
         return _unopened(rel, kind, reason)
     record = FileRecord(path=rel, kind=kind, size=st.st_size, mtime_ns=st.st_mtime_ns)
-    if kind == "other":
-        problem = Problem(
-            message=f"{suffix} clips are not taken by the service", fix="convert to MP4 or MOV"
-        )
-        return record.model_copy(update={"error": problem})
+    if kind == "other" and st.st_size == 0:
+        return record.model_copy(update={"error": _not_taken(suffix)})
     if st.st_size == 0:
         problem = Problem(message="zero-byte file", fix="re-copy or re-export the clip")
         return record.model_copy(update={"error": problem})
@@ -150,6 +150,13 @@ def _file_record(path: Path, rel: str, before: FileRecord | None, root: Path) ->
     except OSError as exc:
         problem = Problem(message=f"cannot read the file: {exc.strerror}")
         return record.model_copy(update={"error": problem})
+
+
+def _not_taken(suffix: str) -> Problem:
+    """A video in a format the service does not take, that could not be read either."""
+    return Problem(
+        message=f"{suffix} clips are not taken by the service", fix="convert to MP4 or MOV"
+    )
 
 
 def _unopened(rel: str, kind: str, reason: str) -> FileRecord:
@@ -174,11 +181,18 @@ def _take_clip(
         return record.model_copy(update={"error": problem, "duplicate_of": seen[sid]})
     sample = known.get(sid)
     analysis: ClipAnalysis | None = None
-    if sample is None or sample.probe is None:
-        try:
-            analysis = analyse_clip(path)
-        except MediaError as exc:
-            return record.model_copy(update={"error": Problem(message=exc.message, fix=exc.fix)})
+    try:
+        if sample is not None:
+            restore_render(ws, sample)  # its edit's render went missing: render it again
+        if sample is None or sample.probe is None:
+            # The clip the sample uses: its edit's render when it has one.
+            analysis = analyse_clip(path if sample is None else ws.root / sample.clip)
+    except MediaError as exc:
+        if record.kind == "other":
+            return record.model_copy(update={"error": _not_taken(path.suffix.lower())})
+        return record.model_copy(update={"error": Problem(message=exc.message, fix=exc.fix)})
+    if sample is None or analysis is not None:
+        assert analysis is not None
         ws.upsert_sample(sid, path=record.path, present=1, probe=analysis.facts)
         report.added.append(record.path)
     elif sample.path != record.path or not sample.present:
@@ -215,6 +229,7 @@ def _attach_frames(ws: Workspace, sample: Sample, analysis: ClipAnalysis | None)
     picture went missing is decoded again.
     """
     clip = ws.root / sample.path
+    used = ws.root / sample.clip  # the pictures come from the edited clip when there is one
     kf2v = ws.info.mode is Mode.KF2V
     wanted = [("first", "_first" if kf2v else "")] + ([("last", "_last")] if kf2v else [])
     columns: dict[str, object] = {}
@@ -223,11 +238,11 @@ def _attach_frames(ws: Workspace, sample: Sample, analysis: ClipAnalysis | None)
         if image is not None:
             rel, source = image.relative_to(ws.root).as_posix(), FrameSource.SIDECAR
         else:
-            cached = ws.frames_dir / f"{sample.id[:16]}_{which}.png"
+            cached = ws.root / extracted_frame(sample.id, sample.edit_key, which)
             if not cached.exists():
                 try:
                     ws.frames_dir.mkdir(parents=True, exist_ok=True)
-                    save_png(_picture(clip, which, analysis), cached)
+                    save_png(_picture(used, which, analysis), cached)
                 except MediaError as exc:
                     ws.upsert_sample(
                         sample.id, error=f"cannot extract the {which} frame: {exc.message}"

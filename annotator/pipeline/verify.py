@@ -126,6 +126,7 @@ def plan_verification(
             lang=instruction.lang,
             fps=settings.caption.fps,
             stills=stills,
+            clip_key=sample.clip_key,  # a new clip edit: verified again
         )
         if not force and request.key in stored:
             cached += 1
