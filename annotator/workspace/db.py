@@ -375,6 +375,25 @@ def _m009_sources(db: sqlite3.Connection) -> None:
     )
 
 
+def _m008_clip_analysis(db: sqlite3.Connection) -> None:
+    # The clip-quality analysis of each effective clip (issue 13): keyed by the clip key
+    # (the source's hash, plus the edit's) and the analysis version, so a second check of
+    # unchanged clips is a lookup and a new version of the analysis runs again. RESULT is
+    # the ClipQuality's JSON.
+    _run_script(
+        db,
+        """
+        CREATE TABLE clip_analysis (
+            clip_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            result TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (clip_key, version)
+        )
+        """,
+    )
+
+
 # Append only: a migration that has shipped is never edited or reordered.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", _m001_initial),
@@ -384,6 +403,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_file_problems", _m005_file_problems),
     ("006_verdicts", _m006_verdicts),
     ("007_clip_edits", _m007_clip_edits),
+    ("008_clip_analysis", _m008_clip_analysis),
     ("009_sources", _m009_sources),
 ]
 
