@@ -1,0 +1,194 @@
+"""A few frames of a clip, decoded once and made small at once.
+
+The packets are read first (no decoding: milliseconds) to learn each frame's time and
+where the keyframes are. The chosen frames are then decoded in order, seeking ahead to
+the keyframe before a chosen frame only when that keyframe lies beyond where decoding
+stands, so a clip with short GOPs skips most of its frames and one with a single GOP is
+decoded once from start to end. Each chosen frame is scaled down by FFmpeg straight from
+the decoder's picture (never converted to RGB at full size).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import av.error
+import numpy as np
+from av.container import InputContainer
+from av.video.stream import VideoStream
+from PIL import Image
+
+from annotator.media.errors import MediaError
+from annotator.media.frames import decode_spaced
+from annotator.media.probe import clockwise_rotation, decode_frames, ffmpeg_reason, open_video
+
+ANALYSIS_SIDE = 480  # longest side of the pictures analysed (a 720p clip: 480x270)
+_TINY = (64, 36)  # enough to tell a uniform frame from a picture
+FLAT_STD = 4.0  # grey levels: below, a frame is uniform (compression leaves 1-2)
+_LEAD_LIMIT_S = 5.0  # how far a flat start is followed to the first picture
+
+
+@dataclass(frozen=True)
+class SampledFrame:
+    """One chosen frame: its time and its RGB picture at the analysis size, as displayed."""
+
+    time_s: float
+    rgb: np.ndarray  # (h, w, 3) uint8
+
+
+@dataclass(frozen=True)
+class SampledClip:
+    """The chosen frames of one clip, in time order (the first and last frame included)."""
+
+    frames: list[SampledFrame]
+    width: int  # as displayed
+    height: int
+    duration_s: float
+    content_start_s: float | None  # the first non-uniform frame, when the first is uniform
+
+
+def sample_clip(path: Path, count: int = 8) -> SampledClip:
+    """Decode ``count`` evenly spaced frames of the clip at PATH (its first and last among
+    them), each scaled to fit ``ANALYSIS_SIDE``; when the first frame is uniform, follow the
+    start to the first frame with a picture. Every failure is a ``MediaError``."""
+    with open_video(Path(path)) as (container, stream):
+        try:
+            return _sample(container, stream, count)
+        except av.error.FFmpegError as exc:
+            raise MediaError(f"cannot be decoded: {ffmpeg_reason(exc)}") from None
+
+
+def _sample(container: InputContainer, stream: VideoStream, count: int) -> SampledClip:
+    times, keys = _packet_index(container, stream)
+    if not times:  # no timestamps to seek by (some AVI): one decode from the start
+        container.seek(0, stream=stream)
+        return _sample_in_order(container, stream, count)
+    tb = float(stream.time_base or 0) or 1.0
+    start = times[0]
+    wanted = [times[i] for i in _spaced(len(times), count)]
+    chosen: list[SampledFrame] = []
+    content_start: float | None = None
+    decoder: Iterator[av.VideoFrame] | None = None
+    at: int | None = None  # pts of the last decoded frame
+    shape: tuple[int, int] | None = None
+    for target in wanted:
+        key = keys[max(0, bisect.bisect_right(keys, target) - 1)] if keys else start
+        if decoder is None or at is None or target <= at or key > at:
+            container.seek(key, stream=stream, backward=True, any_frame=False)
+            decoder, at = decode_frames(container, stream), None
+        frame, pts = None, target
+        for frame in decoder:
+            pts = frame.pts if frame.pts is not None else target
+            at = pts
+            if pts >= target:
+                break
+        if frame is None:
+            break
+        if shape is None:
+            shape = _display_size(frame)
+        picture = _small_rgb(frame, shape)
+        chosen.append(SampledFrame(time_s=(pts - start) * tb, rgb=picture))
+        if len(chosen) == 1 and _uniform(picture):
+            content_start, at = _first_picture(decoder, start, tb)
+    if not chosen or shape is None:
+        raise MediaError("cannot be decoded: the video stream has no frames")
+    width, height = shape
+    duration = (times[-1] - start) * tb + _frame_step(times, tb)
+    return SampledClip(chosen, width, height, duration, content_start)
+
+
+def _sample_in_order(container: InputContainer, stream: VideoStream, count: int) -> SampledClip:
+    run = decode_spaced(container, stream, count)
+    first = run.first
+    shape = _display_size(first)
+    size = _analysis_size(*shape)
+    pictures = [np.asarray(image.resize(size, Image.Resampling.BOX)) for image in run.picked]
+    rate = float(stream.average_rate or 0) or 1.0
+    step = len(pictures) and (max(1, int(stream.frames or len(pictures))) - 1) / rate
+    frames = [
+        SampledFrame(time_s=step * i / max(1, len(pictures) - 1), rgb=p)
+        for i, p in enumerate(pictures)
+    ]
+    return SampledClip(frames, shape[0], shape[1], step, None)
+
+
+def _packet_index(container: InputContainer, stream: VideoStream) -> tuple[list[int], list[int]]:
+    """The presentation times of every frame and of the keyframes, sorted (stream units)."""
+    times: list[int] = []
+    keys: list[int] = []
+    for packet in container.demux(stream):
+        if packet.pts is None or not packet.size or packet.is_discard:
+            continue
+        times.append(packet.pts)
+        if packet.is_keyframe:
+            keys.append(packet.pts)
+    times.sort()
+    keys.sort()
+    return times, keys
+
+
+def _spaced(total: int, count: int) -> list[int]:
+    if count >= total:
+        return list(range(total))
+    if count == 1:
+        return [0]
+    return sorted({round(i * (total - 1) / (count - 1)) for i in range(count)})
+
+
+def _frame_step(times: list[int], tb: float) -> float:
+    if len(times) < 2:
+        return 0.0
+    return float(np.median(np.diff(times))) * tb
+
+
+def _display_size(frame: av.VideoFrame) -> tuple[int, int]:
+    turned = clockwise_rotation(frame.rotation) in (90, 270)
+    return (frame.height, frame.width) if turned else (frame.width, frame.height)
+
+
+def _analysis_size(width: int, height: int) -> tuple[int, int]:
+    scale = min(1.0, ANALYSIS_SIDE / max(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def _small_rgb(frame: av.VideoFrame, display: tuple[int, int]) -> np.ndarray:
+    """The frame as an RGB array at the analysis size, turned as a player shows it."""
+    rotation = clockwise_rotation(frame.rotation)
+    width, height = _analysis_size(*display)
+    stored = (height, width) if rotation in (90, 270) else (width, height)
+    small = frame.reformat(width=stored[0], height=stored[1], format="rgb24")
+    pixels: np.ndarray = small.to_ndarray()
+    if rotation:
+        pixels = np.ascontiguousarray(np.rot90(pixels, k=-rotation // 90))
+    return pixels
+
+
+def _uniform(rgb: np.ndarray) -> bool:
+    grey = rgb.mean(axis=2)
+    return float(grey.std()) < FLAT_STD
+
+
+def _tiny_uniform(frame: av.VideoFrame) -> bool:
+    grey: np.ndarray = frame.reformat(width=_TINY[0], height=_TINY[1], format="gray").to_ndarray()
+    return float(grey.std()) < FLAT_STD
+
+
+def _first_picture(
+    decoder: Iterator[av.VideoFrame], start: int, tb: float
+) -> tuple[float | None, int | None]:
+    """Follow a uniform start: the time of the first frame with a picture (None when none
+    comes within ``_LEAD_LIMIT_S``) and the pts decoding stopped at."""
+    at: int | None = None
+    for frame in decoder:
+        if frame.pts is None:
+            continue
+        at = frame.pts
+        if (at - start) * tb > _LEAD_LIMIT_S:
+            return None, at
+        if not _tiny_uniform(frame):
+            return (at - start) * tb, at
+    return None, at

@@ -1,0 +1,84 @@
+"""Measures of one small picture: its look (uniform, dark, plain), sharpness and noise."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from annotator.media.quality.model import FrameLook, FrameStats
+from annotator.media.quality.sampling import FLAT_STD
+
+_BLACK_MEAN = 28.0  # grey levels: a uniform frame this dark is black
+_NEAR = 6.0  # grey levels around the median that count as the plain background
+_PLAIN = 0.8  # a title card: at least this share of the picture is its background...
+_PLAIN_REST = 0.45  # ...when the rest of the clip's frames are at most this plain...
+_EDGES_SHARE = 0.5  # ...and it has at most this share of their edges
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    """The picture's luma (BT.601) as float32."""
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    result: np.ndarray = rgb.astype(np.float32) @ weights
+    return result
+
+
+def frame_stats(picture: np.ndarray, time_s: float) -> FrameStats:
+    """The mean, spread, edge content and plainness of one grey picture."""
+    edges = np.abs(np.diff(picture, axis=0)).mean() + np.abs(np.diff(picture, axis=1)).mean()
+    median = float(np.median(picture))
+    return FrameStats(
+        time_s=round(time_s, 3),
+        mean=round(float(picture.mean()), 2),
+        std=round(float(picture.std()), 2),
+        edges=round(float(edges) / 2, 3),
+        dominant=round(float((np.abs(picture - median) <= _NEAR).mean()), 3),
+    )
+
+
+def frame_look(frame: FrameStats, others: Sequence[FrameStats]) -> FrameLook | None:
+    """Whether a conditioning frame carries nothing: black, uniform, or a title card (a
+    plain picture with little edge content, unlike the rest of the clip)."""
+    if frame.std < FLAT_STD:
+        return FrameLook.BLACK if frame.mean < _BLACK_MEAN else FrameLook.FLAT
+    if not others or frame.dominant < _PLAIN:
+        return None
+    rest_plain = float(np.median([f.dominant for f in others]))
+    rest_edges = float(np.median([f.edges for f in others]))
+    if rest_plain <= _PLAIN_REST and frame.edges <= _EDGES_SHARE * rest_edges:
+        return FrameLook.TITLE_CARD
+    return None
+
+
+def sharpness(picture: np.ndarray) -> float:
+    """The variance of the 4-neighbour Laplacian: low on a blurred picture."""
+    lap = (
+        picture[1:-1, :-2]
+        + picture[1:-1, 2:]
+        + picture[:-2, 1:-1]
+        + picture[2:, 1:-1]
+        - 4.0 * picture[1:-1, 1:-1]
+    )
+    return float(lap.var())
+
+
+def noise_sigma(picture: np.ndarray) -> float:
+    """Immerkaer's fast estimate of the noise's standard deviation, in grey levels: the
+    picture filtered by a kernel that cancels smooth shading and straight edges."""
+    p = picture
+    conv = (
+        p[:-2, :-2]
+        - 2 * p[:-2, 1:-1]
+        + p[:-2, 2:]
+        - 2 * p[1:-1, :-2]
+        + 4 * p[1:-1, 1:-1]
+        - 2 * p[1:-1, 2:]
+        + p[2:, :-2]
+        - 2 * p[2:, 1:-1]
+        + p[2:, 2:]
+    )
+    h, w = p.shape
+    if h < 3 or w < 3:
+        return 0.0
+    return float(np.abs(conv).sum() * math.sqrt(math.pi / 2) / (6.0 * (w - 2) * (h - 2)))

@@ -1,0 +1,205 @@
+"""Burned-in text on a few sampled frames, read with RapidOCR (its ONNX models ship in its
+wheel: nothing is downloaded at run time).
+
+Detection runs on small pictures (``OCR_SIDE``); recognition only on the few lines that
+look burned in, to confirm them and to quote them. Text that stays in one place while the
+picture changes is a logo, a watermark or a caption; lines in the lower band whose words
+change from frame to frame are subtitles. Text that moves with the scene (a sign the
+camera passes) is neither.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from annotator.media.quality.model import Box, TextFound, TextKind
+
+OCR_SIDE = 384  # longest side of a picture handed to text detection
+_MIN_HEIGHT = 0.025  # a line of text is at least this share of the picture's height
+_SAME_PLACE = 0.5  # intersection over union of two boxes in the same place
+_LOWER_BAND = 0.68  # a subtitle's centre is below this share of the height...
+_CENTRE = (0.25, 0.75)  # ...and its centre across between these shares
+_CHANGE = 4.0  # grey levels: the picture outside the text changes between frames
+_READ_SCORE = 0.6  # recognition's confidence in what it read
+_SAME_WORDS = 0.7  # two readings this alike (0..1) say the same words
+
+_engine: Any = None
+_engine_lock = threading.Lock()
+
+
+def _ocr() -> Any:
+    """The one RapidOCR engine of the process, loaded on first use (about a second)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            _engine = RapidOCR(
+                det_limit_side_len=OCR_SIDE, det_limit_type="max", print_verbose=False
+            )
+        return _engine
+
+
+@dataclass(frozen=True)
+class _Line:
+    frame: int
+    box: Box
+
+
+def _iou(a: Box, b: Box) -> float:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    return (
+        round(min(b[0] for b in boxes), 4),
+        round(min(b[1] for b in boxes), 4),
+        round(max(b[2] for b in boxes), 4),
+        round(max(b[3] for b in boxes), 4),
+    )
+
+
+def _detect(picture: np.ndarray) -> list[Box]:
+    """The text lines detected on one picture, as shares of its size."""
+    height, width = picture.shape[:2]
+    scale = min(1.0, OCR_SIDE / max(width, height))
+    small = picture
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.BOX))
+    found, _ = _ocr()(np.ascontiguousarray(small[:, :, ::-1]), use_cls=False, use_rec=False)
+    sh, sw = small.shape[:2]
+    boxes: list[Box] = []
+    for quad in found or []:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        box = (min(xs) / sw, min(ys) / sh, max(xs) / sw, max(ys) / sh)
+        if box[3] - box[1] >= _MIN_HEIGHT and (box[2] - box[0]) * sw >= (box[3] - box[1]) * sh:
+            boxes.append(box)
+    return boxes
+
+
+def _read(picture: np.ndarray, box: Box) -> str:
+    """What recognition reads in BOX of the picture ("" when unsure)."""
+    height, width = picture.shape[:2]
+    pad_x, pad_y = 0.01, 0.3 * (box[3] - box[1])
+    left, right = max(0, int((box[0] - pad_x) * width)), min(width, int((box[2] + pad_x) * width))
+    top = max(0, int((box[1] - pad_y) * height))
+    bottom = min(height, int((box[3] + pad_y) * height) + 1)
+    crop = picture[top:bottom, left:right]
+    if crop.size == 0:
+        return ""
+    result, _ = _ocr()(np.ascontiguousarray(crop[:, :, ::-1]), use_det=False, use_cls=False)
+    if not result:
+        return ""
+    text, score = str(result[0][0]), float(result[0][1])
+    if score < _READ_SCORE or len(re.findall(r"\w", text)) < 2:
+        return ""
+    return text.strip()
+
+
+def _changes(pictures: Sequence[np.ndarray]) -> bool:
+    """Whether the picture changes from frame to frame (median grey difference)."""
+    greys = [p.mean(axis=2) for p in pictures]
+    diffs = [float(np.abs(a - b).mean()) for a, b in itertools.pairwise(greys)]
+    return bool(diffs) and float(np.median(diffs)) >= _CHANGE
+
+
+def _lower_centre(box: Box) -> bool:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return cy >= _LOWER_BAND and _CENTRE[0] <= cx <= _CENTRE[1]
+
+
+def find_text(pictures: Sequence[np.ndarray]) -> list[TextFound]:
+    """Burned-in text on PICTURES (a few frames spread over the clip, analysis size)."""
+    if len(pictures) < 2:
+        return []
+    lines = [_Line(i, box) for i, p in enumerate(pictures) for box in _detect(p)]
+    if not lines:
+        return []
+    found: list[TextFound] = []
+    used: set[int] = set()
+    if _changes(pictures):
+        found.extend(_static_text(pictures, lines, used))
+    subtitles = _subtitles(pictures, [ln for k, ln in enumerate(lines) if k not in used])
+    if subtitles is not None:
+        found.append(subtitles)
+    return found
+
+
+def _static_text(
+    pictures: Sequence[np.ndarray], lines: list[_Line], used: set[int]
+) -> list[TextFound]:
+    """Lines in the same place on most frames while the picture changes: a logo or a
+    watermark, or in the lower band a caption (subtitles, when their words change)."""
+    need = max(2, -(-3 * len(pictures) // 4))
+    found: list[TextFound] = []
+    for k, line in enumerate(lines):
+        if k in used:
+            continue
+        group = [
+            j
+            for j, other in enumerate(lines)
+            if j not in used and _iou(line.box, other.box) >= _SAME_PLACE
+        ]
+        frames = {lines[j].frame for j in group}
+        if len(frames) < need:
+            continue
+        used.update(group)
+        box = _union([lines[j].box for j in group])
+        if _lower_centre(line.box):
+            texts = [_read(pictures[lines[j].frame], lines[j].box) for j in group[:4]]
+            texts = [t for t in texts if t]
+            kind = TextKind.SUBTITLES if _words_change(texts) else TextKind.CAPTION
+        else:
+            texts = [_read(pictures[line.frame], line.box)]
+            kind = TextKind.LOGO
+        if texts and texts[0]:
+            found.append(
+                TextFound(
+                    kind=kind, box=box, text=texts[0], frames=len(frames), of_frames=len(pictures)
+                )
+            )
+    return found
+
+
+def _words_change(texts: Sequence[str]) -> bool:
+    """Whether TEXTS (read on different frames) say different things, beyond misreadings."""
+    plain = [re.sub(r"\W", "", t).lower() for t in texts if t]
+    return any(
+        SequenceMatcher(None, a, b).ratio() < _SAME_WORDS
+        for a, b in itertools.combinations(plain, 2)
+    )
+
+
+def _subtitles(pictures: Sequence[np.ndarray], lines: list[_Line]) -> TextFound | None:
+    """Readable lines in the lower band on two frames or more: subtitles when their words
+    change, a caption when they stay."""
+    lower = [ln for ln in lines if _lower_centre(ln.box)]
+    if len({ln.frame for ln in lower}) < 2:
+        return None
+    read = [(ln, _read(pictures[ln.frame], ln.box)) for ln in lower[:6]]
+    readable = [(ln, text) for ln, text in read if text]
+    frames = {ln.frame for ln, _ in readable}
+    if len(frames) < 2:
+        return None
+    changing = _words_change([text for _, text in readable])
+    kind = TextKind.SUBTITLES if changing else TextKind.CAPTION
+    return TextFound(
+        kind=kind,
+        box=_union([ln.box for ln, _ in readable]),
+        text=readable[0][1],
+        frames=len(frames),
+        of_frames=len(pictures),
+    )
