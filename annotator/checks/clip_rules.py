@@ -10,6 +10,7 @@ from pathlib import Path
 from annotator.basemodels import BaseModel as WanBaseModel
 from annotator.checks.findings import Finding, Severity
 from annotator.media import MediaError, probe_image
+from annotator.shellcmd import command
 from annotator.workspace import Sample
 
 MAX_SIDE = 4096
@@ -52,12 +53,16 @@ def container_format(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     """Clips must be MP4 or MOV, by content and not only by name."""
     container = sample.probe.container if sample.probe else ""
     if container and container != MP4_MOV_CONTAINER:
+        suffix = Path(sample.path).suffix
+        kind = container.split(",")[0]
         yield _finding(
             sample,
             "clip-mislabelled",
             Severity.ERROR,
-            f"named {Path(sample.path).suffix} but the file is {container.split(',')[0]}",
-            "convert it to MP4 (H.264), e.g. with ffmpeg -i IN -c:v libx264 OUT.mp4",
+            f"named {suffix} but the file is {kind}"
+            if suffix.lower() in (".mp4", ".mov")
+            else f"the clip is {kind}; the service takes MP4 or MOV",
+            f"run {command('fix', ctx.root)}: it converts it to MP4 (H.264), the source stays",
         )
 
 
@@ -72,7 +77,8 @@ def clip_resolution(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
             "clip-resolution",
             Severity.ERROR,
             f"clip is {width}x{height}, above the {MAX_SIDE}x{MAX_SIDE} limit",
-            f"scale it down so that both sides are at most {MAX_SIDE}",
+            f"run {command('fix', ctx.root)} to scale it down so that both sides are at most "
+            f"{MAX_SIDE}",
         )
 
 
@@ -98,8 +104,9 @@ def clip_duration(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
             Severity.ERROR,
             f"clip lasts {duration:.2f} s; {model.name} takes {model.min_duration_s:g}"
             f"-{model.max_duration_s:g} s",
-            f"cut it to the target length (at most {model.max_duration_s:g} s); "
-            "longer clips teach a cut-off motion",
+            f"run {command('fix', ctx.root)} to cut it to {model.max_duration_s:g} s, or choose "
+            f"the part: {command('trim', ctx.root, sample.path)} --start S --end E; longer "
+            "clips teach a cut-off motion",
         )
 
 
@@ -135,7 +142,7 @@ def black_borders(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
             "black-borders",
             Severity.WARNING,
             f"black borders on every sampled frame ({sides})",
-            "crop the bars away (ffmpeg's cropdetect finds the box); the model learns them "
+            f"run {command('fix', ctx.root)} to crop the bars away; the model learns them "
             "as part of the effect",
         )
 
