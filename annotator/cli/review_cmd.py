@@ -34,6 +34,12 @@ def review(
         help="How frames are drawn: auto uses Kitty/Sixel when the terminal has them, else "
         "half blocks (halfcell).",
     ),
+    pick: bool = typer.Option(
+        False,
+        "--pick",
+        help="Pick the best candidates `annotator source` made: each picture's candidates side "
+        "by side, one key keeps or rejects each.",
+    ),
 ) -> None:
     """Review every sample: frames, caption, subject, background and the assembled prompt.
 
@@ -59,6 +65,15 @@ def review(
                 EXIT_USAGE,
             )
         with open_workspace(root) as ws:
+            if pick:  # the pick pass over the candidates of each picture (issue 15)
+                from typing import cast
+
+                from annotator.tui.domain import Domain
+                from annotator.tui.screens.pick import PickApp
+                from annotator.tui.widgets.frames import Graphics
+
+                PickApp(Domain(ws), graphics=cast(Graphics, graphics.value)).run()
+                return
             from annotator.tui import make_app
 
             make_app(

@@ -23,15 +23,18 @@ if TYPE_CHECKING:
 
     from annotator.captioning import BatchProgress, BatchSummary
     from annotator.mining.phrases import Phrase
+    from annotator.workspace.remote import SourceTask
 
 __all__ = [
     "SEVERITY_ORDER",
     "AssembledPrompt",
     "BatchStep",
+    "CandidateGroup",
     "Captioner",
     "Domain",
     "Finding",
     "PhraseView",
+    "SampleOrigin",
     "SampleVerdict",
     "Severity",
     "filmstrip",
@@ -92,6 +95,29 @@ class BatchStep:
         )
 
 
+@dataclass(frozen=True)
+class SampleOrigin:
+    """Where a generated sample came from (`annotator source`): its picture and prompt."""
+
+    picture: str  # the picture's file name (kf2v: the first picture's)
+    last_picture: str | None
+    prompt: str
+    model: str
+    seed: int
+    task_id: str | None
+    candidate: int  # its number among the candidates of its picture
+
+
+@dataclass(frozen=True)
+class CandidateGroup:
+    """The candidates made from one picture and prompt, to pick the best of."""
+
+    picture: str
+    prompt: str
+    samples: list[Sample]
+    origins: list[SampleOrigin]
+
+
 class Domain:
     """What the review session reads, writes and asks of one workspace.
 
@@ -133,6 +159,31 @@ class Domain:
         """A number that changes when another connection (the CLI) commits to the store;
         the session's own writes, its caption batch's included, leave it alone."""
         return self._ws.data_version()
+
+    def origin(self, sample_id: str) -> SampleOrigin | None:
+        """Where SAMPLE_ID came from, when `annotator source` made it."""
+        from annotator.workspace.remote import SOURCES
+
+        row = SOURCES.first(self._ws, sample_id=sample_id)
+        return None if row is None else _origin(row)
+
+    def candidate_groups(self) -> list[CandidateGroup]:
+        """The present generated samples, grouped by picture and prompt, in picture order."""
+        from annotator.workspace.remote import SOURCES
+
+        present = {s.id: s for s in self._ws.samples()}
+        groups: dict[tuple[str, str | None, str], CandidateGroup] = {}
+        rows = sorted(SOURCES.select(self._ws), key=lambda r: (r.picture, r.candidate, r.id))
+        for row in rows:
+            sample = present.get(row.sample_id or "")
+            if sample is None or any(sample in g.samples for g in groups.values()):
+                continue
+            key = (row.picture, row.last_picture, row.prompt)
+            origin = _origin(row)
+            group = groups.setdefault(key, CandidateGroup(origin.picture, row.prompt, [], []))
+            group.samples.append(sample)
+            group.origins.append(origin)
+        return list(groups.values())
 
     def remembered(self) -> str | None:
         """The sample on screen when the last session ended."""
@@ -256,6 +307,18 @@ def filmstrip(clip: Path, count: int) -> list[Image.Image]:
     from annotator.media import sample_frames
 
     return list(sample_frames(clip, count))
+
+
+def _origin(row: SourceTask) -> SampleOrigin:
+    return SampleOrigin(
+        picture=Path(row.picture).name,
+        last_picture=Path(row.last_picture).name if row.last_picture else None,
+        prompt=row.prompt,
+        model=row.model,
+        seed=row.seed,
+        task_id=row.task_id,
+        candidate=row.candidate,
+    )
 
 
 def _default_captioner() -> Captioner:

@@ -17,11 +17,11 @@ from annotator.finetune.poll import Poller
 from annotator.finetune.upload import stored_file_ids, upload_export
 from annotator.pipeline.checkpoint_review import CheckpointBoard
 from annotator.tui.screens.checkpoints import (
-    CheckpointColumn,
     CheckpointsApp,
     CheckpointsScreen,
     ConfirmScreen,
 )
+from annotator.tui.widgets.strips import StripColumn
 from annotator.workspace import Workspace
 from annotator.workspace.remote import CHECKPOINTS, DEPLOYMENTS, FinetuneJob
 from tests.clips import make_clip
@@ -62,9 +62,7 @@ def _board(
 
 
 def _columns(app: CheckpointsApp) -> list[str]:
-    return [
-        str(c.query_one(".checkpoint-title").render()) for c in app.screen.query(CheckpointColumn)
-    ]
+    return [c.title for c in app.screen.query(StripColumn)]
 
 
 async def test_the_view_shows_each_checkpoints_preview_with_its_step(

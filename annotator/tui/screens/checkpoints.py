@@ -27,7 +27,8 @@ from textual.worker import Worker, WorkerState
 from annotator.safetext import outside_text
 from annotator.tui.frames import FILMSTRIP_COUNT, FrameCache
 from annotator.tui.player import Player, system_player
-from annotator.tui.widgets.frames import Graphics, Picture
+from annotator.tui.widgets.frames import Graphics
+from annotator.tui.widgets.strips import StripColumn
 
 
 class PreviewLike(Protocol):
@@ -93,35 +94,12 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class CheckpointColumn(Vertical):
-    """One checkpoint: its name, step and mark, and the filmstrip of its preview."""
-
-    def __init__(self, checkpoint: str, graphics: Graphics, **kwargs: object) -> None:
-        super().__init__(classes="checkpoint", **kwargs)  # type: ignore[arg-type]
-        self.checkpoint, self.graphics = checkpoint, graphics
-
-    def compose(self) -> ComposeResult:
-        yield Label("", classes="checkpoint-title")
-        for i in range(FILMSTRIP_COUNT):
-            yield Picture(self.graphics, classes="strip", id=f"frame-{i}")
-
-    def show(self, title: Text, frames: list[object]) -> None:
-        self.query_one(".checkpoint-title", Label).update(title)
-        for i, picture in enumerate(self.query(".strip").results(Picture)):
-            image = frames[i] if i < len(frames) else None
-            picture.set_image(image, "no preview" if i == 0 else "")  # type: ignore[arg-type]
-
-
 class CheckpointsScreen(Screen[None]):
     """The board: columns of checkpoints for one validation sample at a time."""
 
     DEFAULT_CSS = """
     #board-title, #sample-line, #message { height: auto; padding: 0 1; }
     #columns { height: 1fr; }
-    CheckpointColumn { width: 1fr; height: 1fr; border: round $panel; }
-    CheckpointColumn.-focused { border: round $accent; }
-    CheckpointColumn .strip { height: 1fr; }
-    CheckpointColumn .checkpoint-title { height: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -191,8 +169,7 @@ class CheckpointsScreen(Screen[None]):
         columns = self.query_one("#columns", Horizontal)
         await columns.remove_children()
         await columns.mount_all(
-            CheckpointColumn(c, self.graphics, id=f"ckpt-{n}")
-            for n, c in enumerate(self.checkpoints)
+            StripColumn(self.graphics, id=f"ckpt-{n}") for n in range(len(self.checkpoints))
         )
         if not self.checkpoints:
             self.query_one("#sample-line", Static).update(
@@ -231,9 +208,8 @@ class CheckpointsScreen(Screen[None]):
                 title.append(f" · step {step}")
             if checkpoint == self.best:
                 title.append(" ★ best", style="bold green")
-            column = self.query_one(f"#ckpt-{n}", CheckpointColumn)
-            column.set_class(n == self.focus_index, "-focused")
-            column.show(title, list(frames))
+            column = self.query_one(f"#ckpt-{n}", StripColumn)
+            column.show(title, frames, n == self.focus_index)
 
     def say(self, message: str) -> None:
         self.query_one("#message", Static).update(Text(outside_text(message)))

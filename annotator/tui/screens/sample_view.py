@@ -153,7 +153,8 @@ class SampleView(Screen[None]):
         sample = self.sample
         if sample is None:
             return
-        self.query_one(CaptionView).show(sample, self.state.captions.get(sample.id))
+        origin = self.domain.origin(sample.id)  # a generated sample: its picture and prompt
+        self.query_one(CaptionView).show(sample, self.state.captions.get(sample.id), origin)
         try:
             prompt = self.domain.assemble(sample)
         except Exception as exc:  # a domain bug must not end the session

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from annotator.safetext import strip_controls
+from annotator.tui.domain import SampleOrigin
 from annotator.workspace import Caption, Sample
 
 
@@ -41,13 +42,33 @@ class ProbeView(Static):
         self.update(text, layout=False)  # fixed height: no layout pass needed
 
 
-def caption_text(sample: Sample, caption: Caption | None) -> Text:
-    """The raw caption with where it came from, or why there is none.
+def origin_text(origin: SampleOrigin) -> Text:
+    """Where a generated sample came from: its picture, prompt, model, seed and task."""
+    text = Text()
+    pictures = origin.picture + (f" + {origin.last_picture}" if origin.last_picture else "")
+    text.append("generated from ", "dim")
+    text.append(strip_controls(pictures), "bold")
+    text.append(
+        f" · candidate {origin.candidate} · {strip_controls(origin.model)} · seed {origin.seed}"
+        f" · task {strip_controls(origin.task_id or '-')}\n",
+        "dim",
+    )
+    text.append("prompt: ", "bold")
+    text.append(strip_controls(origin.prompt).strip())
+    text.append("\n\n")
+    return text
+
+
+def caption_text(
+    sample: Sample, caption: Caption | None, origin: SampleOrigin | None = None
+) -> Text:
+    """The raw caption with where it came from, or why there is none; for a generated
+    sample, first its picture and prompt.
 
     A model's words as plain text: never markup, and without the control characters a
     store written before they were stripped on the way in may still hold.
     """
-    text = Text()
+    text = Text() if origin is None else origin_text(origin)
     if sample.error:
         text.append(f"error: {strip_controls(sample.error)}\n", "bold red")
     if caption is None:
@@ -72,6 +93,9 @@ class CaptionView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="caption-text")
 
-    def show(self, sample: Sample, caption: Caption | None) -> None:
-        self.query_one("#caption-text", Static).update(caption_text(sample, caption))
+    def show(
+        self, sample: Sample, caption: Caption | None, origin: SampleOrigin | None = None
+    ) -> None:
+        text = caption_text(sample, caption, origin)
+        self.query_one("#caption-text", Static).update(text)
         self.scroll_home(animate=False)
