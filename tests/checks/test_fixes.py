@@ -1,0 +1,93 @@
+"""Issue 13 item 2: what `fix` plans for each finding (pure: facts in, an edit out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.basemodels import get_base_model
+from annotator.checks.fixes import plan_fix
+from annotator.clipfacts import Borders, ClipFacts
+from annotator.media.edits import ClipEdit, Crop, Scale
+
+WAN22 = get_base_model("wan2.2-i2v-flash")
+FACTS = ClipFacts(
+    duration_s=8.0,
+    width=160,
+    height=120,
+    coded_width=160,
+    coded_height=120,
+    rotation=0,
+    fps=8.0,
+    frame_count=64,
+    codec="h264",
+    pix_fmt="yuv420p",
+    has_audio=False,
+    container="mov,mp4,m4a,3gp,3g2,mj2",
+)
+
+
+def _plan(codes: set[str], clip: ClipFacts = FACTS, current: ClipEdit = ClipEdit(), **kw: float):
+    return plan_fix(
+        sample_id="s",
+        path="a.mp4",
+        codes=codes,
+        source=FACTS,
+        clip=clip,
+        current=current,
+        model=WAN22,
+        **kw,
+    )
+
+
+def test_a_long_clip_keeps_its_start_or_starts_on_the_first_real_frame() -> None:
+    plan = _plan({"clip-too-long"})
+    assert plan is not None and plan.edit == ClipEdit(end_s=5.0)
+    assert plan.expected.duration_s == pytest.approx(5.0)
+    later = _plan({"clip-too-long"}, first_real_s=0.5)
+    assert later is not None and later.edit == ClipEdit(start_s=0.5, end_s=5.5)
+
+
+def test_a_persons_trim_start_is_kept() -> None:
+    mine = ClipEdit(start_s=2.0)
+    plan = _plan(
+        {"clip-too-long"}, FACTS.model_copy(update={"duration_s": 6.0}), mine, first_real_s=0.5
+    )
+    assert plan is not None and plan.edit == ClipEdit(start_s=2.0, end_s=7.0)
+
+
+def test_borders_are_cropped_through_the_current_crop_and_scale() -> None:
+    bars = FACTS.model_copy(update={"black_borders": Borders(top=16, bottom=16)})
+    plan = _plan({"black-borders"}, bars)
+    assert plan is not None and plan.edit.crop == Crop(x=0, y=16, w=160, h=88)
+    assert (plan.expected.width, plan.expected.height) == (160, 88)
+    # Already scaled to half: the bars measured on the edited clip count double in the source.
+    halved = bars.model_copy(
+        update={"width": 80, "height": 60, "black_borders": Borders(top=8, bottom=8)}
+    )
+    scaled = ClipEdit(scale=Scale(width=80, height=60))
+    plan = _plan({"black-borders"}, halved, scaled)
+    assert plan is not None and plan.edit.crop == Crop(x=0, y=16, w=160, h=88)
+
+
+def test_a_huge_clip_is_scaled_and_a_foreign_container_converted() -> None:
+    huge = FACTS.model_copy(update={"width": 8192, "height": 4320})
+    source_plan = plan_fix(
+        sample_id="s",
+        path="a.mp4",
+        codes={"clip-resolution"},
+        source=huge,
+        clip=huge,
+        current=ClipEdit(),
+        model=WAN22,
+    )
+    assert source_plan is not None and source_plan.edit.scale == Scale(max_side=4096)
+    assert (source_plan.expected.width, source_plan.expected.height) == (4096, 2160)
+    mkv = FACTS.model_copy(update={"container": "matroska,webm"})
+    plan = _plan({"clip-mislabelled"}, mkv)
+    assert plan is not None and plan.edit.convert
+    assert plan.changes == ("convert Matroska/WebM to MP4",)
+
+
+def test_nothing_for_fix_is_no_plan() -> None:
+    assert _plan({"file-name", "clip-too-short"}) is None
+    assert _plan(set()) is None
