@@ -40,6 +40,27 @@ def review(
         help="Pick the best candidates `annotator source` made: each picture's candidates side "
         "by side, one key keeps or rejects each.",
     ),
+    web: bool = typer.Option(
+        False,
+        "--web",
+        help="Serve the review to a browser instead (a remote machine: reach it through an "
+        "SSH port forward). Each browser tab is its own session; v plays a clip in the browser.",
+    ),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        metavar="HOST",
+        help="With --web: the address to listen on (default: this machine only).",
+    ),
+    port: int = typer.Option(
+        8000, "--port", metavar="PORT", min=1, max=65535, help="With --web: the port."
+    ),
+    allow_remote: bool = typer.Option(
+        False,
+        "--allow-remote",
+        help="With --web: allow a --host other computers can reach. There is no password: "
+        "anyone who can reach the port can change this workspace.",
+    ),
 ) -> None:
     """Review every sample: frames, caption, subject, background and the assembled prompt.
 
@@ -48,17 +69,30 @@ def review(
     One session per workspace at a time. A plain folder of clips can be made a workspace here.
     """
     from annotator.tui.lock import SessionLock, SessionLockedError
+    from annotator.tui.web import served_by_textual
     from annotator.workspace import Workspace
 
+    served = served_by_textual()  # this process is one browser tab of `review --web`
+    if served and not Workspace.is_workspace(root):
+        _notice_in_browser(f"{root} is not an annotator workspace any more")
     if not Workspace.is_workspace(root):
         _offer_init(root)
+    if web:
+        # A browser's terminal (xterm.js) has no Kitty/Sixel but true colour: half blocks.
+        shown = GraphicsChoice.HALFCELL if graphics is GraphicsChoice.AUTO else graphics
+        extra = ["--graphics", shown.value] + (["--provider", provider] if provider else [])
+        extra += ["--pick"] if pick else []
+        _serve_web(root, host=host, port=port, allow_remote=allow_remote, extra=extra)
+        return
     lock = SessionLock(root / ".annotator")
     try:
         lock.acquire()
     except SessionLockedError as exc:
+        if served:
+            _notice_in_browser(str(exc))
         raise fail(str(exc)) from None
     try:
-        if not _has_terminal():
+        if not (served or _has_terminal()):
             raise fail(
                 "review is an interactive session and needs a terminal; in a script use "
                 f"`annotator status {root}`, `annotator accept` and `annotator reject`",
@@ -66,13 +100,10 @@ def review(
             )
         with open_workspace(root) as ws:
             if pick:  # the pick pass over the candidates of each picture (issue 15)
-                from typing import cast
-
                 from annotator.tui.domain import Domain
                 from annotator.tui.screens.pick import PickApp
-                from annotator.tui.widgets.frames import Graphics
 
-                PickApp(Domain(ws), graphics=cast(Graphics, graphics.value)).run()
+                PickApp(Domain(ws), graphics=graphics.value).run()
                 return
             from annotator.tui import make_app
 
@@ -85,6 +116,62 @@ def review(
             ).run()
     finally:
         lock.release()
+
+
+def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: list[str]) -> None:
+    """Serve `annotator review ROOT` to browsers until Ctrl+C (`review --web`)."""
+    from annotator.cli.common import console, err_console
+    from annotator.cli.review_web import (
+        ReviewServer,
+        is_loopback,
+        served_command,
+        ssh_hint,
+        url_for,
+    )
+    from annotator.tui.lock import SessionLock, SessionLockedError
+
+    local = is_loopback(host)
+    if not (local or allow_remote):
+        raise fail(
+            f"--host {host} lets other computers open the review, and there is no password: "
+            "anyone who reaches the port can change this workspace. Keep the default "
+            "(127.0.0.1) and use an SSH port forward, or add --allow-remote to accept that",
+            EXIT_USAGE,
+        )
+    try:  # each tab takes the lock itself; a session open now would refuse every tab
+        with SessionLock(root / ".annotator"):
+            pass
+    except SessionLockedError as exc:
+        raise fail(str(exc)) from None
+    command = served_command(root, extra)
+    console.print(f"Serving the review of {root} on {url_for(host, port)}")
+    if local:
+        for line in ssh_hint(port):
+            console.print(line)
+    else:
+        err_console.print(
+            f"warning: listening on {host}: anyone who can reach port {port} can review and "
+            "change this workspace (no password)."
+        )
+    console.print(f"Each browser tab runs: {command}")
+    console.print("Press Ctrl+C to stop.")
+    server = ReviewServer(
+        command, host=host, port=port, title=f"annotator review · {root.name}", any_host=not local
+    )
+    try:
+        server.serve()
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise fail(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}; try another --port"
+        ) from None
+
+
+def _notice_in_browser(message: str) -> None:
+    """Show MESSAGE in the browser tab this process serves, then exit 1."""
+    from annotator.tui.web import NoticeApp
+
+    NoticeApp(message).run()
+    raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _has_terminal() -> bool:

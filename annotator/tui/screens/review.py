@@ -14,6 +14,7 @@ from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.sample_view import SampleView
 from annotator.tui.screens.search import SearchScreen
 from annotator.tui.screens.template import TemplateScreen
+from annotator.tui.web import deliver_clip
 from annotator.tui.widgets.caption_bar import CaptionBar
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.sample_list import SampleList
@@ -202,7 +203,10 @@ class ReviewScreen(SampleView):
 
     def action_play(self) -> None:
         sample = self.sample
-        if sample is not None:
+        if sample is not None and self.app.is_web:  # review --web: the browser plays it
+            message = deliver_clip(self.app, self.domain.root / sample.clip)
+            self.notify(outside_text(message), markup=False)
+        elif sample is not None:
             error = self.player(self.domain.root / sample.clip)
             if error:
                 self.notify(outside_text(error), severity="warning", markup=False)
