@@ -71,6 +71,12 @@ def source(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print how many videos would be made and what they cost."
     ),
+    retry_unanswered: bool = typer.Option(
+        False,
+        "--retry-unanswered",
+        help="Start anew the generations a stopped run asked for but got no answer to, "
+        "without looking for them in the service's task list (they may be made twice).",
+    ),
     interval: float | None = IntervalOption,
     timeout: float | None = TimeoutOption,
     region: str | None = RegionOption,
@@ -99,8 +105,12 @@ def source(
         return
     poller = make_poller(interval, TASK_INTERVAL, timeout)
     with remote(root, region, base_url) as (ws, client):
+        from annotator.finetune.sourcing import forget_unanswered
         from annotator.pipeline.source import SourceEvents, run_source
 
+        if retry_unanswered:
+            dropped = forget_unanswered(ws, client.service.endpoint, candidates)
+            err_console.print(f"{dropped} unanswered generation(s) will be started anew")
         with err_console.status(styled("video tasks")) as spinner:
 
             def update(rows: list[SourceTask], elapsed: float) -> None:

@@ -413,7 +413,15 @@ class DashScopeClient:
                 retry=True,
             ).body
             items = body.get("data")
-            items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+            if not isinstance(items, list):
+                # Not the documented shape: say so rather than read it as "no such task",
+                # which would start a video a dead run may have started already.
+                raise BadResponseError(
+                    f"the task list of {model} came without a `data` list ({str(body)[:120]})",
+                    fix="run again later; or, to start the unanswered generations anew (they "
+                    "may then be made twice), add --retry-unanswered",
+                )
+            items = [i for i in items if isinstance(i, dict)]
             yield from items
             total = body.get("total")
             seen = (page_no - 1) * page_size + len(items)

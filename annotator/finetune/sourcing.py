@@ -182,6 +182,18 @@ def stored(ws: Workspace, endpoint: str, candidate: Candidate) -> SourceTask | N
     return None
 
 
+def forget_unanswered(ws: Workspace, endpoint: str, candidates: list[Candidate]) -> int:
+    """Drop the rows of CANDIDATES whose create request was never answered (a dead run's),
+    so they are started anew without looking for them at the service; how many."""
+    dropped = 0
+    for candidate in candidates:
+        for row in SOURCES.for_request(ws, endpoint, candidate.fingerprint):
+            if row.task_id is None:
+                SOURCES.forget_attempt(ws, row.id)
+                dropped += 1
+    return dropped
+
+
 def start_candidate(
     ws: Workspace, client: DashScopeClient, candidate: Candidate, options: SourceOptions
 ) -> Resumed[SourceTask]:

@@ -22,6 +22,7 @@ from annotator.cli import app
 from annotator.workspace import Workspace
 from annotator.workspace.remote import SOURCES
 from tests.clips import make_clip, make_image
+from tests.fakes.dashscope_server import server_error
 from tests.fakes.finetune_server import FakeFinetune
 from tests.finetune.helpers import KEY, make_workspace
 
@@ -229,4 +230,40 @@ def test_ctrl_c_leaves_the_running_tasks_recorded_and_a_rerun_picks_them_up(
     result = _source(fake, root, pictures)
     assert result.exit_code == 0, result.output
     assert _creates(fake) == 6
+    assert len(list((root / "generated").iterdir())) == 6
+
+
+def test_an_unanswered_create_is_looked_up_first_and_a_broken_list_stops_the_run(
+    root: Path, pictures: Path, fake: FakeFinetune
+) -> None:
+    """A 5xx on a create may hide a task the service made: its row stays (no task id);
+    the next run looks in the task list before starting it again, and one that cannot read
+    the list starts nothing unless told to (--retry-unanswered)."""
+    fake.fail("tasks.i2v", server_error())
+    first = _source(fake, root, pictures)
+    assert first.exit_code == 1, first.output
+    with Workspace.open(root) as ws:
+        assert [(r.task_id, r.status) for r in SOURCES.select(ws)] == [(None, "CREATING")]
+
+    fake.task_list_broken = True
+    second = _source(fake, root, pictures)
+    assert second.exit_code == 1, second.output
+    assert "--retry-unanswered" in " ".join(second.output.split())
+    assert _creates(fake) == 1  # only the refused one
+
+    third = _source(fake, root, pictures, "--retry-unanswered")
+    assert third.exit_code == 0, third.output
+    assert _creates(fake) == 7  # the refused one, then six
+    assert len(list((root / "generated").iterdir())) == 6
+
+
+def test_after_an_unanswered_create_a_readable_empty_list_means_start_it(
+    root: Path, pictures: Path, fake: FakeFinetune
+) -> None:
+    fake.fail("tasks.i2v", server_error())
+    assert _source(fake, root, pictures).exit_code == 1
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 0, result.output
+    assert len(fake.requests("tasks.list")) == 1
+    assert _creates(fake) == 7
     assert len(list((root / "generated").iterdir())) == 6

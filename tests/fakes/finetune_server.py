@@ -129,6 +129,7 @@ class FakeFinetune(LocalServer):
         self.task_videos: list[bytes] = []
         self.stall: threading.Event | None = None
         self.preview_video: bytes | None = None  # served for checkpoint previews
+        self.task_list_broken = False  # the task list answers without its data list
         self.hold_jobs = False
         self.log_lines_per_read = 1
         self.max_deployments: int | None = None
@@ -505,6 +506,8 @@ class FakeFinetune(LocalServer):
 
     def _tasks_list(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
         model = rec.query.get("model_name", [None])[0]
+        if self.task_list_broken:
+            return 200, {"request_id": _rid(), "output": {"tasks": "elsewhere"}}
         items = [
             {
                 "task_id": task_id,
