@@ -61,7 +61,9 @@ def source(
         None, "--model", help="The base model (default: the workspace's, if it fits the mode)."
     ),
     per_image: int = typer.Option(2, "--per-image", min=1, help="Candidates per picture."),
-    resolution: str = typer.Option("720P", "--resolution", help="480P or 720P."),
+    resolution: str = typer.Option(
+        "720P", "--resolution", help="480P, 720P or 1080P (wan2.6 and wan2.7: 720P or 1080P)."
+    ),
     duration: int | None = typer.Option(
         None, "--duration", min=1, help="Seconds per video (default: the model's, 5)."
     ),

@@ -97,10 +97,21 @@ def _fingerprint(endpoint: str, model: str, mode: Mode, pics: list[Picture], s: 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def synthesis_body(model: str, mode: Mode, urls: list[str], s: Settings) -> dict[str, Any]:
-    """The request body: section 5's i2v or kf2v input, and the parameters."""
-    if mode is Mode.KF2V:
-        inputs: dict[str, Any] = {"first_frame_url": urls[0]}
+def synthesis_body(
+    model: str, mode: Mode, urls: list[str], s: Settings, *, media: bool = False
+) -> dict[str, Any]:
+    """The request body: section 5's i2v or kf2v input, and the parameters.
+
+    MEDIA: the pictures as ``input.media`` (``first_frame``, ``last_frame``), the input of
+    wan2.7-i2v, which makes i2v and kf2v videos on the video-generation path.
+    """
+    if media:
+        kinds = ("first_frame", "last_frame")
+        inputs: dict[str, Any] = {
+            "media": [{"type": kind, "url": url} for kind, url in zip(kinds, urls, strict=False)]
+        }
+    elif mode is Mode.KF2V:
+        inputs = {"first_frame_url": urls[0]}
         if len(urls) > 1:
             inputs["last_frame_url"] = urls[1]
     else:
@@ -135,7 +146,9 @@ def data_uri(path: Path) -> str:
 
 def needs_oss(body: Mapping[str, Any]) -> bool:
     """Whether the body names a temporary upload (the request must then say so)."""
-    urls = [str(v) for k, v in body["input"].items() if k.endswith("_url")]
+    inputs = body["input"]
+    urls = [str(v) for k, v in inputs.items() if k.endswith("_url")]
+    urls += [str(m.get("url")) for m in inputs.get("media") or [] if isinstance(m, dict)]
     return any(url.startswith("oss://") for url in urls)
 
 

@@ -42,7 +42,9 @@ from annotator.workspace.remote import SOURCES, SourceTask
 
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 GENERATED_FOLDER = "generated"  # under DIR: the next scan takes the videos as samples
-RESOLUTIONS = ("480P", "720P")
+RESOLUTIONS = ("480P", "720P", "1080P")
+# Models that take fewer (the image-to-video API reference); the others take all three.
+_MODEL_RESOLUTIONS = {"wan2.6": ("720P", "1080P"), "wan2.7": ("720P", "1080P")}
 MAX_SEED = 2**31 - 1  # the API takes seeds in [0, 2147483647]
 # A task listed at the service counts as a dead run's if made this long before its row.
 _CLOCK_SLACK = timedelta(minutes=2)
@@ -91,8 +93,21 @@ def default_model(mode: Mode, workspace_model: str | None) -> str:
 
 
 def _fits(model: str, mode: Mode) -> bool:
-    # kf2v through the image2video path is the kf2v models' (wan2.7 takes another body).
-    return "kf2v" in model if mode is Mode.KF2V else "i2v" in model
+    # kf2v: the kf2v models (image2video path) and wan2.7-i2v (media: first and last frame).
+    if mode is Mode.KF2V:
+        return "kf2v" in model or uses_media(model)
+    return "i2v" in model
+
+
+def uses_media(model: str) -> bool:
+    """Whether MODEL takes its pictures as ``input.media`` (wan2.7) rather than *_url keys."""
+    return model.startswith("wan2.7")
+
+
+def resolutions(model: str) -> tuple[str, ...]:
+    """The resolutions MODEL makes."""
+    family = next((f for f in _MODEL_RESOLUTIONS if model.startswith(f)), None)
+    return _MODEL_RESOLUTIONS[family] if family else RESOLUTIONS
 
 
 def check_options(options: SourceOptions) -> None:
@@ -102,8 +117,11 @@ def check_options(options: SourceOptions) -> None:
         raise PipelineError(
             f"{options.model} does not make {options.mode.value} videos here; use one of {fits}"
         )
-    if options.resolution not in RESOLUTIONS:
-        raise PipelineError(f"--resolution must be 480P or 720P, not {options.resolution!r}")
+    allowed = resolutions(options.model)
+    if options.resolution not in allowed:
+        raise PipelineError(
+            f"{options.model} makes {' or '.join(allowed)} videos, not {options.resolution!r}"
+        )
     if options.per_image < 1:
         raise PipelineError("--per-image must be at least 1")
     if options.duration is not None and "wan2.2" in options.model and options.duration != 5:
@@ -215,7 +233,7 @@ class _SourceRequest:
         settings = Settings(
             prompt=o.prompt, resolution=o.resolution, duration=o.duration, seed=self.candidate.seed
         )
-        return synthesis_body(o.model, o.mode, urls, settings)
+        return synthesis_body(o.model, o.mode, urls, settings, media=uses_media(o.model))
 
     def reusable(self, stored: SourceTask) -> bool:
         return stored.status not in TASK_UNHAPPY  # a failed one is made again
@@ -254,7 +272,8 @@ class _SourceRequest:
             for pic in self.candidate.source.pictures
         ]
         body = self._body(urls)
-        kf2v = self.options.mode is Mode.KF2V
+        # wan2.7 makes both on the video-generation path; the kf2v models on image2video.
+        kf2v = self.options.mode is Mode.KF2V and not uses_media(model)
         return self.client.synthesize(body, kf2v=kf2v, oss=needs_oss(body))
 
 

@@ -267,3 +267,25 @@ def test_after_an_unanswered_create_a_readable_empty_list_means_start_it(
     assert len(fake.requests("tasks.list")) == 1
     assert _creates(fake) == 7
     assert len(list((root / "generated").iterdir())) == 6
+
+
+def test_wan27_sends_its_pictures_as_media_and_refuses_480p(
+    tmp_path: Path, fake: FakeFinetune, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "no-config.toml"))
+    root = tmp_path / "magazine"
+    make_workspace(root, Mode.KF2V, model="wan2.7-i2v").close()
+    folder = tmp_path / "pairs"
+    make_image(folder / "a_first.png", 64, 48)
+    make_image(folder / "a_last.png", 64, 48)
+    argv = ["source", str(root), "--images", str(folder), "--prompt", PROMPT, "--per-image", "1"]
+    argv += ["--model", "wan2.7-i2v", "--base-url", fake.url, "--poll-interval", "0"]
+    refused = runner.invoke(app, [*argv, "--resolution", "480P"])
+    assert refused.exit_code == 2
+    assert "wan2.7-i2v makes 720P or 1080P videos" in " ".join(refused.output.split())
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    [sent] = fake.requests("tasks.i2v")  # both frames, on the video-generation path
+    assert [m["type"] for m in sent.json["input"]["media"]] == ["first_frame", "last_frame"]
+    assert all(m["url"].startswith("data:image/png;base64,") for m in sent.json["input"]["media"])

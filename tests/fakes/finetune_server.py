@@ -433,16 +433,22 @@ class FakeFinetune(LocalServer):
         model = body.get("model", "")
         found = self.deployments.get(model)
         base = model in KNOWN_MODELS
-        if base and ("kf2v" in model) != kf2v:
+        if (base and ("kf2v" in model) != kf2v) or (model.startswith("wan2.7") and kf2v):
             return _error(400, "InvalidParameter", f"{model} is not served on this path")
         if not base and (found is None or found.status != "RUNNING"):
             return _error(400, "InvalidParameter", f"Model not exist or not running: {model}")
         inputs = body.get("input") or {}
-        keys = ["first_frame_url"] if kf2v else ["img_url"]
-        if base and kf2v:
-            keys.append("last_frame_url")
-        for key in keys:
-            image = str(inputs.get(key, ""))
+        if base and model.startswith("wan2.7"):  # pictures as input.media, any mode
+            media = inputs.get("media") or []
+            images = {str(m.get("type")): str(m.get("url", "")) for m in media}
+            if "first_frame" not in images or set(images) - {"first_frame", "last_frame"}:
+                return _error(400, "InvalidParameter", "wan2.7 takes media first_frame[, last]")
+        else:
+            keys = ["first_frame_url"] if kf2v else ["img_url"]
+            if base and kf2v:
+                keys.append("last_frame_url")
+            images = {key: str(inputs.get(key, "")) for key in keys}
+        for key, image in images.items():
             if image.startswith("oss://") and rec.headers.get("x-dashscope-ossresourceresolve") != (
                 "enable"
             ):
