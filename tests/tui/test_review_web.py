@@ -310,40 +310,34 @@ def _press(driver: Chrome, keys: str) -> None:
     ActionChains(driver).send_keys(keys).perform()
 
 
-def test_the_review_runs_in_a_browser_and_moves_on_a_key(
-    web_server: WebServer, browser: Chrome
-) -> None:
+def test_the_review_in_a_browser(web_server: WebServer, browser: Chrome) -> None:
+    """One browser, step by step: the page shows the first sample, a key moves to the next,
+    v plays the clip in a new tab, a second tab is told another session has the workspace,
+    and once the first tab is closed a new one reviews again, at the same sample."""
     _open_review(browser, web_server.url)
     _wait_for_text(browser, FIRST)
     assert "clip_a.mp4" in _screen(browser)
     _press(browser, "j")  # next sample
     _wait_for_text(browser, SECOND, gone=FIRST)
-
-
-def test_a_second_tab_is_told_another_session_has_the_workspace(
-    web_server: WebServer, browser: Chrome
-) -> None:
-    _open_review(browser, web_server.url)
-    _wait_for_text(browser, FIRST)
-    browser.switch_to.new_window("tab")
-    _open_review(browser, web_server.url)
-    _wait_for_text(browser, "another review session")
-
-
-def test_v_plays_the_clip_in_a_browser_tab(web_server: WebServer, browser: Chrome) -> None:
-    _open_review(browser, web_server.url)
-    _wait_for_text(browser, FIRST)
     review_tab = browser.current_window_handle
+
     _press(browser, "v")
     _wait_for_text(browser, "opens in a new browser tab")
     _wait_until("a tab for the clip", lambda: len(browser.window_handles) == 2)
     browser.switch_to.window(next(h for h in browser.window_handles if h != review_tab))
     # The browser's own player: a <video> that has read the clip's length (2.5 s).
-    _wait_until(
-        "the clip's video in the new tab",
-        lambda: bool(
-            browser.execute_script(
-                "const v = document.querySelector('video'); return v && v.duration > 2;"
-            )
-        ),
-    )
+    has_video = "const v = document.querySelector('video'); return !!v && v.duration > 2;"
+    _wait_until("the clip playing in its tab", lambda: bool(browser.execute_script(has_video)))
+    browser.close()
+
+    browser.switch_to.window(review_tab)
+    browser.switch_to.new_window("tab")
+    _open_review(browser, web_server.url)
+    _wait_for_text(browser, "another review session")
+    second_tab = browser.current_window_handle
+
+    browser.switch_to.window(review_tab)
+    browser.close()  # the server ends that tab's session, which lets the workspace go
+    browser.switch_to.window(second_tab)
+    _open_review(browser, web_server.url)
+    _wait_for_text(browser, SECOND)
