@@ -238,7 +238,7 @@ return rows.join("\\n");
 
 
 @pytest.fixture
-def browser() -> Iterator[Chrome]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Chrome]:
     """Headless chromium through Debian's chromedriver; skipped where neither is installed
     and nobody can install them (not root), failed where root could (CI installs them)."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
@@ -247,7 +247,7 @@ def browser() -> Iterator[Chrome]:
         if os.geteuid() != 0:
             pytest.skip(message)
         pytest.fail(message)
-    os.environ.setdefault("SE_OFFLINE", "true")  # selenium never fetches a driver or browser
+    monkeypatch.setenv("SE_OFFLINE", "true")  # selenium never fetches a driver or a browser
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -310,7 +310,7 @@ def _press(driver: Chrome, keys: str) -> None:
     ActionChains(driver).send_keys(keys).perform()
 
 
-def test_the_review_in_a_browser(web_server: WebServer, browser: Chrome) -> None:
+def test_the_review_in_a_browser(browser: Chrome, web_server: WebServer) -> None:
     """One browser, step by step: the page shows the first sample, a key moves to the next,
     v plays the clip in a new tab, a second tab is told another session has the workspace,
     and once the first tab is closed a new one reviews again, at the same sample."""
