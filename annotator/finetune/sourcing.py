@@ -48,6 +48,8 @@ _MODEL_RESOLUTIONS = {"wan2.6": ("720P", "1080P"), "wan2.7": ("720P", "1080P")}
 MAX_SEED = 2**31 - 1  # the API takes seeds in [0, 2147483647]
 # A task listed at the service counts as a dead run's if made this long before its row.
 _CLOCK_SLACK = timedelta(minutes=2)
+# The task query API takes 20 requests a second per account: stay under it.
+TASK_READS_PER_SECOND = 15
 
 
 @dataclass(frozen=True)
@@ -133,14 +135,17 @@ def check_options(options: SourceOptions) -> None:
 def find_pictures(folder: Path, mode: Mode) -> tuple[list[SourcePicture], list[str]]:
     """The inputs in FOLDER, by name, and a problem line per picture left out.
 
-    i2v: every picture. kf2v: each ``STEM_first.*`` with its ``STEM_last.*``.
+    i2v: every picture. kf2v: each ``STEM_first.*`` with its ``STEM_last.*``. A picture
+    (or pair) with the same content as one before it is left out: its candidates would be
+    the same tasks.
     """
     if not folder.is_dir():
         raise PipelineError(f"{folder} is not a folder of pictures")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in PICTURE_SUFFIXES)
     files = [p for p in files if p.is_file() and not p.name.startswith(".")]
     if mode is Mode.I2V:
-        return [SourcePicture(sanitize_stem(p.stem), (Picture.of(str(p)),)) for p in files], []
+        found = [SourcePicture(sanitize_stem(p.stem), (Picture.of(str(p)),)) for p in files]
+        return _distinct(found, [])
     firsts = {p.stem[: -len("_first")]: p for p in files if p.stem.endswith("_first")}
     lasts = {p.stem[: -len("_last")]: p for p in files if p.stem.endswith("_last")}
     found, problems = [], []
@@ -157,7 +162,22 @@ def find_pictures(folder: Path, mode: Mode) -> tuple[list[SourcePicture], list[s
     problems += [
         f"{n}: kf2v takes pairs named STEM_first.* and STEM_last.*; left out" for n in others
     ]
-    return found, problems
+    return _distinct(found, problems)
+
+
+def _distinct(
+    found: list[SourcePicture], problems: list[str]
+) -> tuple[list[SourcePicture], list[str]]:
+    seen: dict[str, str] = {}
+    kept = []
+    for source in found:
+        name = Path(source.pictures[0].text).name
+        if source.identity in seen:
+            problems.append(f"{name}: the same picture as {seen[source.identity]}; left out")
+            continue
+        seen[source.identity] = name
+        kept.append(source)
+    return kept, problems
 
 
 def plan(endpoint: str, pictures: list[SourcePicture], options: SourceOptions) -> list[Candidate]:
@@ -293,14 +313,24 @@ def follow(
     poller: Poller,
     on_update: Callable[[list[SourceTask], float], None] | None = None,
 ) -> list[SourceTask]:
-    """Poll every task of ROWS not yet final until all are; the rows as they end."""
+    """Poll every task of ROWS not yet final until all are; the rows as they end.
+
+    Reads are paced to TASK_READS_PER_SECOND (the account's limit is 20 a second).
+    """
+    clock = poller.clock
+    sent: list[float] = []  # when the reads of the last second went out
+
+    def paced(row: SourceTask) -> SourceTask:
+        now = clock.now()
+        sent[:] = [t for t in sent if now - t < 1.0]
+        if len(sent) >= TASK_READS_PER_SECOND:
+            clock.sleep(1.0 - (now - sent[0]))
+        sent.append(clock.now())
+        return refresh_task(ws, client, SOURCES, row)
 
     def fetch() -> list[SourceTask]:
         current = [SOURCES.by_row(ws, row.id) for row in rows]
-        return [
-            refresh_task(ws, client, SOURCES, row) if row.status not in TASK_FINAL else row
-            for row in current
-        ]
+        return [paced(row) if row.status not in TASK_FINAL else row for row in current]
 
     return poller.wait(
         fetch,

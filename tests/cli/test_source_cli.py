@@ -215,7 +215,8 @@ def test_ctrl_c_leaves_the_running_tasks_recorded_and_a_rerun_picks_them_up(
     cmd += ["--poll-interval", "0.05"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
-    while len(fake.requests("tasks.get")) < 6 and time.monotonic() < deadline:
+    # The 7th read goes out once the 6 answers of the first round are stored.
+    while len(fake.requests("tasks.get")) < 7 and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=30)
