@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import gc
 import signal
+import time
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from annotator.tui.domain import Captioner, Domain
 from annotator.tui.frames import FrameCache
 from annotator.tui.player import Player, system_player
 from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.screens.too_small import TooSmallScreen
 from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.frames import Graphics
@@ -23,6 +27,9 @@ from annotator.workspace import Workspace
 
 STOP_TIMEOUT = 30.0  # seconds to let a caption batch finish its requests in flight at exit
 WATCH_INTERVAL = 0.5  # seconds between two looks at the store for what the CLI wrote
+# The smallest terminal (columns, rows) that shows the prompt and the keys that matter.
+MIN_SIZE = (60, 15)
+SECOND_CTRL_C_S = 5.0  # a second Ctrl+C this soon after the first quits
 
 
 class ReviewApp(App[None]):
@@ -32,6 +39,8 @@ class ReviewApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Over Textual's own Ctrl+C (a hint only): a second press quits, after saving.
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="app.interrupt"),
     ]
 
     def __init__(
@@ -56,6 +65,7 @@ class ReviewApp(App[None]):
         self.tune_gc = tune_gc
         self.watch_interval = watch_interval
         self.threads = StoreThreads()
+        self._interrupted_at: float | None = None
         info = self.state.info
         self.title = f"annotator review · {ws.root.name}"
         trigger = f" · trigger {info.trigger}" if info.trigger else ""
@@ -73,6 +83,7 @@ class ReviewApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        self._fit(self.size.width, self.size.height)
         if self.tune_gc:
             # The samples, captions and widgets loaded so far live as long as the session:
             # keep the collector from scanning them again and again (a full pass over a
@@ -85,6 +96,34 @@ class ReviewApp(App[None]):
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, AttributeError, ValueError):
                     loop.add_signal_handler(sig, self._save_and_exit)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        """Below MIN_SIZE one notice covers every screen; at or above it, the screens."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        notice = self.screen if isinstance(self.screen, TooSmallScreen) else None
+        if small and notice is None:
+            self.push_screen(TooSmallScreen(MIN_SIZE, (width, height)))
+        elif small and notice is not None:
+            notice.resized((width, height))
+        elif notice is not None:
+            self.pop_screen()
+
+    async def action_interrupt(self) -> None:
+        """Ctrl+C: copy the selected text of an editor; else warn once, and quit (after
+        saving) when pressed again within SECOND_CTRL_C_S."""
+        focused = self.focused
+        if isinstance(focused, TextArea | Input) and focused.selected_text:
+            focused.action_copy()
+            return
+        now = time.monotonic()
+        if self._interrupted_at is not None and now - self._interrupted_at <= SECOND_CTRL_C_S:
+            self._save_and_exit()
+            return
+        self._interrupted_at = now
+        self.notify("Press Ctrl+C again to quit (every edit is saved), or q.", timeout=4)
 
     def flush(self) -> None:
         """Write every editor's pending text, on every screen."""

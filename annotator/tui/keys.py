@@ -53,6 +53,11 @@ class Key:
 R, T = Group.REVIEW, Group.TEMPLATE
 UNDO, REDO = "Undo the last edit (any sample, or the template)", "Redo what was undone"
 KEYS: tuple[Key, ...] = (
+    # Help and quit first: the footer is cut at the right on a narrow terminal (80 columns
+    # show every footer key; 60 still show these two). The rest is in the help.
+    Key(R, "question_mark", "help", "Help", "Every key, and what the marks mean"),
+    # The app's quit: it writes every screen's pending edits, then exits.
+    Key(R, "q", "app.quit", "Quit", "Quit (everything is saved already)"),
     Key(R, "j", "next", "Next", "Next sample (↓ in the list)"),
     Key(R, "k", "previous", "Prev", "Previous sample (↑ in the list)", footer=False),
     Key(
@@ -70,20 +75,36 @@ KEYS: tuple[Key, ...] = (
         "edit('subject')",
         "Subject",
         "Edit the subject (Enter or Esc when done)",
+        footer=False,
         name="subject",
     ),
-    Key(R, "b", "edit('background')", "Backgr.", "Edit the background", name="background"),
-    Key(R, "o", "pronoun", "Pronoun", "Switch the pronoun: auto, she, he, it"),
+    Key(
+        R,
+        "b",
+        "edit('background')",
+        "Backgr.",
+        "Edit the background",
+        footer=False,
+        name="background",
+    ),
+    Key(R, "o", "pronoun", "Pronoun", "Switch the pronoun: auto, she, he, it", footer=False),
     Key(R, "u", "undo", "Undo", UNDO),
     Key(R, "ctrl+z", "undo", "Undo", UNDO, footer=False, priority=True, name="undo_ctrl"),
     Key(R, "U", "redo", "Redo", REDO, footer=False),
     Key(R, "ctrl+y", "redo", "Redo", REDO, footer=False, priority=True, name="redo_ctrl"),
     Key(R, "c", "recaption", "Recaption", "Caption this sample again", footer=False),
-    Key(R, "C", "caption_missing", "Caption", "Caption every sample that has no caption"),
+    Key(
+        R,
+        "C",
+        "caption_missing",
+        "Caption",
+        "Caption every sample that has no caption",
+        footer=False,
+    ),
     Key(
         R, "X", "cancel_batch", "Cancel batch", "Stop the caption batch (requests in flight finish)"
     ),
-    Key(R, "slash", "search", "Search", "Show the samples that hold a text"),
+    Key(R, "slash", "search", "Search", "Show the samples that hold a text", footer=False),
     Key(
         R,
         "f",
@@ -92,11 +113,16 @@ KEYS: tuple[Key, ...] = (
         "Filter: all, to review, new, accepted..., flagged by verify",
         footer=False,
     ),
-    Key(R, "t", "template", "Template", "The effect template shared by every prompt"),
+    Key(R, "t", "template", "Template", "The effect template shared by every prompt", footer=False),
     Key(R, "v", "play", "Play", "Play the clip in the system's video player", footer=False),
-    Key(R, "question_mark", "help", "Help", "Every key"),
-    # The app's quit: it writes every screen's pending edits, then exits.
-    Key(R, "q", "app.quit", "Quit", "Quit (everything is saved already)"),
+    Key(
+        R,
+        "T",
+        "trim",
+        "Trim",
+        "Trim the clip: its first and last frame (source kept)",
+        footer=False,
+    ),
     Key(R, "escape", "back", "Back", "Clear the search, back to the list", footer=False),
     Key(T, "space", "pick", "Pick/drop", "Pick or drop the phrase"),
     Key(T, "left_square_bracket", "move(-1)", "Up", "Move the phrase up", name="up"),

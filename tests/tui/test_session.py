@@ -60,11 +60,12 @@ async def test_a_whole_session(ws: Workspace) -> None:
         progress = str(screen(app).query_one("#progress-line").render())
         assert "accepted 1 / 4" in progress and "1 rejected" in progress
 
-        await pilot.press("u")  # undo the reason, then the rejection
-        await pilot.press("u")
+        await pilot.press("u")  # undo the rejection and its reason: one step
         assert ws.sample(ids[1]).status is Status.CAPTIONED
+        assert ws.sample(ids[1]).reject_reason is None
         await pilot.press("U")  # redo the rejection
         assert ws.sample(ids[1]).status is Status.REJECTED
+        assert ws.sample(ids[1]).reject_reason == "watermark"
 
 
 async def test_typing_is_saved_without_leaving_the_field(ws: Workspace) -> None:

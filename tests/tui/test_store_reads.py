@@ -53,5 +53,5 @@ async def test_each_edit_reads_the_sample_once(ws: Workspace) -> None:
             statements.stop()
     assert ws.sample(first).status is Status.ACCEPTED
     writes = statements.count(WRITE)
-    assert writes >= 6  # pronoun, subject, accepted, rejected, its reason, the undo
+    assert writes >= 5  # pronoun, subject, accepted, rejected with its reason, the undo
     assert statements.count(READ) == writes

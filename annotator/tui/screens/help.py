@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.tui.keys import Group, Key, bindings, keys
+from annotator.tui.widgets.sample_list import legend
 
 
 def keys_table(app: App[object], group: Group) -> Table:
@@ -30,6 +31,17 @@ def keys_table(app: App[object], group: Group) -> Table:
     return table
 
 
+def close_hint(app: App[object]) -> str:
+    """E.g. "Esc, ? or q closes this help", from the keys the help screen binds."""
+    shown = [
+        app.get_key_display(b)
+        for key in keys(Group.HELP)
+        for b in Binding.make_bindings([key.binding()])
+    ]
+    listed = ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]
+    return f"{listed[0].upper()}{listed[1:]} closes this help"
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys; any of escape, ? or q closes it."""
 
@@ -37,7 +49,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog"):
-            yield Static(Text("Keys", style="bold"), classes="dialog-title")
+            yield Static(
+                Text.assemble(("Keys", "bold"), ("  ·  ", "dim"), (close_hint(self.app), "bold")),
+                classes="dialog-title",
+            )
+            yield Static(legend(), id="legend", classes="keys")
             for group in Group:
                 table = keys_table(self.app, group)
                 yield Static(table, id=f"keys-{group.name.lower()}", classes="keys")

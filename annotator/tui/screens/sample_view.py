@@ -30,8 +30,9 @@ from annotator.tui.widgets.frames import FramesPanel, Graphics
 from annotator.tui.widgets.prompt_view import FindingsView, PromptView
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.tui.widgets.verdict_badge import titled
+from annotator.tui.words import counted
 from annotator.tui.writes import guarded_write
-from annotator.workspace import Sample
+from annotator.workspace import Sample, Status
 
 AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
 # Saves of one field closer together than this are one undo step: a burst of typing
@@ -39,6 +40,8 @@ AHEAD = 2  # samples whose pictures are decoded ahead of the one on screen
 TYPING_BURST_S = 3.0
 RECHECK_DELAY = 1.0  # seconds after a change before the checks run again
 
+NO_MATCH = "no sample matches"
+NO_SAMPLES = "no samples here"
 FIELD_HINT = {
     "subject": "who or what is in the frame at the start",
     "background": "where the subject is",
@@ -136,17 +139,30 @@ class SampleView(Screen[None]):
         for editor in self.query(FieldEditor).results(FieldEditor):
             editor.disabled = sample_id is None
         if sample_id is None:
-            for editor in self.query(FieldEditor).results(FieldEditor):
-                editor.unload()
-            self.query_one(PromptView).update(
-                "no samples here: change the filter (f) or search (/)"
-            )
+            self._show_nothing()
             return
         sample = self.state.samples[sample_id]
         self.query_one(FramesPanel).show(sample, self._ahead(sample_id))
         self.query_one(ProbeView).show(sample)
         self.refresh_current(editors=True)
         guarded_write(self, "remember the sample on screen", lambda: self.state.remember(sample_id))
+
+    def _show_nothing(self) -> None:
+        """No sample matches the filter and the search: nothing of the last one stays."""
+        for editor in self.query(FieldEditor).results(FieldEditor):
+            editor.unload()
+        none = self.state.samples == {}
+        self.query_one(FramesPanel).clear()
+        self.query_one(ProbeView).update(NO_SAMPLES if none else NO_MATCH)
+        self.query_one(CaptionView).clear()
+        self.query_one(PromptView).empty(
+            f"{NO_SAMPLES}: add clips to the folder, then run annotator scan"
+            if none
+            else f"{NO_MATCH}: f changes the filter, / the search"
+        )
+        self.query_one(FindingsView).clear()
+        for part, title in (("subject", "Subject"), ("background", "Background")):
+            self.query_one(f"#{part}", FieldEditor).border_title = title
 
     def refresh_current(self, editors: bool = False) -> None:
         """Draw the current sample's caption, prompt and findings again (and its fields)."""
@@ -293,7 +309,12 @@ class SampleView(Screen[None]):
 
     def _show_findings(self, sample_id: str) -> None:
         state = self.state
-        self.query_one(FindingsView).show(state.findings_for(sample_id), state.set_findings)
+        sample = state.samples[sample_id]
+        # A rejected sample is out of the dataset (no checks): its reason is what to show.
+        rejected = sample.reject_reason or "" if sample.status is Status.REJECTED else None
+        self.query_one(FindingsView).show(
+            state.findings_for(sample_id), state.set_findings, rejected=rejected
+        )
 
     # -- the caption batch ---------------------------------------------------------------
 
@@ -316,7 +337,7 @@ class SampleView(Screen[None]):
             failed = (
                 f", {message.failed} failed (see the samples marked !)" if message.failed else ""
             )
-            self.notify(f"Captioning {what}: {message.done} samples{failed}", timeout=6)
+            self.notify(f"Captioning {what}: {counted(message.done, 'sample')}{failed}", timeout=6)
         self._redraw_changed()
         self.load_findings()
 

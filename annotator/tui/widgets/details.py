@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from annotator.safetext import strip_controls
-from annotator.tui.domain import SampleOrigin
+from annotator.tui.domain import SampleOrigin, edit_summary
 from annotator.workspace import Caption, Sample
 
 
@@ -19,6 +19,10 @@ def probe_text(sample: Sample) -> Text:
     if probe is None:
         text.append("not probed: run annotator scan", "yellow")
         return text
+    edit = edit_summary(sample)
+    if edit is not None:  # first, so a narrow panel still shows it: the facts are the edit's
+        text.append(f"edited: {edit}", "cyan")
+        text.append(" · ")
     parts = [
         f"{probe.duration_s:.2f} s",
         f"{probe.width}x{probe.height}",
@@ -99,3 +103,7 @@ class CaptionView(VerticalScroll, can_focus=True):
         text = caption_text(sample, caption, origin)
         self.query_one("#caption-text", Static).update(text)
         self.scroll_home(animate=False)
+
+    def clear(self) -> None:
+        """No sample on screen."""
+        self.query_one("#caption-text", Static).update("")

@@ -80,6 +80,7 @@ class FieldEditor(TextArea):
         self._stop_timer()
         self._offered = None
         self.sample_id, self._baseline = None, ""
+        self.placeholder = Content("")
         self.load_text("")
 
     def offer(self, value: str, placeholder: str = "") -> None:

@@ -155,6 +155,14 @@ class FramesPanel(Vertical):
             self._timer.stop()
         self._timer = self.set_timer(LOAD_DELAY, lambda: self._load(sample, ahead))
 
+    def clear(self) -> None:
+        """No sample on screen: no pictures, no decoding."""
+        self.sample_id = None
+        if self._timer is not None:
+            self._timer.stop()
+        for picture in self.query(Picture).results(Picture):
+            picture.set_image(None, "")
+
     def _still(self, rel: str | None) -> PILImage.Image | None:
         return None if rel is None else self.cache.image(self.root / rel)
 

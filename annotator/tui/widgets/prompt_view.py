@@ -44,6 +44,11 @@ class PromptView(Static):
         self.update(highlighted(prompt) if prompt.text else Text("no prompt yet", "dim italic"))
         self.border_subtitle = f"{len(prompt.text)} chars · pronoun {pronoun}"
 
+    def empty(self, why: str) -> None:
+        """No sample on screen: say WHY instead."""
+        self.update(Text(why, "italic"))
+        self.border_title, self.border_subtitle = "Prompt", ""
+
 
 SEVERITY_MARK = {
     Severity.ERROR: ("● ", "bold red"),
@@ -52,11 +57,21 @@ SEVERITY_MARK = {
 }
 
 
-def findings_text(findings: list[Finding], for_set: Sequence[Finding] = ()) -> Text:
-    """The sample's findings, worst first, then those of the whole set (info left out)."""
+def findings_text(
+    findings: list[Finding], for_set: Sequence[Finding] = (), rejected: str | None = None
+) -> Text:
+    """The sample's findings, worst first, then those of the whole set (info left out).
+
+    REJECTED: the reason a person rejected the sample ("" for none given), shown first; a
+    rejected sample is out of the dataset, so no check speaks of it."""
     set_lines = [f for f in for_set if f.severity is not Severity.INFO]
-    text = Text("✓ no findings", "green") if not findings else Text()
-    _append_findings(text, findings, newline_first=False)
+    if rejected is not None:
+        text = Text("✗ rejected: ", "bold red")
+        text.append(strip_controls(rejected) or "no reason given", "bold")
+        text.append(" (out of the dataset; a accepts it again)", "dim")
+    else:
+        text = Text("✓ no findings", "green") if not findings else Text()
+    _append_findings(text, findings, newline_first=rejected is not None)
     if set_lines:
         text.append("\nthe set:", "bold dim")
         _append_findings(text, set_lines, newline_first=True)
@@ -77,6 +92,14 @@ def _append_findings(text: Text, findings: Sequence[Finding], *, newline_first: 
 class FindingsView(Static):
     """The dataset checks and prompt lint of this sample."""
 
-    def show(self, findings: list[Finding], for_set: Sequence[Finding] = ()) -> None:
-        self.update(findings_text(findings, for_set))
+    def show(
+        self, findings: list[Finding], for_set: Sequence[Finding] = (), rejected: str | None = None
+    ) -> None:
+        """The sample's findings (and REJECTED: the reason, when a person rejected it)."""
+        self.update(findings_text(findings, for_set, rejected))
         self.border_title = f"Findings ({len(findings)})" if findings else "Findings"
+
+    def clear(self) -> None:
+        """No sample on screen."""
+        self.update("")
+        self.border_title = "Findings"

@@ -26,6 +26,29 @@ FLAG_MARK: dict[Severity, tuple[str, str]] = {
 }
 
 
+FLAG_WORDS = (
+    (FLAG_MARK[Severity.ERROR], "a check's error"),
+    (FLAG_MARK[Severity.WARNING], "a warning"),
+    (("?", "magenta"), "the caption model was unsure"),
+    (("⚑", "bold magenta"), "verify asks a person to look (dim: the prompt changed since)"),
+)
+
+
+def legend() -> Text:
+    """What the marks of the list mean: the status of each sample, then its flags."""
+    text = Text("status  ", "bold")
+    for i, (status, (mark, style)) in enumerate(STATUS_MARK.items()):
+        text.append("   " if i else "")
+        text.append(mark, style)
+        text.append(f" {status.value}")
+    text.append("\nflags   ", "bold")
+    for i, ((mark, style), word) in enumerate(FLAG_WORDS):
+        text.append("   " if i else "")
+        text.append(mark, style)
+        text.append(f" {word}")
+    return text
+
+
 def sample_line(state: ReviewState, sample_id: str) -> Text:
     """One list line: status mark, clip name, then flags (worst finding, flagged caption,
     flagged by verify)."""
