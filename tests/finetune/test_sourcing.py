@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from annotator.basemodels import Mode
 from annotator.finetune.client import DashScopeClient
 from annotator.finetune.poll import Poller
@@ -84,3 +86,26 @@ def test_task_reads_stay_under_the_accounts_rate(
     assert len(reads) == 20 * 2  # each task read until it ended (PENDING -> RUNNING -> done)
     for t in reads:
         assert sum(1 for u in reads if t <= u < t + 1.0) <= TASK_READS_PER_SECOND
+
+
+def test_a_picture_too_big_to_send_inline_goes_through_the_temporary_storage(
+    ws: Workspace,
+    fake: FakeFinetune,
+    client: DashScopeClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import annotator.finetune.generate as generate
+
+    monkeypatch.setattr(generate, "INLINE_LIMIT", 16)  # every picture is "too big"
+    make_image(tmp_path / "pics" / "cat.png", 64, 48)
+    pictures, _ = find_pictures(tmp_path / "pics", Mode.I2V)
+    [candidate] = plan("e", pictures, _options(per_image=1))
+    started = start_candidate(ws, client, candidate, _options(per_image=1))
+    assert started.created and started.row.task_id
+    [sent] = fake.requests("tasks.i2v")
+    assert sent.json["input"]["img_url"].startswith("oss://dashscope-instant/")
+    assert sent.headers.get("x-dashscope-ossresourceresolve") == "enable"
+    assert len(fake.temporary) == 1
+    # The stored request names the picture by its path, never by its bytes.
+    assert started.row.request["input"]["img_url"] == str(tmp_path / "pics" / "cat.png")
