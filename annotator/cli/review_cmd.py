@@ -123,6 +123,7 @@ def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: l
     from annotator.cli.common import console, err_console
     from annotator.cli.review_web import (
         ReviewServer,
+        bind_error,
         is_loopback,
         served_command,
         ssh_hint,
@@ -138,6 +139,8 @@ def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: l
             "(127.0.0.1) and use an SSH port forward, or add --allow-remote to accept that",
             EXIT_USAGE,
         )
+    if (problem := bind_error(host, port)) is not None:
+        raise fail(f"cannot serve on {host}:{port}: {problem}; try another --port")
     try:  # each tab takes the lock itself; a session open now would refuse every tab
         with SessionLock(root / ".annotator"):
             pass

@@ -38,6 +38,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def bind_error(host: str, port: int) -> str | None:
+    """Why HOST:PORT cannot be listened on (taken, not this machine's), or None."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as sock:
+            # As the server will: a port a closed connection still waits on is free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def served_command(root: Path, extra: list[str]) -> str:
     """The shell command textual-serve runs for each browser tab: this Python running
     ``annotator review ROOT`` with EXTRA options, every word quoted for ``sh``.

@@ -177,6 +177,17 @@ def test_web_refuses_while_a_terminal_session_has_the_workspace(ws_root: Path) -
     assert "another review session" in result.output
 
 
+def test_web_on_a_taken_port_says_so_before_anything_else(ws_root: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["review", str(ws_root), "--web", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.output
+    assert "try another --port" in result.output and "ssh" not in result.output
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [
