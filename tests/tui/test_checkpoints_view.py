@@ -141,3 +141,13 @@ def test_jobs_shows_the_checkpoint_picked(
     result = CliRunner().invoke(cli_app, ["jobs", str(ws.root)])
     assert result.exit_code == 0, result.output
     assert f"{job.job_id}: 3 checkpoint(s); best: checkpoint-60" in " ".join(result.output.split())
+
+
+def test_review_without_a_terminal_says_what_to_use_instead(
+    trained: tuple[Workspace, DashScopeClient, FinetuneJob], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _, _ = trained
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    result = CliRunner().invoke(cli_app, ["checkpoints", str(ws.root), "--review"])
+    assert result.exit_code == 2
+    assert "needs a terminal" in " ".join(result.output.split())
