@@ -63,8 +63,9 @@ def served_command(root: Path, extra: list[str]) -> str:
 
 
 def url_for(host: str, port: int) -> str:
-    """The address to open in a browser on this machine."""
-    shown = f"[{host}]" if ":" in host else host
+    """The address to open in a browser (this machine's name when HOST is every address)."""
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
     return f"http://{shown}:{port}"
 
 

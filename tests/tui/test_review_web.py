@@ -42,6 +42,12 @@ ENABLE = "apt-get install chromium chromium-driver"
 FIRST, SECOND = SUBJECTS["clip_a.mp4"][0], SUBJECTS["clip_b.mp4"][0]
 
 runner = CliRunner()
+UPGRADE = {  # a browser's request to open a WebSocket
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+}
 
 
 def _free_port() -> int:
@@ -95,9 +101,16 @@ class WebServer:
 
 @pytest.fixture
 def web_server(ws_root: Path) -> Iterator[WebServer]:
+    with _serving(ws_root) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(root: Path, *options: str) -> Iterator[WebServer]:
     port = _free_port()
+    command = [sys.executable, "-m", "annotator", "review", str(root), "--web", "--port"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "review", str(ws_root), "--web", "--port", str(port)],
+        [*command, str(port), *options],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -147,14 +160,8 @@ def test_web_prints_the_local_address_the_ssh_forward_and_the_served_review(
 def test_the_server_refuses_other_sites_and_other_names(web_server: WebServer) -> None:
     """A page of another site may not type into the review (WebSockets ignore the
     same-origin rule), nor may a name of another site that points at 127.0.0.1."""
-    upgrade = {
-        "Connection": "Upgrade",
-        "Upgrade": "websocket",
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-    }
     elsewhere = httpx.get(
-        f"{web_server.url}/ws", headers={**upgrade, "Origin": "http://evil.example"}, timeout=10
+        f"{web_server.url}/ws", headers={**UPGRADE, "Origin": "http://evil.example"}, timeout=10
     )
     assert elsewhere.status_code == 403
     renamed = httpx.get(
@@ -167,6 +174,16 @@ def test_a_host_other_computers_reach_needs_allow_remote(ws_root: Path) -> None:
     result = runner.invoke(app, ["review", str(ws_root), "--web", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "--allow-remote" in result.output and "no password" in result.output
+    with _serving(ws_root, "--host", "0.0.0.0", "--allow-remote") as server:
+        assert "warning: listening on 0.0.0.0: anyone who can reach port" in server.printed()
+        assert "ssh -N -L" not in server.printed()
+        # Any name now reaches the page; a page of another site still may not connect.
+        named = httpx.get(server.url, headers={"Host": f"gpu-box:{server.port}"}, timeout=10)
+        assert named.status_code == 200
+        elsewhere = httpx.get(
+            f"{server.url}/ws", headers={**UPGRADE, "Origin": "http://evil.example"}, timeout=10
+        )
+        assert elsewhere.status_code == 403
 
 
 def test_web_refuses_while_a_terminal_session_has_the_workspace(ws_root: Path) -> None:
