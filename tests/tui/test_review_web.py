@@ -292,6 +292,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Chrome]:
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1280,900",
+        # The page asks a font server for its font: no name resolves, so nothing waits on it.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
