@@ -37,6 +37,8 @@ __all__ = [
     "SampleOrigin",
     "SampleVerdict",
     "Severity",
+    "TrimView",
+    "edit_summary",
     "filmstrip",
 ]
 
@@ -116,6 +118,22 @@ class CandidateGroup:
     prompt: str
     samples: list[Sample]
     origins: list[SampleOrigin]
+
+
+@dataclass(frozen=True)
+class TrimView:
+    """What the trim view shows of a sample's source clip: pictures across it with their
+    times, the trim it has now, and the base model's limits."""
+
+    duration_s: float
+    fps: float
+    times: list[float]
+    pictures: list[Image.Image]
+    start_s: float  # the trim now: 0 and the clip's end when it has none
+    end_s: float
+    model: str
+    min_s: float
+    max_s: float
 
 
 class Domain:
@@ -220,6 +238,38 @@ class Domain:
 
         apply_template(self._ws, self._mined, text)
 
+    # -- clip edits (issue 13) ----------------------------------------------------------
+
+    def trim_view(self, sample: Sample, count: int) -> TrimView:
+        """COUNT pictures across SAMPLE's source with their times, its trim now and the
+        model's limits (slow: decodes the source; a worker's)."""
+        from annotator.basemodels import get_base_model
+        from annotator.media.timeline import timeline
+        from annotator.pipeline.edits import sample_edit
+
+        line = timeline(self._ws.root / sample.path, count)
+        edit = sample_edit(sample)
+        model = get_base_model(self._ws.info.base_model)
+        end = line.duration_s if edit.end_s is None else min(edit.end_s, line.duration_s)
+        return TrimView(
+            duration_s=line.duration_s,
+            fps=line.fps,
+            times=line.times,
+            pictures=line.pictures,
+            start_s=edit.start_s or 0.0,
+            end_s=end,
+            model=model.name,
+            min_s=model.min_duration_s,
+            max_s=model.max_duration_s,
+        )
+
+    def trim(self, sample: Sample, start_s: float | None, end_s: float | None) -> Sample:
+        """Trim SAMPLE's clip to START_S-END_S of its source (None: its start, its end),
+        keeping the rest of its edit; undoable (slow: renders; a worker's)."""
+        from annotator.pipeline.fix import trim_sample
+
+        return trim_sample(self._ws, sample, start_s, end_s)
+
     # -- the domain's work -------------------------------------------------------------
 
     def assemble(self, sample: Sample) -> AssembledPrompt:
@@ -300,6 +350,16 @@ class Domain:
             cancel=cancel,
         )
         return summary.stop_reason
+
+
+def edit_summary(sample: Sample) -> str | None:
+    """SAMPLE's clip edit in a few words ("trim 0.5-5.5 s, crop 160x88 at 0,16"), or None
+    when it uses its source as it is."""
+    if not sample.edit:
+        return None
+    from annotator.media.edits import ClipEdit
+
+    return ClipEdit.from_json(sample.edit).describe()
 
 
 def filmstrip(clip: Path, count: int) -> list[Image.Image]:

@@ -14,12 +14,13 @@ from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.sample_view import SampleView
 from annotator.tui.screens.search import SearchScreen
 from annotator.tui.screens.template import TemplateScreen
+from annotator.tui.screens.trim import TrimScreen
 from annotator.tui.web import deliver_clip
 from annotator.tui.widgets.caption_bar import CaptionBar
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.tui.writes import guarded_write
-from annotator.workspace import HistoryEntry, Pronoun, Status
+from annotator.workspace import HistoryEntry, Pronoun, Sample, Status
 
 PRONOUNS: list[str | None] = [None, Pronoun.SHE.value, Pronoun.HE.value, Pronoun.IT.value]
 
@@ -151,6 +152,8 @@ class ReviewScreen(SampleView):
             entry.sample_id
         ):
             self.refresh_current(editors=True)
+        if entry.field == "edit" and entry.sample_id == self.current:
+            self.show(self.current)  # a clip edit: other pictures and facts
         self.notify(f"{verb}: {entry.field.replace('_', ' ')} of {name}", timeout=3, markup=False)
 
     # -- captioning ----------------------------------------------------------------------
@@ -213,3 +216,18 @@ class ReviewScreen(SampleView):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_trim(self) -> None:
+        sample = self.sample
+        if sample is None:
+            return
+        self.flush()
+
+        def trimmed(written: Sample | None) -> None:
+            if written is not None:  # the clip changed: its pictures, facts and findings
+                self.state.put(written)
+                self.show(written.id)
+                self.refresh_lines()
+                self.recheck()
+
+        self.app.push_screen(TrimScreen(self.domain, sample, self.graphics), trimmed)
