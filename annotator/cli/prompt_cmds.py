@@ -56,6 +56,8 @@ def undo(root: Path = DirArgument) -> None:
         entry = ws.undo()
     if entry is None:
         console.print("Nothing to undo.")
+    elif entry.field == "edit":  # a clip edit: its words, not the JSON of its columns
+        console.print(f"Undid the clip edit: {_edit_words(entry.new)} -> {_edit_words(entry.old)}")
     else:
         console.print(f"Undid the change of {entry.field}: {entry.new!r} -> {entry.old!r}")
 
@@ -66,5 +68,13 @@ def redo(root: Path = DirArgument) -> None:
         entry = ws.redo()
     if entry is None:
         console.print("Nothing to redo.")
+    elif entry.field == "edit":
+        console.print(f"Redid the clip edit: {_edit_words(entry.old)} -> {_edit_words(entry.new)}")
     else:
         console.print(f"Redid the change of {entry.field}: {entry.old!r} -> {entry.new!r}")
+
+
+def _edit_words(state: str | None) -> str:
+    from annotator.pipeline.edits import edit_words
+
+    return edit_words(state)

@@ -15,6 +15,7 @@ shows the pictures of the old one.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PIL import Image
@@ -69,6 +70,18 @@ def clear_edit(ws: Workspace, sample: Sample) -> Sample:
         return sample
     analysis = analyse_clip(ws.root / sample.path)
     return ws.set_clip_edit(sample.id, _columns(ws, sample, analysis, None))
+
+
+def edit_words(state: str | None) -> str:
+    """A clip edit's history value (the JSON of its columns) in a few words: "trim 0-5 s",
+    "no edit" for the source as it is."""
+    if not state:
+        return "no edit"
+    try:
+        text = json.loads(state).get("edit")
+        return ClipEdit.from_json(text).describe()
+    except (ValueError, AttributeError):
+        return "an edit"
 
 
 def restore_render(ws: Workspace, sample: Sample) -> bool:

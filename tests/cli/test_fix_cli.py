@@ -110,7 +110,9 @@ def test_trim_by_hand_clear_and_undo(tmp_path: Path) -> None:
     assert "long.mp4: trimmed to 1-4 s: 8.00 s -> 3.00 s" in result.output
     with Workspace.open(tmp_path) as ws:
         assert ws.samples()[0].edit_key is not None
-    assert _run("undo", tmp_path).exit_code == 0
+    undone = _run("undo", tmp_path)
+    assert undone.exit_code == 0
+    assert "Undid the clip edit: trim 1-4 s -> no edit" in undone.output
     with Workspace.open(tmp_path) as ws:
         (sample,) = ws.samples()
         assert sample.edit_key is None and sample.clip == "long.mp4"
