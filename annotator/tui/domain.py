@@ -290,6 +290,43 @@ class Domain:
 
         return list(check_workspace(self._ws).findings)
 
+    def own_findings(self, samples: Sequence[Sample]) -> dict[str, list[Finding]]:
+        """Each sample's findings from its own rules alone (its clip, its prompt's lint, its
+        verdict), by the checks that `check` runs, over that sample as if it were the set:
+        quick enough for each saved edit. The set's rules (count, one motion text, outlier
+        lengths) come with ``findings``. A sample out of the dataset (rejected) has none."""
+        from annotator.checks import run_checks
+        from annotator.pipeline.prompts import prompt_context
+        from annotator.prompts.build import PromptSet, build_prompt
+        from annotator.workspace.verdicts import latest_verdicts, verdicts_of
+
+        ws = self._ws
+        context = prompt_context(ws)
+        if len(samples) == 1:  # a saved edit: read that sample's rows alone
+            sid = samples[0].id
+            its_captions, its_verdicts = ws.captions(sid), verdicts_of(ws, sid)
+            captions = {sid: its_captions[-1]} if its_captions else {}
+            latest = {sid: its_verdicts[-1]} if its_verdicts else {}
+        else:
+            captions, latest = ws.latest_captions(), latest_verdicts(ws)
+        found: dict[str, list[Finding]] = {}
+        for sample in samples:
+            if not sample.counts:
+                found[sample.id] = []
+                continue
+            prompt = build_prompt(sample, captions.get(sample.id), context)
+            verdict = latest.get(sample.id)
+            report = run_checks(
+                [sample],
+                [],
+                PromptSet(context, {sample.id: prompt}),
+                root=ws.root,
+                base_model=ws.info.base_model,
+                verdicts={sample.id: verdict.seen_against(prompt.text)} if verdict else {},
+            )
+            found[sample.id] = [f for f in report.findings if f.sample_id == sample.id]
+        return found
+
     def verdicts(self) -> dict[str, SampleVerdict]:
         """The vision model's latest verdict on each verified sample, stale where the prompt
         changed since (slow: a worker's; it builds every prompt)."""

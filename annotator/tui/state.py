@@ -49,8 +49,13 @@ class ReviewState:
         self.info = domain.info
         self.samples: dict[str, Sample] = {s.id: s for s in domain.samples()}
         self.captions: dict[str, Caption] = domain.latest_captions()
-        self.findings: dict[str, list[Finding]] = {}  # checks and prompt lint, per sample
+        # The findings about each sample: those of its own rules (from the last run of every
+        # check, or fresher: re-checked on a saved edit), and those of the set's rules that
+        # name it (one motion text, outlier lengths), from the last run.
+        self.own: dict[str, list[Finding]] = {}
+        self.attached: dict[str, list[Finding]] = {}
         self.set_findings: list[Finding] = []  # those of the whole set (count, diversity, ...)
+        self._fresh: set[str] = set()  # re-checked since the run under way began
         # The vision model's latest verdicts (annotator verify), as of the last check run.
         self.verdicts: dict[str, SampleVerdict] = {}
         self.filter_index = 0
@@ -84,13 +89,34 @@ class ReviewState:
         self.samples, self.captions = samples, captions
         return changed
 
-    def update_findings(self, findings: list[Finding]) -> None:
+    def begin_check_run(self) -> None:
+        """A run of every check starts: what is re-checked from now on is newer than it."""
+        self._fresh = set()
+
+    def update_findings(
+        self, findings: list[Finding], own: dict[str, list[Finding]] | None = None
+    ) -> None:
+        """Hold the findings of a run of every check; OWN: the findings of each named sample's
+        own rules (the rest of its findings are the set's). A sample re-checked during the
+        run keeps its fresher own findings."""
         by_sample: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.sample_id:
                 by_sample.setdefault(finding.sample_id, []).append(finding)
-        self.findings = by_sample
+        own = own or {}
+        fresh = {sid: self.own.get(sid, []) for sid in self._fresh}
+        self.own = {sid: own.get(sid, listed) for sid, listed in by_sample.items()} | fresh
+        self.attached = {
+            sid: [f for f in listed if f not in own[sid]]
+            for sid, listed in by_sample.items()
+            if sid in own
+        }
         self.set_findings = [f for f in findings if not f.sample_id]
+
+    def put_own(self, sample_id: str, findings: list[Finding]) -> None:
+        """Hold a sample's own findings as re-checked just now (after a saved edit)."""
+        self.own[sample_id] = findings
+        self._fresh.add(sample_id)
 
     def update_verdicts(self, verdicts: dict[str, SampleVerdict]) -> None:
         self.verdicts = verdicts
@@ -108,8 +134,8 @@ class ReviewState:
         return verdict is not None and verdict.flagged
 
     def findings_for(self, sample_id: str) -> list[Finding]:
-        """The sample's findings, as of the last check run."""
-        return self.findings.get(sample_id, [])
+        """The sample's findings: its own rules' as of its last re-check, then the set's."""
+        return self.own.get(sample_id, []) + self.attached.get(sample_id, [])
 
     # -- what the list shows -------------------------------------------------------------
 

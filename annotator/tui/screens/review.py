@@ -92,6 +92,7 @@ class ReviewScreen(SampleView):
         if written is None:
             return
         self.state.put(written.value)
+        self.recheck_own(sample_id)
         self.refresh_current()
         self.query_one(SampleList).update_sample(self.state, sample_id)
         self.refresh_lines()
@@ -115,6 +116,7 @@ class ReviewScreen(SampleView):
         if written is None:
             return
         self.state.put(written.value)
+        self.recheck_own(sample.id)
         self.refresh_current()
         self.recheck()
         self.notify(f"pronoun: {after or 'auto (from the subject)'}", timeout=2)
@@ -145,6 +147,7 @@ class ReviewScreen(SampleView):
             return
         # Undo returns the history entry, not the row: the one read of the sample.
         name = self.state.put(self.domain.sample(entry.sample_id)).name
+        self.recheck_own(entry.sample_id)
         self.query_one(SampleList).update_sample(self.state, entry.sample_id)
         self.refresh_lines()
         self.recheck()

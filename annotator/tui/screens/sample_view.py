@@ -58,11 +58,13 @@ class SampleView(Screen[None]):
 
     @dataclass
     class FindingsReady(Message):
-        """Posted by the findings worker: the checks and prompt lint of every sample."""
+        """Posted by the findings worker: the checks and prompt lint of every sample, and
+        the findings of the own rules of each sample named in them."""
 
         findings: list[Finding]
         error: str | None
         verdicts: dict[str, SampleVerdict] = default(default_factory=dict)
+        own: dict[str, list[Finding]] = default(default_factory=dict)
 
     def __init__(
         self,
@@ -252,6 +254,7 @@ class SampleView(Screen[None]):
         for editor in self.query(FieldEditor).results(FieldEditor):
             editor.saved(edit)
         self.state.put(sample)
+        self.recheck_own(sample.id)
         if sample.id == self.current:
             self.refresh_current()
         else:
@@ -272,10 +275,20 @@ class SampleView(Screen[None]):
         """Run the checks again a moment after a change (a burst of changes runs them once)."""
         self.load_findings(RECHECK_DELAY)
 
+    def recheck_own(self, sample_id: str) -> None:
+        """Run SAMPLE_ID's own rules now (a saved edit): its findings follow at once; the
+        set's rules follow with the next run of every check (``recheck``)."""
+        try:
+            own = self.domain.own_findings([self.state.samples[sample_id]])
+        except Exception:  # a failing check waits for the full run, which reports it
+            return
+        self.state.put_own(sample_id, own.get(sample_id, []))
+
     def _start_findings(self) -> None:
         if self._findings_running or not self._findings_stale:
             return
         self._findings_stale, self._findings_running = False, True
+        self.state.begin_check_run()
         self._findings_worker()
 
     @work(thread=True, group="findings", exit_on_error=False)
@@ -284,9 +297,13 @@ class SampleView(Screen[None]):
             with self.threads.working():
                 findings, error = self.domain.findings(), None
                 verdicts = self.domain.verdicts()
+                # Which of them the samples' own rules found (the rest are the set's): an
+                # edit re-checks the own rules alone, and keeps the set's until the next run.
+                named = {f.sample_id for f in findings if f.sample_id}
+                own = self.domain.own_findings([s for s in self.domain.samples() if s.id in named])
         except Exception as exc:  # a failing check is reported, never fatal
-            findings, error, verdicts = [], str(exc) or type(exc).__name__, {}
-        self.post_message(self.FindingsReady(findings, error, verdicts))
+            findings, error, verdicts, own = [], str(exc) or type(exc).__name__, {}, {}
+        self.post_message(self.FindingsReady(findings, error, verdicts, own))
 
     @on(FindingsReady)
     def _findings_ready(self, message: FindingsReady) -> None:
@@ -297,7 +314,7 @@ class SampleView(Screen[None]):
             self.notify(
                 f"checks failed: {outside_text(message.error)}", severity="warning", markup=False
             )
-        self.state.update_findings(message.findings)
+        self.state.update_findings(message.findings, message.own)
         self.state.update_verdicts(message.verdicts)
         samples = self.query_one(SampleList)
         if self.state.status_filter.flagged and samples.ids() != self.state.visible():
