@@ -58,6 +58,8 @@ def undo(root: Path = DirArgument) -> None:
         console.print("Nothing to undo.")
     elif entry.field == "edit":  # a clip edit: its words, not the JSON of its columns
         console.print(f"Undid the clip edit: {_edit_words(entry.new)} -> {_edit_words(entry.old)}")
+    elif entry.field == "rejection":  # the status and the reason, one step
+        console.print(f"Undid the rejection: {_rejection(entry.new)} -> {_rejection(entry.old)}")
     else:
         console.print(f"Undid the change of {entry.field}: {entry.new!r} -> {entry.old!r}")
 
@@ -70,8 +72,16 @@ def redo(root: Path = DirArgument) -> None:
         console.print("Nothing to redo.")
     elif entry.field == "edit":
         console.print(f"Redid the clip edit: {_edit_words(entry.old)} -> {_edit_words(entry.new)}")
+    elif entry.field == "rejection":
+        console.print(f"Redid the rejection: {_rejection(entry.old)} -> {_rejection(entry.new)}")
     else:
         console.print(f"Redid the change of {entry.field}: {entry.old!r} -> {entry.new!r}")
+
+
+def _rejection(state: str | None) -> str:
+    from annotator.pipeline.review import rejection_words
+
+    return rejection_words(state)
 
 
 def _edit_words(state: str | None) -> str:

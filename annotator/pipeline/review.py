@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from annotator.workspace import Sample, Status, Workspace
@@ -28,3 +29,14 @@ def reject(ws: Workspace, refs: Sequence[str], reason: str | None = None) -> lis
     """Reject the named samples, with the reason kept beside each."""
     targets = resolve_all(ws, refs)
     return [ws.set_status(s.id, Status.REJECTED, reason) for s in targets]
+
+
+def rejection_words(state: str | None) -> str:
+    """A rejection's history value (the JSON of status and reason) in words: "rejected
+    ('logo')", "reviewed"."""
+    try:
+        values = json.loads(state or "{}")
+    except ValueError:
+        return "?"
+    status, reason = values.get("status") or "?", values.get("reject_reason")
+    return f"{status} ({reason!r})" if reason else str(status)
