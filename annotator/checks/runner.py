@@ -11,6 +11,7 @@ from annotator.basemodels import get_base_model
 from annotator.checks.clip_rules import SAMPLE_RULES, SampleContext
 from annotator.checks.findings import SEVERITY_ORDER, Finding, Severity
 from annotator.checks.prompt_rules import prompt_findings
+from annotator.checks.quality_rules import quality_findings
 from annotator.checks.set_rules import (
     Diversity,
     diversity,
@@ -19,6 +20,7 @@ from annotator.checks.set_rules import (
     unusable_files,
 )
 from annotator.checks.verify_rules import verdict_findings
+from annotator.media.quality import ClipQuality
 from annotator.prompts.build import PromptSet
 from annotator.verdicts import SampleVerdict
 from annotator.workspace import FileRecord, Sample
@@ -50,9 +52,11 @@ def run_checks(
     root: Path,
     base_model: str,
     verdicts: Mapping[str, SampleVerdict] | None = None,
+    quality: Mapping[str, ClipQuality] | None = None,
 ) -> CheckReport:
     """Apply every machine-checkable rule of the dataset spec to SAMPLES (those that count);
-    VERDICTS: the latest verdict of the vision model for each verified sample."""
+    VERDICTS: the latest verdict of the vision model for each verified sample; QUALITY: the
+    clip-quality analysis of each analysed sample (by id)."""
     ctx = SampleContext(root=root, base_model=get_base_model(base_model))
     findings: list[Finding] = []
     for sample in samples:
@@ -64,5 +68,6 @@ def run_checks(
     findings.extend(uniformity(spread))
     findings.extend(prompt_findings(prompts, samples, root))
     findings.extend(verdict_findings(samples, verdicts or {}))
+    findings.extend(quality_findings(samples, quality or {}, ctx.base_model))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.code))
     return CheckReport(findings=findings, diversity=spread, sample_count=len(samples))

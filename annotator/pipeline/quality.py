@@ -1,0 +1,82 @@
+"""The clip-quality analysis of the samples, cached in the store (issue 13 item 3).
+
+Each sample's effective clip (``sample.clip``: its edit when it has one) is analysed once
+and its result kept under ``sample.clip_key`` and the analysis version: a second check of
+unchanged clips reads the store and decodes nothing. Each result is stored as soon as it
+is made, so an interrupted check keeps what it had done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from annotator.media import MediaError
+from annotator.media.quality import ANALYSIS_VERSION, ClipQuality, analyse_quality
+from annotator.workspace import Sample, Workspace, WorkspaceError
+from annotator.workspace.analyses import store_analyses, stored_analyses
+
+QualityProgress = Callable[[int, int, str], None]
+"""Called with (done, total, the clip at hand) before each analysis and once at the end."""
+
+
+@dataclass
+class QualityRun:
+    """The analyses of one run, by sample id, and how many were made rather than read."""
+
+    results: dict[str, ClipQuality] = field(default_factory=dict)
+    analysed: int = 0
+    cached: int = 0
+    unreadable: int = 0  # clips that could not be decoded (the clip rules report them)
+
+
+def clip_quality(
+    ws: Workspace,
+    samples: Sequence[Sample],
+    on_progress: QualityProgress | None = None,
+) -> QualityRun:
+    """The quality analysis of each of SAMPLES: read from the store, or made now and stored
+    (ON_PROGRESS told of each clip analysed)."""
+    run = QualityRun()
+    stored = stored_analyses(ws, [s.clip_key for s in samples], ANALYSIS_VERSION)
+    todo: list[Sample] = []
+    for sample in samples:
+        known = _read(stored.get(sample.clip_key))
+        if known is None:
+            todo.append(sample)
+        else:
+            run.results[sample.id] = known
+            run.cached += 1
+    for done, sample in enumerate(todo):
+        if on_progress is not None:
+            on_progress(done, len(todo), sample.path)
+        try:
+            quality = analyse_quality(ws.root / sample.clip)
+        except MediaError:
+            run.unreadable += 1
+            continue
+        run.results[sample.id] = quality
+        run.analysed += 1
+        _keep(ws, sample.clip_key, quality)
+    if on_progress is not None and todo:
+        on_progress(len(todo), len(todo), "")
+    return run
+
+
+def _read(text: str | None) -> ClipQuality | None:
+    if text is None:
+        return None
+    try:
+        return ClipQuality.model_validate_json(text)
+    except ValidationError:  # cut short or edited by hand: analysed again
+        return None
+
+
+def _keep(ws: Workspace, clip_key: str, quality: ClipQuality) -> None:
+    # A store that takes no write (read-only, locked) still gets its check: the result is
+    # used now and made again next time.
+    with contextlib.suppress(WorkspaceError):
+        store_analyses(ws, {clip_key: quality.model_dump_json()}, ANALYSIS_VERSION)

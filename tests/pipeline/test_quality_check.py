@@ -1,0 +1,142 @@
+"""Issue 13 item 3: `check` analyses each clip once (cached by clip key) and reports the
+clip-quality findings, each naming the clip (and for a duplicate the pair) and its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.basemodels import Mode
+from annotator.checks import CheckReport, Severity
+from annotator.media.edits import ClipEdit
+from annotator.pipeline.check import check_workspace, counted_samples
+from annotator.pipeline.edits import set_edit
+from annotator.pipeline.quality import clip_quality
+from annotator.pipeline.scan import scan
+from annotator.workspace import Workspace, WorkspaceInfo
+from annotator.workspace.analyses import analysis_count
+from tests.clips import make_clip
+from tests.quality_clips import SUBTITLE_LINES, make_footage, reencode
+
+I2V = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")
+QUALITY_CODES = {
+    "duplicate-clip",
+    "near-duplicate-clip",
+    "flat-first-frame",
+    "flat-last-frame",
+    "burned-in-subtitles",
+    "burned-in-caption",
+    "logo-text",
+    "static-overlay",
+    "low-resolution",
+    "blurry-clip",
+    "noisy-clip",
+}
+CLEAN = ("clean_a.mp4", "clean_b.mp4", "clean_c.mp4", "clean_d.mp4", "sharp.mp4")
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("quality_ws")
+    make_footage(d / "clean_a.mp4", seed=1, audio=True)
+    make_footage(d / "clean_b.mp4", seed=2)
+    make_footage(d / "clean_c.mp4", seed=10)
+    make_footage(d / "clean_d.mp4", seed=11)
+    reencode(d / "clean_a.mp4", d / "copy_of_a.mp4", crf=30, scale=0.75)
+    make_footage(d / "subtitled.mp4", seed=3, subtitles=SUBTITLE_LINES[:4])
+    make_footage(d / "news.mp4", seed=4, corner_text="NEWS 24")
+    make_footage(d / "marked.mp4", seed=5, corner_logo=True)
+    make_footage(d / "black_start.mp4", seed=6, black_lead_s=0.5)
+    make_footage(d / "tiny.mp4", 176, 144, seed=7)
+    make_footage(d / "sharp.mp4", seed=8)
+    make_footage(d / "soft.mp4", seed=12, blur=3.0)
+    return d
+
+
+@pytest.fixture(scope="module")
+def checked(root: Path) -> Iterator[tuple[Workspace, CheckReport, list[tuple[int, int, str]]]]:
+    ws = Workspace.create(root, I2V)
+    scan(ws)
+    calls: list[tuple[int, int, str]] = []
+    report = check_workspace(ws, on_progress=lambda *a: calls.append(a))
+    yield ws, report, calls
+    ws.close()
+
+
+def _quality(report: CheckReport, path: str) -> set[str]:
+    return {f.code for f in report.findings if f.path == path and f.code in QUALITY_CODES}
+
+
+def test_clean_footage_gets_no_quality_finding(checked) -> None:  # type: ignore[no-untyped-def]
+    _, report, _ = checked
+    for path in CLEAN:
+        assert _quality(report, path) == set(), path
+
+
+def test_the_same_video_without_audio_at_another_bitrate_and_size_names_the_pair(
+    checked,  # type: ignore[no-untyped-def]
+) -> None:
+    _, report, _ = checked
+    [dup] = [f for f in report.findings if f.code == "duplicate-clip"]
+    assert dup.path == "copy_of_a.mp4" and dup.severity is Severity.ERROR
+    assert "clean_a.mp4" in dup.message and "reject" in dup.fix
+    assert _quality(report, "clean_a.mp4") == set()  # the one to keep
+
+
+def test_each_case_is_found_with_its_fix(checked) -> None:  # type: ignore[no-untyped-def]
+    _, report, _ = checked
+    assert "burned-in-subtitles" in _quality(report, "subtitled.mp4")
+    assert _quality(report, "news.mp4") == {"logo-text"}
+    assert _quality(report, "marked.mp4") == {"static-overlay"}
+    assert _quality(report, "black_start.mp4") == {"flat-first-frame"}
+    assert _quality(report, "tiny.mp4") == {"low-resolution"}
+    assert "blurry-clip" in _quality(report, "soft.mp4")
+    black = next(f for f in report.findings if f.code == "flat-first-frame")
+    assert black.severity is Severity.ERROR
+    assert "annotator trim DIR black_start.mp4 --start 0.50" in black.fix
+    subs = next(f for f in report.findings if f.code == "burned-in-subtitles")
+    assert subs.severity is Severity.WARNING and subs.path == "subtitled.mp4"
+
+
+def test_the_first_check_shows_its_progress_and_the_second_reads_the_cache(
+    checked,  # type: ignore[no-untyped-def]
+) -> None:
+    ws, report, calls = checked
+    samples = counted_samples(ws)
+    assert calls[0] == (0, len(samples), calls[0][2]) and calls[-1] == (
+        len(samples),
+        len(samples),
+        "",
+    )
+    assert analysis_count(ws) == len(samples)
+    again: list[tuple[int, int, str]] = []
+    second = check_workspace(ws, on_progress=lambda *a: again.append(a))
+    assert again == []  # nothing analysed
+    assert second.findings == report.findings
+    run = clip_quality(ws, samples)
+    assert (run.analysed, run.cached) == (0, len(samples))
+
+
+def test_an_edit_is_a_new_clip_analysed_once(tmp_path: Path) -> None:
+    make_footage(tmp_path / "black_start.mp4", seed=6, black_lead_s=0.5)
+    with Workspace.create(tmp_path, I2V) as ws:
+        scan(ws)
+        assert "flat-first-frame" in _quality(check_workspace(ws), "black_start.mp4")
+        (sample,) = ws.samples()
+        set_edit(ws, sample, ClipEdit(start_s=0.5))
+        (edited,) = ws.samples()
+        run = clip_quality(ws, [edited])
+        assert (run.analysed, run.cached) == (1, 0)
+        assert run.results[edited.id].first_look is None
+        assert _quality(check_workspace(ws), "black_start.mp4") == set()
+
+
+def test_a_letterboxed_clip_keeps_its_border_finding_and_gets_no_other(tmp_path: Path) -> None:
+    make_clip(tmp_path / "letterbox.mp4", 320, 240, black_bars=(30, 30))
+    with Workspace.create(tmp_path, I2V) as ws:
+        scan(ws)
+        report = check_workspace(ws)
+    assert "black-borders" in {f.code for f in report.findings if f.path == "letterbox.mp4"}
+    assert _quality(report, "letterbox.mp4") == set()
