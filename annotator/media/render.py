@@ -24,10 +24,8 @@ import numpy as np
 from av.audio.stream import AudioStream
 from av.container import InputContainer, OutputContainer
 from av.video.stream import VideoStream
-from PIL import Image
 
 from annotator.media.edits import ClipEdit, Crop, clamped_crop, even, scaled_size
-from annotator.media.encode import rgb_to_yuv420p
 from annotator.media.errors import MediaError
 from annotator.media.probe import clockwise_rotation, decode_frames, ffmpeg_reason, open_video
 
@@ -83,35 +81,60 @@ def render_clip(source: Path, edit: ClipEdit, dest: Path) -> Path:
 
 @dataclass(frozen=True)
 class _Geometry:
-    """How each decoded picture becomes an output picture."""
+    """How each decoded picture becomes an output picture, on its YUV 4:2:0 planes: no
+    round trip through RGB (the source's pixel values and colours are kept as they are)."""
 
     turn: int  # quarter turns clockwise to the display orientation
-    crop: Crop | None
+    crop: Crop | None  # on even coordinates and sizes (4:2:0 chroma is per 2x2 pixels)
     size: tuple[int, int]  # output width, height (even)
-    resize: bool  # False: the size is the crop's, less an odd pixel
+    resize: bool  # False: the size is the crop's
 
-    def apply(self, pixels: np.ndarray) -> np.ndarray:
-        """PIXELS (H, W, 3) turned, cropped and scaled."""
+    def apply(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """FRAME turned, cropped and scaled, as a new yuv420p frame."""
+        planes = _planes(frame)
         if self.turn:
-            pixels = np.rot90(pixels, k=-self.turn)
-        if self.crop is not None:
-            c = self.crop
-            pixels = pixels[c.y : c.y + c.h, c.x : c.x + c.w]
-        width, height = self.size
+            planes = [np.rot90(plane, k=-self.turn) for plane in planes]
+        width, height = planes[0].shape[1], planes[0].shape[0]
+        c = self.crop or Crop(x=0, y=0, w=even(width), h=even(height))
+        planes = [
+            planes[0][c.y : c.y + c.h, c.x : c.x + c.w],
+            *(p[c.y // 2 : (c.y + c.h) // 2, c.x // 2 : (c.x + c.w) // 2] for p in planes[1:]),
+        ]
+        stacked = np.concatenate([np.ascontiguousarray(p).ravel() for p in planes])
+        picture = av.VideoFrame.from_ndarray(stacked.reshape(c.h * 3 // 2, c.w), "yuv420p")
         if self.resize:
-            image = Image.fromarray(np.ascontiguousarray(pixels))
-            return np.asarray(image.resize(self.size, Image.Resampling.LANCZOS))
-        return np.ascontiguousarray(pixels[:height, :width])
+            picture = picture.reformat(
+                width=self.size[0], height=self.size[1], interpolation="LANCZOS"
+            )
+        return picture
+
+
+def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
+    """The Y, U and V planes of FRAME in 4:2:0 (converted when it is another format)."""
+    if frame.format.name != "yuv420p":
+        frame = frame.reformat(format="yuv420p")
+    planes = []
+    for index, plane in enumerate(frame.planes):
+        w = frame.width if index == 0 else (frame.width + 1) // 2
+        h = frame.height if index == 0 else (frame.height + 1) // 2
+        rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(-1, plane.line_size)
+        planes.append(rows[:h, :w])
+    return planes
 
 
 def _geometry(edit: ClipEdit, frame: av.VideoFrame) -> _Geometry:
     turn = clockwise_rotation(frame.rotation) // 90
     width, height = (frame.height, frame.width) if turn % 2 else (frame.width, frame.height)
     crop = clamped_crop(edit.crop, width, height)
-    w, h = (crop.w, crop.h) if crop is not None else (width, height)
+    if crop is not None:  # on the 2x2 grid of the chroma planes
+        x, y = crop.x - crop.x % 2, crop.y - crop.y % 2
+        crop = Crop(
+            x=x, y=y, w=min(even(crop.w), even(width - x)), h=min(even(crop.h), even(height - y))
+        )
+    w, h = (crop.w, crop.h) if crop is not None else (even(width), even(height))
     scaled = scaled_size(edit.scale, w, h) if edit.scale is not None else (w, h)
     size = (even(scaled[0]), even(scaled[1]))
-    return _Geometry(turn=turn, crop=crop, size=size, resize=scaled != (w, h))
+    return _Geometry(turn=turn, crop=crop, size=size, resize=size != (w, h))
 
 
 def _rate(stream: VideoStream) -> Fraction:
@@ -143,14 +166,13 @@ def _write(
                 break
             if video is None:
                 geometry = _geometry(edit, frame)
-                video = _video_stream(out, rate, *geometry.size)
+                video = _video_stream(out, rate, *geometry.size, like=stream)
                 # Every stream is added before the first packet: the header names them all.
                 if keep_audio:
                     audio = out.add_stream("aac", rate=_AUDIO_RATE, layout=layout)
                 first_time = t
             assert geometry is not None
-            pixels = geometry.apply(frame.to_ndarray(format="rgb24"))
-            picture = av.VideoFrame.from_ndarray(rgb_to_yuv420p(pixels), format="yuv420p")
+            picture = geometry.apply(frame)
             picture.pts, picture.time_base = count, 1 / rate
             out.mux(video.encode(picture))
             count += 1
@@ -180,13 +202,17 @@ def _frames_from(
             yield frame, float((frame.pts - origin) * base)
 
 
-def _video_stream(out: OutputContainer, rate: Fraction, width: int, height: int) -> VideoStream:
+def _video_stream(
+    out: OutputContainer, rate: Fraction, width: int, height: int, *, like: VideoStream
+) -> VideoStream:
     video = out.add_stream("libx264", rate=rate, options={"crf": _CRF, "preset": _PRESET})
     video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-    # What rgb_to_yuv420p produces: BT.601, limited range (as encode.write_clip tags it).
-    ctx = video.codec_context
-    ctx.colorspace, ctx.color_primaries, ctx.color_trc = 6, 6, 6
-    ctx.color_range = 1
+    # The pixels are the source's: so are their colour space, primaries, curve and range.
+    source, ctx = like.codec_context, video.codec_context
+    for name in ("colorspace", "color_primaries", "color_trc", "color_range"):
+        value = getattr(source, name, None)
+        if value:
+            setattr(ctx, name, value)
     return video
 
 
