@@ -239,9 +239,12 @@ def _decoded_audio(
         container.seek(0)
     position: int | None = None  # index in the source's resampled timeline of the next sample
     try:
+        stop = round(start * _AUDIO_RATE) + total  # past the kept span: no more decoding
         for frame in container.decode(source):
             for chunk in resampler.resample(frame):
                 position = _place(result, chunk, position, origin, start)
+            if position is not None and position >= stop:
+                return result
         for chunk in resampler.resample(None):
             position = _place(result, chunk, position, origin, start)
     except av.error.FFmpegError:
