@@ -96,15 +96,20 @@ def trim(
         raise fail("give --start and/or --end, or --clear (not both)", EXIT_USAGE)
     if start is not None and end is not None and end <= start:
         raise fail(f"--end ({end:g}) must come after --start ({start:g})", EXIT_USAGE)
+    from annotator.media import MediaError
+
     with open_workspace(root) as ws:
         sample = ws.resolve(clip)
         before = sample.probe
-        if clear:
-            after = clear_edit(ws, sample)
-            what = "uses its source again"
-        else:
-            after = trim_sample(ws, sample, start, end)
-            what = f"trimmed to {start or 0:g}-{'end' if end is None else f'{end:g}'} s"
+        try:
+            if clear:
+                after = clear_edit(ws, sample)
+                what = "uses its source again"
+            else:
+                after = trim_sample(ws, sample, start, end)
+                what = f"trimmed to {start or 0:g}-{'end' if end is None else f'{end:g}'} s"
+        except MediaError as exc:  # its message never names the clip: this one does
+            raise MediaError(f"{sample.path}: {exc.message}", fix=exc.fix) from None
         model = get_base_model(ws.info.base_model)
     old = "?" if before is None else f"{before.duration_s:.2f} s"
     new = after.probe.duration_s if after.probe is not None else None

@@ -10,9 +10,11 @@ only a temporary file that is never read, never a cut-short clip under the final
 from __future__ import annotations
 
 import contextlib
+import glob
 import math
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,6 +39,8 @@ _AUDIO_FRAME = 1024  # AAC frame size in samples
 # Beyond this start, seek to it instead of decoding the clip from its first frame.
 _SEEK_AFTER_S = 1.0
 SOURCE_PREFIX = 16  # characters of the source's sha256 in a rendered file's name
+# A temporary file this old is a killed render's: a render of one short clip takes seconds.
+STALE_PART_S = 3600.0
 
 
 def rendered_name(source_sha256: str, edit: ClipEdit) -> str:
@@ -52,7 +56,20 @@ def render_cached(source: Path, source_sha256: str, edit: ClipEdit, media_dir: P
     dest = Path(media_dir) / rendered_name(source_sha256, edit)
     if dest.is_file():
         return dest
+    drop_stale_parts(dest)
     return render_clip(source, edit, dest)
+
+
+def drop_stale_parts(dest: Path, older_than_s: float = STALE_PART_S) -> int:
+    """Remove the temporary files that renders of DEST killed half way left behind (older
+    than OLDER_THAN_S: a render running now keeps its own); how many went."""
+    now, dropped = time.time(), 0
+    for part in Path(dest).parent.glob(f".{glob.escape(Path(dest).stem)}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > older_than_s:
+                part.unlink()
+                dropped += 1
+    return dropped
 
 
 def render_clip(source: Path, edit: ClipEdit, dest: Path) -> Path:

@@ -124,6 +124,8 @@ def test_trim_by_hand_clear_and_undo(tmp_path: Path) -> None:
     assert _run("trim", tmp_path, "long.mp4", "--start", "3", "--end", "2").exit_code == 2
     assert _run("trim", tmp_path, "long.mp4", "--clear", "--end", "2").exit_code == 2
     assert _run("trim", tmp_path, "nope.mp4", "--end", "2").exit_code != 0
+    outside = _run("trim", tmp_path, "long.mp4", "--start", "20")
+    assert outside.exit_code == 1 and "long.mp4: the edit keeps no frame" in outside.output
 
 
 def test_after_fix_the_export_is_within_the_limits_and_the_sources_unchanged(

@@ -4,6 +4,7 @@ cached by source and edit, written atomically; the source never changes."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from annotator.media import MediaError, analyse_clip, probe_clip
 from annotator.media.edits import ClipEdit, Crop, Scale, output_duration, output_size
 from annotator.media.flatstart import first_real_frame_s
-from annotator.media.render import render_cached, render_clip, rendered_name
+from annotator.media.render import drop_stale_parts, render_cached, render_clip, rendered_name
 from tests.clips import make_black_start_clip, make_clip
 
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -101,6 +102,9 @@ def test_a_render_is_reused_and_a_leftover_partial_file_is_not(tmp_path: Path) -
     out = render_cached(source, sid, edit, media)
     assert out == final and out.name == f"{sid[:16]}-{edit.key}.mp4"
     assert probe_clip(out).duration_s == pytest.approx(1.0, abs=0.13)
+    assert leftover.exists()  # fresh: perhaps another render's, running now
+    os.utime(leftover, (1_000_000_000, 1_000_000_000))  # a killed render's, long ago
+    assert drop_stale_parts(final) == 1 and not leftover.exists()
     stamp = out.stat().st_mtime_ns
     assert render_cached(source, sid, edit, media).stat().st_mtime_ns == stamp  # reused
     assert render_cached(source, sid, ClipEdit(end_s=1.5), media) != out  # another edit
