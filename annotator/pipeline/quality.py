@@ -9,6 +9,7 @@ is made, so an interrupted check keeps what it had done.
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,12 @@ from annotator.workspace.analyses import store_analyses, stored_analyses
 
 QualityProgress = Callable[[int, int, str], None]
 """Called with (done, total, the clip at hand) before each analysis and once at the end."""
+
+# The analyses this process made or read lately, by clip key: the same bytes give the same
+# result, so a store that takes no write (read-only) or another workspace holding the same
+# clip costs no second decode.
+_RECENT: OrderedDict[str, ClipQuality] = OrderedDict()
+_RECENT_MAX = 512
 
 
 @dataclass
@@ -43,13 +50,21 @@ def clip_quality(
     run = QualityRun()
     stored = stored_analyses(ws, [s.clip_key for s in samples], ANALYSIS_VERSION)
     todo: list[Sample] = []
+    remembered: dict[str, str] = {}
     for sample in samples:
         known = _read(stored.get(sample.clip_key))
+        if known is None and sample.clip_key in _RECENT:
+            known = _RECENT[sample.clip_key]
+            remembered[sample.clip_key] = known.model_dump_json()
         if known is None:
             todo.append(sample)
         else:
             run.results[sample.id] = known
             run.cached += 1
+            _remember(sample.clip_key, known)
+    if remembered:
+        with contextlib.suppress(WorkspaceError):
+            store_analyses(ws, remembered, ANALYSIS_VERSION)
     for done, sample in enumerate(todo):
         if on_progress is not None:
             on_progress(done, len(todo), sample.path)
@@ -60,10 +75,18 @@ def clip_quality(
             continue
         run.results[sample.id] = quality
         run.analysed += 1
+        _remember(sample.clip_key, quality)
         _keep(ws, sample.clip_key, quality)
     if on_progress is not None and todo:
         on_progress(len(todo), len(todo), "")
     return run
+
+
+def _remember(clip_key: str, quality: ClipQuality) -> None:
+    _RECENT[clip_key] = quality
+    _RECENT.move_to_end(clip_key)
+    while len(_RECENT) > _RECENT_MAX:
+        _RECENT.popitem(last=False)
 
 
 def _read(text: str | None) -> ClipQuality | None:

@@ -140,3 +140,17 @@ def test_a_letterboxed_clip_keeps_its_border_finding_and_gets_no_other(tmp_path:
         report = check_workspace(ws)
     assert "black-borders" in {f.code for f in report.findings if f.path == "letterbox.mp4"}
     assert _quality(report, "letterbox.mp4") == set()
+
+
+def test_the_same_clip_in_another_workspace_is_not_decoded_again(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        make_footage(tmp_path / name / "clip.mp4", seed=31)
+    with Workspace.create(tmp_path / "one", I2V) as ws:
+        scan(ws)
+        first = clip_quality(ws, ws.samples())
+    with Workspace.create(tmp_path / "two", I2V) as ws:
+        scan(ws)
+        second = clip_quality(ws, ws.samples())
+        assert analysis_count(ws) == 1  # stored for the next process
+    assert (first.analysed, second.analysed, second.cached) == (1, 0, 1)
+    assert list(first.results.values()) == list(second.results.values())
