@@ -13,6 +13,7 @@ from annotator.checks.findings import Finding, Severity
 from annotator.workspace import FileRecord, Sample
 
 MIN_SAMPLES = 10
+SAMPLE_COUNT_CODE = "sample-count"
 RECOMMENDED_SAMPLES = (20, 100)
 # Below this many clips a uniform set is not worth a warning yet.
 DIVERSITY_MIN_SAMPLES = 5
@@ -34,19 +35,20 @@ class Diversity(BaseModel):
 
 
 def sample_count(samples: Sequence[Sample]) -> Iterator[Finding]:
-    """At least 10 samples, 20-100 recommended."""
+    """At least 10 samples (an error: a paid training run on fewer is a waste; export's
+    --allow-small lets a trial through), 20-100 recommended."""
     n = len(samples)
     if n < MIN_SAMPLES:
         yield Finding(
-            code="sample-count",
-            severity=Severity.WARNING,
+            code=SAMPLE_COUNT_CODE,
+            severity=Severity.ERROR,
             message=f"{n} sample(s): the guide asks for at least {MIN_SAMPLES}",
             fix=f"add clips: at least {MIN_SAMPLES}, {RECOMMENDED_SAMPLES[0]}-"
             f"{RECOMMENDED_SAMPLES[1]} recommended for a stable result",
         )
     elif n < RECOMMENDED_SAMPLES[0]:
         yield Finding(
-            code="sample-count",
+            code=SAMPLE_COUNT_CODE,
             severity=Severity.INFO,
             message=f"{n} samples: enough, though {RECOMMENDED_SAMPLES[0]}-"
             f"{RECOMMENDED_SAMPLES[1]} give a more stable result",

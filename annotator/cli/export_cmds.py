@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,16 +21,25 @@ from annotator.cli.common import (
     open_workspace,
     styled,
 )
+from annotator.cli.readiness import (
+    AllowLintOption,
+    AllowSmallOption,
+    IncludeUnreviewedOption,
+    StrictOption,
+    ValidOption,
+    ValidStatusOption,
+    plan_json,
+    print_findings,
+    print_plan,
+    summary,
+)
 from annotator.cli.workspace_cmds import run_scan
 from annotator.export.models import ExportFormat
 from annotator.workspace.models import Status
 
 if TYPE_CHECKING:
-    from annotator.checks import Finding
     from annotator.export import ExportResult
     from annotator.pipeline.importing import ImportReport
-
-_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def export(
@@ -44,20 +54,15 @@ def export(
     fmt: ExportFormat = typer.Option(
         ExportFormat.DASHSCOPE, "--format", help="dashscope zips, or a local trainer's layout."
     ),
-    include_unreviewed: bool = typer.Option(
-        False, "--include-unreviewed", help="Also take unreviewed samples with a clean prompt."
+    include_unreviewed: bool = IncludeUnreviewedOption,
+    valid: int = ValidOption,
+    valid_status: Status | None = ValidStatusOption,
+    allow_lint: bool = AllowLintOption,
+    allow_small: bool = AllowSmallOption,
+    strict: bool = StrictOption,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Run every check, write nothing (as `annotator check`)."
     ),
-    valid: int = typer.Option(
-        0, "--valid", metavar="K", help="Move K accepted samples into a validation zip."
-    ),
-    valid_status: Status | None = typer.Option(
-        None, "--valid-status", help="Samples of this status form the validation zip."
-    ),
-    allow_lint: bool = typer.Option(
-        False, "--allow-lint", help="Export even when the prompt lint finds problems."
-    ),
-    strict: bool = typer.Option(False, "--strict", help="Warnings block the export too."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Run every check, write nothing."),
     no_scan: bool = typer.Option(False, "--no-scan", help="Use the store as it is, no rescan."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
@@ -65,10 +70,11 @@ def export(
 
     dashscope: the training zip (and a validation zip), finetune.json, deployment.json and
     names.json (the renaming of every file). Nothing is written when a check fails, and a
-    previous export stays as it was. Exit 0 when written, 1 when refused, 2 on bad options.
+    previous export stays as it was; `annotator check` with the same options says
+    beforehand. Exit 0 when written, 1 when refused, 2 on bad options.
     """
     from annotator.export import ExportOptions, ExportRefusedError, ExportUsageError
-    from annotator.pipeline.export import export_dataset, plan_workspace_export
+    from annotator.pipeline.export import export_dataset, readiness
 
     options = ExportOptions(
         format=fmt,
@@ -77,6 +83,7 @@ def export(
         valid_count=valid,
         valid_status=valid_status,
         allow_lint=allow_lint,
+        allow_small=allow_small,
         strict=strict,
     )
     with open_workspace(root) as ws:
@@ -84,15 +91,18 @@ def export(
             run_scan(ws)  # the files as they are now, not as the last scan saw them
         try:
             if dry_run:
-                plan = plan_workspace_export(ws, options)
-                _print_findings(plan.errors + plan.warnings, plan.notes)
-                console.print(f"{len(plan.train)} training, {len(plan.valid)} validation sample(s)")
-                raise typer.Exit(EXIT_PROBLEMS if plan.errors else EXIT_OK)
+                report, plan = readiness(ws, options)
+                if as_json:
+                    typer.echo(json.dumps(plan_json(report, plan), ensure_ascii=False, indent=2))
+                else:
+                    print_plan(err_console, plan)
+                    console.print(summary(report, plan))
+                raise typer.Exit(EXIT_OK if plan.ready else EXIT_PROBLEMS)
             result = export_dataset(ws, options)
         except ExportUsageError as exc:
             raise fail(str(exc), EXIT_USAGE) from None
         except ExportRefusedError as exc:
-            _print_findings(exc.plan.errors + exc.plan.warnings, exc.plan.notes)
+            print_plan(err_console, exc.plan)
             raise fail(str(exc)) from None
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
@@ -173,20 +183,14 @@ def import_(
     raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
 
 
-def _print_findings(findings: Sequence[Finding], notes: Sequence[str]) -> None:
-    if findings:
-        table = Table("", "file", "problem", "fix", expand=True, title_justify="left")
-        for f in findings:
-            style = _STYLE.get(f.severity.value, "")
-            label = styled((f.severity.value, style))
-            table.add_row(label, styled(f.path or "(the set)"), styled(f.message), styled(f.fix))
-        err_console.print(table)
-    for note in notes:
-        err_console.print(styled(("note:", "dim"), " ", note))
-
-
 def _print_result(result: ExportResult) -> None:
-    _print_findings(result.warnings, result.notes)
+    print_findings(
+        err_console,
+        warnings=result.warnings,
+        infos=result.infos,
+        left_out=result.left_out,
+        notes=result.notes,
+    )
     table = Table("split", "clip", "video", "first frame", "last frame", title="Files renamed")
     for n in result.names:
         table.add_row(

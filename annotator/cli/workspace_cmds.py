@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +21,7 @@ from annotator.cli.common import (
     styled,
 )
 from annotator.safetext import strip_controls
+from annotator.shellcmd import command
 
 if TYPE_CHECKING:
     from annotator.pipeline.scan import ScanReport
@@ -41,22 +42,35 @@ def init(
         f"Default {DEFAULT_MODEL[Mode.I2V]} (i2v) or {DEFAULT_MODEL[Mode.KF2V]} (kf2v).",
     ),
     lang: str | None = typer.Option(None, "--lang", help="Prompt language: en or zh (default en)."),
-    trigger: str | None = typer.Option(None, "--trigger", help="The trigger word, e.g. s86b5p."),
+    trigger: str | None = typer.Option(
+        None,
+        "--trigger",
+        metavar="WORD",
+        help="The trigger word, e.g. s86b5p. Default for a new workspace: a rare one made "
+        "for it (as --trigger auto).",
+    ),
+    no_trigger: Annotated[
+        bool,
+        typer.Option("--no-trigger", help="No trigger word (export refuses until one is set)."),
+    ] = False,
 ) -> None:
     """Make the folder an annotation workspace: every MP4/MOV clip in it becomes a sample.
 
-    Running it again on a workspace rescans the folder and changes only the settings given.
+    A new workspace gets a rare trigger word unless --no-trigger. Running it again on a
+    workspace rescans the folder and changes only the settings given.
     """
     from annotator.basemodels import UnknownBaseModelError, get_base_model
     from annotator.workspace import Workspace, WorkspaceError, WorkspaceInfo
 
-    if trigger == "auto":
+    if no_trigger and trigger is not None:
+        raise fail("give --trigger WORD or --no-trigger, not both", EXIT_USAGE)
+    existing = Workspace.is_workspace(root)
+    if trigger == "auto" or (trigger is None and not existing and not no_trigger):
         from annotator.prompts.trigger import make_trigger
 
         trigger = make_trigger()
     elif trigger is not None:
         _refuse_bad_trigger(trigger)
-    existing = Workspace.is_workspace(root)
     if lang is not None and lang not in ("en", "zh"):
         raise fail(f"--lang must be en or zh, not {lang!r}", EXIT_USAGE)
     if existing:
@@ -80,7 +94,7 @@ def init(
         mode=mode,
         base_model=model,
         lang=lang or (current.lang if current else "en"),
-        trigger=trigger or (current.trigger if current else None),
+        trigger=None if no_trigger else trigger or (current.trigger if current else None),
     )
     try:
         ws = Workspace.create(root, info)
@@ -96,7 +110,24 @@ def init(
             ),
             soft_wrap=True,
         )
+        _print_trigger(root, info.trigger, made=trigger is not None and current is None)
         _print_scan(run_scan(ws))
+
+
+def _print_trigger(root: Path, trigger: str | None, *, made: bool) -> None:
+    """Say which trigger word the prompts will carry; loudly when there is none."""
+    if trigger:
+        how = " (made for this workspace; change it with `annotator trigger`)" if made else ""
+        console.print(styled("Trigger word: ", (trigger, "bold"), how))
+        return
+    err_console.print(
+        styled(
+            ("warning:", "bold yellow"),
+            " no trigger word: the prompts will not call up the effect, and export will "
+            f"refuse until one is set (`{command('trigger', root, '--auto')}`) or "
+            "--allow-lint is given",
+        )
+    )
 
 
 def scan(root: Path = DirArgument) -> None:

@@ -1,8 +1,11 @@
 """Which samples go where, and every check that must pass before a byte is written.
 
 The dataset rules themselves live in ``annotator.checks`` (the one place that validates
-a dataset); this module only picks the findings that concern the exported samples, adds
-what only export can know (files present, prompts, lint) and decides what blocks.
+a dataset, and the one place each rule's severity is set); this module only picks the
+findings that concern the exported samples, adds what only export can know (files present,
+prompts, lint) and decides what blocks: every error, unless an option allows its kind
+(``--allow-lint``, ``--allow-small``), and with ``--strict`` every warning. `check` shows
+this same plan, so it says "ready" exactly when export would write.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from annotator.basemodels import Mode
 from annotator.checks import CheckReport, Finding, Severity
 from annotator.checks.prompt_rules import prompt_findings
-from annotator.checks.set_rules import diversity, sample_count, uniformity
+from annotator.checks.set_rules import SAMPLE_COUNT_CODE, diversity, sample_count, uniformity
 from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.prompts.build import PromptSet
@@ -25,13 +28,14 @@ from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status
 
 # Set-level findings of check_workspace that export recomputes on the exported set.
-_RECOMPUTED = frozenset({"sample-count", "low-diversity"})
+_RECOMPUTED = frozenset({SAMPLE_COUNT_CODE, "low-diversity"})
 # Findings about the clip alone: a validation sample uploads no clip, so they do not apply.
 _CLIP_ONLY = frozenset(
     {"clip-mislabelled", "clip-resolution", "clip-too-short", "clip-too-long", "file-name"}
 )
 # check_workspace includes the prompt lint under these codes; export takes it from the lint.
 _LINT_PREFIX = "prompt-"
+_MISSING_PROMPTS = "prompt-missing"
 # The vision model's findings about one sample: export judges the verdicts themselves
 # (_check_verdicts), where a person's later acceptance overrules the model.
 _VERIFY_PREFIX = "verify-"
@@ -51,6 +55,7 @@ class ExportOptions(BaseModel):
     valid_count: int = 0
     valid_status: Status | None = None
     allow_lint: bool = False
+    allow_small: bool = False
     strict: bool = False
     max_jsonl_bytes: int = JSONL_LIMIT
     max_zip_bytes: int = ZIP_LIMIT
@@ -70,17 +75,33 @@ class ExportEntry:
 
 @dataclass
 class ExportPlan:
-    """The samples to write and what the checks found; ``errors`` block the export."""
+    """The samples to write and what the checks found; ``errors`` block the export.
+
+    ``infos``: findings that need nothing from the user; ``left_out``: the findings about
+    samples this export leaves out (not accepted yet, or an unreviewed prompt that is not
+    clean), shown so they can be fixed, blocking nothing.
+    """
 
     train: list[ExportEntry] = field(default_factory=list)
     valid: list[ExportEntry] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    infos: list[Finding] = field(default_factory=list)
+    left_out: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def entries(self) -> list[ExportEntry]:
         return self.train + self.valid
+
+    @property
+    def ready(self) -> bool:
+        """True when export would write (no error left)."""
+        return not self.errors
+
+    def findings(self) -> list[Finding]:
+        """What `check` and `export` both print: errors, then warnings, then information."""
+        return self.errors + self.warnings + self.infos
 
 
 class ExportUsageError(UsageError, ValueError):
@@ -140,7 +161,7 @@ def plan_export(inputs: ExportInputs, options: ExportOptions) -> ExportPlan:
     planned = {e.sample.id for e in plan.entries}
     if planned != {s.id for s in candidates}:
         lint = lint_findings(prompts, [s for s in candidates if s.id in planned], root)
-    _check_sets(plan)
+    _check_sets(plan, options.allow_small)
     _check_findings(report, plan)
     _check_lint(plan, lint, options.allow_lint)
     _check_verdicts(plan, verdicts, accepted, options.allow_lint)
@@ -275,7 +296,7 @@ def _split_valid(
     return [e for i, e in enumerate(train) if i not in picks], valid + moved
 
 
-def _check_sets(plan: ExportPlan) -> None:
+def _check_sets(plan: ExportPlan, allow_small: bool) -> None:
     if not plan.train:
         plan.errors.append(
             _problem(
@@ -285,20 +306,28 @@ def _check_sets(plan: ExportPlan) -> None:
                 "(or add --include-unreviewed)",
             )
         )
+        return  # the count of nothing says nothing more
     samples = [e.sample for e in plan.train]
-    plan.warnings.extend(sample_count(samples))
-    plan.warnings.extend(uniformity(diversity(samples)))
+    for finding in sample_count(samples):
+        _judge(plan, finding, allowed=allow_small, flag="--allow-small")
+    for finding in uniformity(diversity(samples)):
+        _add(plan, finding)
 
 
 def _check_findings(report: CheckReport, plan: ExportPlan) -> None:
-    """Keep the check's findings about exported samples and the set as a whole."""
+    """Keep the check's findings about exported samples and the set as a whole; those
+    about a sample the export leaves out are kept aside (``left_out``)."""
     split = {e.sample.id: e.split for e in plan.entries}
     for finding in report.findings:
-        if _concerns_export(finding, split):
+        if finding.sample_id is not None and finding.sample_id not in split:
+            plan.left_out.append(finding)
+        elif _concerns_export(finding, split):
             _add(plan, finding)
 
 
 def _concerns_export(finding: Finding, split: dict[str, str]) -> bool:
+    if finding.code == _MISSING_PROMPTS:
+        return True  # how many of all the samples still wait for a prompt: information
     if finding.code.startswith(_LINT_PREFIX):
         return False  # the prompt lint: judged by _check_lint, where --allow-lint applies
     if finding.code.startswith(_VERIFY_PREFIX):
@@ -313,23 +342,24 @@ def _concerns_export(finding: Finding, split: dict[str, str]) -> bool:
 
 
 def _check_lint(plan: ExportPlan, lint: Iterable[Finding], allow: bool) -> None:
+    """The lint's findings keep the lint's severity; its errors block unless ALLOW."""
     exported = {e.sample.id for e in plan.entries}
     for finding in lint:
-        if finding.severity is Severity.INFO:
-            continue
         if finding.sample_id is not None and finding.sample_id not in exported:
             continue
-        if allow:
-            plan.notes.append(f"lint allowed: {finding.path or '(the set)'}: {finding.message}")
-        else:
-            plan.errors.append(
-                finding.model_copy(
-                    update={
-                        "severity": Severity.ERROR,
-                        "fix": f"{finding.fix} (or export with --allow-lint)",
-                    }
-                )
-            )
+        if finding.code == _MISSING_PROMPTS:
+            continue  # the check's count over every sample is kept (_concerns_export)
+        _judge(plan, finding, allowed=allow, flag="--allow-lint")
+
+
+def _judge(plan: ExportPlan, finding: Finding, *, allowed: bool, flag: str) -> None:
+    """An error an option can allow: a note when FLAG was given, else an error naming it."""
+    if finding.severity is not Severity.ERROR:
+        _add(plan, finding)
+    elif allowed:
+        plan.notes.append(f"allowed by {flag}: {finding.path or '(the set)'}: {finding.message}")
+    else:
+        plan.errors.append(finding.model_copy(update={"fix": f"{finding.fix} (or {flag})"}))
 
 
 def _check_verdicts(
@@ -369,3 +399,5 @@ def _add(plan: ExportPlan, finding: Finding) -> None:
         plan.errors.append(finding)
     elif finding.severity is Severity.WARNING:
         plan.warnings.append(finding)
+    else:
+        plan.infos.append(finding)

@@ -46,6 +46,8 @@ class ExportResult(BaseModel):
     n_epochs: int | None = None
     names: list[NameEntry]
     warnings: list[Finding]
+    infos: list[Finding] = []
+    left_out: list[Finding] = []
     notes: list[str]
 
 
@@ -184,6 +186,8 @@ def _export_dashscope(
         n_epochs=body.hyper_parameters.n_epochs,
         names=names,
         warnings=plan.warnings,
+        infos=plan.infos,
+        left_out=plan.left_out,
         notes=plan.notes,
     )
 
@@ -232,6 +236,8 @@ def _export_folder(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> E
         valid_count=0,
         names=names,
         warnings=plan.warnings,
+        infos=plan.infos,
+        left_out=plan.left_out,
         notes=plan.notes,
     )
 

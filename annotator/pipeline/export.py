@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.checks import CheckReport
 from annotator.export.plan import ExportInputs, ExportOptions, ExportPlan, plan_export
 from annotator.export.runner import ExportResult, check_format_options, write_export
 from annotator.pipeline.check import check_workspace
@@ -13,8 +14,15 @@ from annotator.workspace.verdicts import accepted_at
 
 def plan_workspace_export(ws: Workspace, options: ExportOptions) -> ExportPlan:
     """What export would write and every problem that blocks it; writes nothing."""
+    return readiness(ws, options)[1]
+
+
+def readiness(ws: Workspace, options: ExportOptions) -> tuple[CheckReport, ExportPlan]:
+    """What `check` reports: every rule over the samples that count, and the plan export
+    would follow with OPTIONS (ready exactly when ``plan.errors`` is empty)."""
     check_format_options(options)
-    return plan_export(export_inputs(ws), options)
+    inputs = export_inputs(ws)
+    return inputs.report, plan_export(inputs, options)
 
 
 def export_dataset(ws: Workspace, options: ExportOptions) -> ExportResult:

@@ -2,9 +2,11 @@
 
 Each finding names the problem, says how to fix it, and (for per-sample
 problems) which sample. Errors break the formula (missing trigger, motion
-text that differs between samples, empty parts, wrong language) or make it
+text that differs between samples, empty parts, wrong language, a prompt
+too short to hold it or longer than the video API takes) or make it
 unsafe (a control character a terminal would run); warnings
-are worth a look (an effect phrase in a subject, unusual length).
+are worth a look (an effect phrase in a subject, a length unusual for the set).
+The severity set here is the one review, `check` and `export` all show.
 """
 
 from __future__ import annotations
@@ -156,14 +158,14 @@ def lint_prompt(
     if text and len(text) < MIN_CHARS:
         add(
             "too-short",
-            "warning",
+            "error",
             f"the prompt has {len(text)} characters (< {MIN_CHARS})",
             "describe the subject and background",
         )
     elif len(text) > MAX_CHARS:
         add(
             "too-long",
-            "warning",
+            "error",
             f"the prompt has {len(text)} characters (> {MAX_CHARS}, the video API's limit)",
             "shorten the subject or background",
         )

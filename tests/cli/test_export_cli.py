@@ -52,7 +52,7 @@ def test_accept_and_reject_through_the_history(tmp_path: Path) -> None:
 def test_export_writes_and_prints_the_mapping_and_counts(tmp_path: Path) -> None:
     ws_dir = tmp_path / "ws"
     _lint_clean(ws_dir, 3, names=["a.mp4", "b b.mp4", "c.mp4"])
-    result = _run("export", ws_dir, "-o", tmp_path / "out" / "d.zip")
+    result = _run("export", "--allow-small", ws_dir, "-o", tmp_path / "out" / "d.zip")
     assert result.exit_code == 0, result.output
     assert "b b.mp4" in result.output and "video_2.mp4" in result.output
     assert "train on 3 and validate on 0" in result.output
@@ -62,7 +62,7 @@ def test_export_writes_and_prints_the_mapping_and_counts(tmp_path: Path) -> None
 
 def test_export_json_output(tmp_path: Path) -> None:
     _lint_clean(tmp_path / "ws", 2)
-    result = _run("export", tmp_path / "ws", "-o", tmp_path / "d.zip", "--json")
+    result = _run("export", "--allow-small", tmp_path / "ws", "-o", tmp_path / "d.zip", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["train_count"], data["n_epochs"]) == (2, 800)
@@ -70,18 +70,20 @@ def test_export_json_output(tmp_path: Path) -> None:
 
 def test_refused_export_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     _lint_clean(tmp_path / "ws", 2)
-    result = _run("export", tmp_path / "ws", "-o", tmp_path / "out" / "d.zip", "--strict")
+    result = _run("export", tmp_path / "ws", "-o", tmp_path / "out" / "d.zip")  # 2 < 10
     assert result.exit_code == 1
     assert "nothing was written" in result.output
     assert not (tmp_path / "out").exists()
-    assert _run("export", tmp_path / "ws", "--dry-run").exit_code == 0
+    assert _run("export", "--allow-small", tmp_path / "ws", "--dry-run").exit_code == 0
 
 
 def test_export_usage_errors_exit_2(tmp_path: Path) -> None:
     make_workspace(tmp_path / "ws", 2).close()
-    both = _run("export", tmp_path / "ws", "--valid", "1", "--valid-status", "reviewed")
+    both = _run(
+        "export", "--allow-small", tmp_path / "ws", "--valid", "1", "--valid-status", "reviewed"
+    )
     assert both.exit_code == 2
-    assert _run("export", tmp_path / "ws", "--format", "nope").exit_code == 2
+    assert _run("export", "--allow-small", tmp_path / "ws", "--format", "nope").exit_code == 2
 
 
 def test_import_sets_prompts_and_reports_bad_lines(tmp_path: Path) -> None:
@@ -115,7 +117,9 @@ def test_import_refuses_an_unsafe_zip(tmp_path: Path) -> None:
 def test_a_zip_name_given_with_o_is_made_safe(tmp_path: Path) -> None:
     _lint_clean(tmp_path / "my ws", 2)
     out = tmp_path / "out"
-    result = _run("export", tmp_path / "my ws", "-o", out / "数据 集.zip", "--valid", "1")
+    result = _run(
+        "export", "--allow-small", tmp_path / "my ws", "-o", out / "数据 集.zip", "--valid", "1"
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.glob("*.zip")) == ["my_ws.zip", "my_ws_valid.zip"]
     assert "renamed to 'my_ws.zip'" in result.output
@@ -129,11 +133,11 @@ def test_check_and_export_agree_on_a_corrupt_clip(tmp_path: Path) -> None:
     ws_dir = tmp_path / "ws"
     _lint_clean(ws_dir, 2)
     (ws_dir / "old.avi").write_bytes(b"RIFF0000AVI ")  # not a sample: a warning in both
-    assert _run("check", ws_dir).exit_code == 0
-    assert _run("export", ws_dir, "-o", tmp_path / "a" / "d.zip").exit_code == 0
+    assert _run("check", "--allow-small", ws_dir).exit_code == 0
+    assert _run("export", "--allow-small", ws_dir, "-o", tmp_path / "a" / "d.zip").exit_code == 0
     make_corrupt_clip(ws_dir / "broken.mp4")  # meant as a sample: an error in both
-    check = _run("check", ws_dir)
-    export = _run("export", ws_dir, "-o", tmp_path / "b" / "d.zip")
+    check = _run("check", "--allow-small", ws_dir)
+    export = _run("export", "--allow-small", ws_dir, "-o", tmp_path / "b" / "d.zip")
     assert (check.exit_code, export.exit_code) == (1, 1), check.output + export.output
     assert "broken.mp4" in check.output and "broken.mp4" in export.output
     assert "nothing was written" in export.output

@@ -234,7 +234,8 @@ def test_the_real_export_feeds_upload_and_finetune(
     ws.close()
     folder = tmp_path / "out"
     exported = runner.invoke(
-        app, ["export", str(tmp_path / "clips"), "-o", str(folder), "--valid", "1"]
+        app,
+        ["export", str(tmp_path / "clips"), "-o", str(folder), "--valid", "1", "--allow-small"],
     )
     assert exported.exit_code == 0, exported.output
     _ok(fake, "upload", tmp_path / "clips", "--from", folder)

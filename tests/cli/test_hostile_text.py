@@ -124,7 +124,7 @@ def test_every_command_shows_hostile_text_literally(
     assert ODD in _run("reject", root, ODD, "--reason", f"[/]{BEL}").output
     assert _run("accept", root, "--all").exit_code == 0
     out = tmp_path / "out"
-    result = _run("export", root, "-o", out / "d.zip")
+    result = _run("export", root, "-o", out / "d.zip", "--allow-small")
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out / "d.zip") as zf:
         data = zf.read("data.jsonl").decode("utf-8")

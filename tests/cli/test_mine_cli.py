@@ -43,7 +43,7 @@ def captioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The i2v samples, free-form English captions from the recordings, no trigger."""
     root = tmp_path_factory.mktemp("mine-cli") / "i2v"
     shutil.copytree(SAMPLES / "i2v", root)
-    _ok("init", root, "--mode", "i2v", "--lang", "en")
+    _ok("init", root, "--mode", "i2v", "--lang", "en", "--no-trigger")
     _ok("caption", root, "--provider", "replay", "--freeform")
     return root
 
@@ -125,7 +125,7 @@ def carrying(tmp_path: Path) -> Path:
     """Four clips whose free-form captions carry the trigger s86b5p; no trigger set."""
     for i in range(len(CARRIED)):
         make_clip(tmp_path / f"clip_{i}.mp4", width=96, height=64, seed=i)
-    _ok("init", tmp_path, "--mode", "i2v")
+    _ok("init", tmp_path, "--mode", "i2v", "--no-trigger")
     with Workspace.open(tmp_path) as ws:
         samples = ws.samples()
     lines = [

@@ -106,7 +106,8 @@ def test_flagged_samples_a_table_and_a_summary(
     assert len(fake.requests(COMPATIBLE)) == 3
     # check reports it on the sample, with the model's note.
     check = runner.invoke(app, ["check", str(root), "--no-scan", "--json"])
-    found = [f for f in json.loads(check.output)["findings"] if f["code"] == "verify-subject"]
+    # Not accepted yet: listed with the samples export leaves out.
+    found = [f for f in json.loads(check.output)["left_out"] if f["code"] == "verify-subject"]
     assert [f["path"] for f in found] == ["clip_01.mp4"]
     assert found[0]["message"].endswith("The video shows green square, not that.")
     # An edit makes it stale; the next verify sends that sample alone.
@@ -114,7 +115,7 @@ def test_flagged_samples_a_table_and_a_summary(
         sample = next(s for s in ws.samples() if s.name == "clip_01.mp4")
         ws.edit(sample.id, "subject", "A green square")
     check = runner.invoke(app, ["check", str(root), "--no-scan", "--json"])
-    codes = [f["code"] for f in json.loads(check.output)["findings"]]
+    codes = [f["code"] for f in json.loads(check.output)["left_out"]]
     assert "verify-stale" in codes and "verify-subject" not in codes
     third = verify(root, fake)
     assert "Verified 1 of 1" in third.output and "3 verified, 0 flagged, 0 stale" in third.output

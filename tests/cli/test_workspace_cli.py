@@ -100,11 +100,12 @@ def test_check_json_and_exit_codes(tmp_path: Path) -> None:
     make_clip(tmp_path / "good.mp4", width=96, height=64)
     _run("init", tmp_path, "--mode", "i2v")
     result = _run("check", tmp_path, "--json")
-    assert result.exit_code == 0, result.output
+    # No prompt and nothing accepted: export would refuse, so check is not ready (item 7).
+    assert result.exit_code == 1, result.output
     report = json.loads(result.output)
-    assert report["sample_count"] == 1
-    assert any(f["code"] == "sample-count" for f in report["findings"])
-    assert _run("check", tmp_path, "--strict").exit_code == 1
+    assert report["sample_count"] == 1 and report["ready"] is False
+    assert any(f["code"] == "nothing-to-export" for f in report["findings"])
+    assert any(f["code"] == "prompt-missing" for f in report["findings"])
     make_clip(tmp_path / "long.mp4", seconds=12, fps=4, width=64, height=48)
     result = _run("check", tmp_path)
     assert result.exit_code == 1

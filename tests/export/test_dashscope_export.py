@@ -47,7 +47,9 @@ NAMES = ["a.mp4", "b b.mp4", "中文 片段.mp4"]  # sorted by path; two need sa
 
 def test_i2v_golden_data_jsonl_and_flat_layout(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, names=NAMES, prompts=PROMPTS)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "out" / "money.zip"))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, output=tmp_path / "out" / "money.zip")
+    )
     with zipfile.ZipFile(tmp_path / "out" / "money.zip") as zf:
         assert zf.read("data.jsonl").decode("utf-8") == GOLDEN_I2V
         assert zf.namelist() == [
@@ -70,7 +72,7 @@ def test_i2v_golden_data_jsonl_and_flat_layout(tmp_path: Path) -> None:
 
 def test_kf2v_golden_data_jsonl_and_folders(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, mode=Mode.KF2V, names=NAMES[:2], prompts=PROMPTS)
-    export_dataset(ws, ExportOptions(output=tmp_path / "kf.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "kf.zip"))
     with zipfile.ZipFile(tmp_path / "kf.zip") as zf:
         assert zf.read("data.jsonl").decode() == GOLDEN_KF2V
         assert sorted(zf.namelist()) == [
@@ -86,7 +88,12 @@ def test_kf2v_golden_data_jsonl_and_folders(tmp_path: Path) -> None:
 
 def test_names_json_maps_every_renamed_file(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, names=NAMES, prompts=PROMPTS)
-    export_dataset(ws, ExportOptions())
+    export_dataset(
+        ws,
+        ExportOptions(
+            allow_small=True,
+        ),
+    )
     out = tmp_path / "ws" / "export"
     assert (out / "ws_train.zip").is_file()  # default place and name
     names = NameMap.model_validate_json((out / "names.json").read_bytes())
@@ -103,7 +110,7 @@ def test_sidecar_image_keeps_its_real_format_extension(tmp_path: Path) -> None:
     make_image(root / "clip_a.jpeg", 64, 48, "JPEG")
     make_image(root / "clip_b.jpg", 48, 64, "PNG")
     ws = make_workspace(root, 2)
-    export_dataset(ws, ExportOptions(output=tmp_path / "x.zip", allow_lint=True))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "x.zip", allow_lint=True))
     with zipfile.ZipFile(tmp_path / "x.zip") as zf:
         lines = [json.loads(x) for x in zf.read("data.jsonl").decode().splitlines()]
         assert [x["first_frame_path"] for x in lines] == ["image_1.jpg", "image_2.png"]
@@ -112,14 +119,16 @@ def test_sidecar_image_keeps_its_real_format_extension(tmp_path: Path) -> None:
 
 def test_twelve_samples_get_zero_padded_names_in_order(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 12)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     assert [n.video for n in result.names][:3] == ["video_01.mp4", "video_02.mp4", "video_03.mp4"]
     assert result.names[-1].video == "video_12.mp4"
 
 
 def test_validation_zip_from_valid_k(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 12)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", valid_count=2))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", valid_count=2)
+    )
     assert (result.train_count, result.valid_count) == (10, 2)
     assert result.service is not None and not result.service.split_by_service
     with zipfile.ZipFile(tmp_path / "d_valid.zip") as zf:
@@ -137,7 +146,7 @@ def test_validation_zip_from_a_status(tmp_path: Path) -> None:
     held = ws.samples()[1]
     ws.set_status(held.id, Status.REVIEWED)
     result = export_dataset(
-        ws, ExportOptions(output=tmp_path / "d.zip", valid_status=Status.REVIEWED)
+        ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", valid_status=Status.REVIEWED)
     )
     assert (result.train_count, result.valid_count) == (3, 1)
     with zipfile.ZipFile(tmp_path / "d_valid.zip") as zf:
@@ -148,14 +157,16 @@ def test_validation_zip_from_a_status(tmp_path: Path) -> None:
 
 def test_same_workspace_gives_the_same_zip_bytes(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
-    export_dataset(ws, ExportOptions(output=tmp_path / "one.zip"))
-    export_dataset(ws, ExportOptions(output=tmp_path / "two.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "one.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "two.zip"))
     assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
 
 
 def test_include_unreviewed_takes_clean_prompts_with_a_warning(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, accept=False)
     ws.edit(ws.samples()[2].id, "prompt_override", None)  # no prompt: left out, not an error
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", include_unreviewed=True))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", include_unreviewed=True)
+    )
     assert result.train_count == 2
     assert "unreviewed" in {w.code for w in result.warnings}

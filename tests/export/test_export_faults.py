@@ -50,7 +50,12 @@ def test_temporaries_of_killed_exports_are_removed_by_the_next_export(tmp_path: 
     running = f".{stem}.{live}.abcd1234.part"  # another export, still at work
     (out / running).write_bytes(b"PK")
     (out / ".notes.txt.12.part").write_bytes(b"not ours")  # another program's: not touched
-    result = export_dataset(ws, ExportOptions())
+    result = export_dataset(
+        ws,
+        ExportOptions(
+            allow_small=True,
+        ),
+    )
     hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
     assert hidden == sorted([running, ".notes.txt.12.part"])
     assert any("4 temporary file(s) of an interrupted export" in n for n in result.notes)
@@ -64,7 +69,7 @@ def test_folders_of_killed_folder_exports_are_removed_by_the_next_one(tmp_path: 
     (half / "videos" / "video_1.mp4").write_bytes(b"x" * 100)
     aside = tmp_path / f".ws-musubi.{dead}.efgh5678.old"
     (aside / "ws-musubi").mkdir(parents=True)
-    export_dataset(ws, ExportOptions(format=ExportFormat.MUSUBI))
+    export_dataset(ws, ExportOptions(allow_small=True, format=ExportFormat.MUSUBI))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws", "ws-musubi"]
 
 
@@ -81,7 +86,9 @@ def test_diffsynth_csv_cells_that_start_a_formula_are_neutralised(tmp_path: Path
     ]
     ws = make_workspace(tmp_path / "ws", len(hostile), prompts=hostile)
     out = tmp_path / "ds"
-    result = export_dataset(ws, ExportOptions(format=ExportFormat.DIFFSYNTH, output=out))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, format=ExportFormat.DIFFSYNTH, output=out)
+    )
     text = (out / "metadata.csv").read_text("utf-8")
     rows = list(csv.reader(io.StringIO(text)))[1:]
     by_video = {video: prompt for video, prompt in rows}
@@ -117,15 +124,27 @@ def test_a_linked_export_folder_is_refused(tmp_path: Path) -> None:
     elsewhere.mkdir()
     (tmp_path / "ws" / "export").symlink_to(elsewhere)
     with pytest.raises(UnsafeFolderError, match="export is a symbolic link"):
-        export_dataset(ws, ExportOptions())
+        export_dataset(
+            ws,
+            ExportOptions(
+                allow_small=True,
+            ),
+        )
     (tmp_path / "ws" / "hidden").mkdir()
     (tmp_path / "ws" / "hidden" / ".out").symlink_to(elsewhere)
     with pytest.raises(UnsafeFolderError, match="symbolic link"):
-        export_dataset(ws, ExportOptions(output=tmp_path / "ws" / "hidden" / ".out" / "d.zip"))
+        export_dataset(
+            ws,
+            ExportOptions(allow_small=True, output=tmp_path / "ws" / "hidden" / ".out" / "d.zip"),
+        )
     with pytest.raises(UnsafeFolderError, match="symbolic link"):
         export_dataset(
             ws,
-            ExportOptions(format=ExportFormat.MUSUBI, output=tmp_path / "ws" / "hidden" / ".out"),
+            ExportOptions(
+                allow_small=True,
+                format=ExportFormat.MUSUBI,
+                output=tmp_path / "ws" / "hidden" / ".out",
+            ),
         )
     assert list(elsewhere.iterdir()) == []
 
@@ -134,5 +153,5 @@ def test_an_output_outside_the_workspace_may_be_a_link(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
     (tmp_path / "real").mkdir()
     (tmp_path / "out").symlink_to(tmp_path / "real")
-    export_dataset(ws, ExportOptions(output=tmp_path / "out" / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "out" / "d.zip"))
     assert (tmp_path / "real" / "d.zip").is_file()

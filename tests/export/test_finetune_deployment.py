@@ -93,7 +93,7 @@ def test_eval_epochs_keeps_the_guides_twenty_evaluations(
 
 def test_finetune_json_beside_the_zip(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     body = json.loads((tmp_path / "finetune.json").read_text())
     assert body["hyper_parameters"]["n_epochs"] == result.n_epochs == 400
     assert "validation_file_ids" not in body
@@ -119,7 +119,7 @@ def test_merge_variants_writes_the_guides_pronouns() -> None:
 
 def test_deployment_json_zh_in_the_guides_shape(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     body = json.loads((tmp_path / "deployment.json").read_text(encoding="utf-8"))
     assert list(body) == ["model_name", "aigc_config", "capacity", "plan"]
     assert (body["capacity"], body["plan"]) == (1, "lora")
@@ -140,7 +140,7 @@ def test_deployment_json_zh_in_the_guides_shape(tmp_path: Path) -> None:
 
 def test_deployment_json_en(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, lang="en")
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     config = json.loads((tmp_path / "deployment.json").read_text())["aigc_config"]
     assert "must contain" in config["prompt"]
     assert "swirl around her/him" in config["prompt"]
@@ -151,6 +151,6 @@ def test_deployment_json_en(tmp_path: Path) -> None:
 def test_no_template_no_deployment_json(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
     ws.set_workspace_field("template", None)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     assert not (tmp_path / "deployment.json").exists()
     assert any("no effect template" in n for n in result.notes)

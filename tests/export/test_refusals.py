@@ -27,7 +27,10 @@ def _refused(
     ws: Workspace, tmp_path: Path, **options: Any
 ) -> pytest.ExceptionInfo[ExportRefusedError]:
     with pytest.raises(ExportRefusedError) as exc:
-        export_dataset(ws, ExportOptions(output=tmp_path / "out" / "d.zip", **options))
+        export_dataset(
+            ws,
+            ExportOptions(**{"allow_small": True, "output": tmp_path / "out" / "d.zip", **options}),
+        )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     return exc
 
@@ -45,7 +48,7 @@ def test_oversize_zip_is_refused_before_writing(tmp_path: Path) -> None:
 
 def test_zip_size_estimate_is_an_upper_bound(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     with zipfile.ZipFile(tmp_path / "d.zip") as zf:
         members = [zipio.ZipMember(i.filename, data=zf.read(i.filename)) for i in zf.infolist()]
     real = (tmp_path / "d.zip").stat().st_size
@@ -74,7 +77,7 @@ def test_errors_from_the_dataset_checks_block(tmp_path: Path) -> None:
     assert "clip-too-short" in _codes(_refused(ws, tmp_path))
     # The same clip rejected is no longer in the export, and no longer blocks it.
     ws.set_status(short.id, Status.REJECTED, "too short")
-    export_dataset(ws, ExportOptions(output=tmp_path / "ok.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "ok.zip"))
 
 
 def test_a_sample_without_prompt_is_refused(tmp_path: Path) -> None:
@@ -105,23 +108,30 @@ def test_lint_findings_block_unless_allowed(
     exc = _refused(ws, tmp_path)
     assert _codes(exc) == {"trigger-missing"}
     assert "--allow-lint" in exc.value.plan.errors[0].fix
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", allow_lint=True))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", allow_lint=True)
+    )
     assert any("trigger is not in the prompt" in n for n in result.notes)
 
 
-def test_fewer_than_ten_is_a_warning_and_strict_makes_it_an_error(tmp_path: Path) -> None:
+def test_fewer_than_ten_is_refused_unless_allow_small(tmp_path: Path) -> None:
+    """Issue 14 item 8: a paid training run on 3 samples is a waste; --allow-small lets a
+    trial through, with a note; an unusually small set of 10-19 stays information."""
     ws = make_workspace(tmp_path / "ws", 3)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
-    assert [w.code for w in result.warnings] == ["sample-count"]
-    assert _codes(_refused(ws, tmp_path, strict=True)) == {"sample-count"}
+    exc = _refused(ws, tmp_path, allow_small=False)
+    assert _codes(exc) == {"sample-count"}
+    assert "--allow-small" in exc.value.plan.errors[0].fix
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
+    assert not result.warnings
+    assert any(n.startswith("allowed by --allow-small") for n in result.notes)
 
 
 def test_contradicting_options_are_usage_errors(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
     for options in (
-        ExportOptions(valid_count=1, valid_status=Status.REVIEWED),
-        ExportOptions(valid_status=Status.ACCEPTED),
-        ExportOptions(valid_count=2),
+        ExportOptions(allow_small=True, valid_count=1, valid_status=Status.REVIEWED),
+        ExportOptions(allow_small=True, valid_status=Status.ACCEPTED),
+        ExportOptions(allow_small=True, valid_count=2),
     ):
         with pytest.raises(ExportUsageError):
             export_dataset(ws, options)
@@ -132,7 +142,7 @@ def test_a_failure_while_writing_leaves_the_previous_export(
 ) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
     out = tmp_path / "out"
-    export_dataset(ws, ExportOptions(output=out / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=out / "d.zip"))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     ws.edit(
         ws.samples()[0].id,
@@ -146,7 +156,7 @@ def test_a_failure_while_writing_leaves_the_previous_export(
 
     monkeypatch.setattr("annotator.export.runner.write_zip", broken)
     with pytest.raises(OSError):
-        export_dataset(ws, ExportOptions(output=out / "d.zip"))
+        export_dataset(ws, ExportOptions(allow_small=True, output=out / "d.zip"))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file left
 
 
@@ -162,7 +172,7 @@ def test_every_write_goes_through_a_temporary(
         original(src, dst)
 
     monkeypatch.setattr("annotator.export.staging.os.replace", spy)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     targets = {dst for _, dst in replaced}
     assert {"d.zip", "finetune.json", "deployment.json", "names.json"} <= targets
     assert all(src.startswith(f".{dst}.") and src.endswith(".part") for src, dst in replaced)
@@ -171,7 +181,7 @@ def test_every_write_goes_through_a_temporary(
 def test_assembled_prompts_pass_the_real_lint(tmp_path: Path, real_lint: None) -> None:
     ws = make_workspace(tmp_path / "ws", 3)
     use_assembled_prompts(ws)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     assert result.train_count == 3
 
 
@@ -185,7 +195,7 @@ def test_a_changed_motion_fails_the_real_lint(tmp_path: Path, real_lint: None) -
     exc = _refused(ws, tmp_path)
     assert {f.sample_id for f in exc.value.plan.errors} == {odd.id}
     assert all(f.code.startswith("prompt-") for f in exc.value.plan.errors)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", allow_lint=True))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", allow_lint=True))
 
 
 def test_an_override_that_changes_the_motion_is_refused(tmp_path: Path, real_lint: None) -> None:
@@ -207,7 +217,7 @@ def test_the_lint_compares_only_the_exported_samples(tmp_path: Path, real_lint: 
     # workspace, and none of the export's business.
     for sample in samples[2:]:
         ws.edit(sample.id, "prompt_override", "一位男性。背景是山。然后开始展示s86b5p雪花特效。")
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     assert result.train_count == 2
     assert not any(f.code.startswith("prompt-") for f in result.warnings)
 
@@ -218,7 +228,7 @@ def test_an_unreadable_clip_blocks_the_export_and_another_format_does_not(
     ws = make_workspace(tmp_path / "ws", 2)
     (tmp_path / "ws" / "old.avi").write_bytes(b"RIFF0000AVI ")
     scan(ws)
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    result = export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     assert [(w.code, w.path) for w in result.warnings if w.path] == [("unusable-file", "old.avi")]
     (tmp_path / "ws" / "empty.mp4").write_bytes(b"")
     scan(ws)

@@ -19,7 +19,7 @@ from tests.export.helpers import make_workspace, zh_prompt
 
 def test_musubi_layout_pairs_each_clip_with_a_txt(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, names=["a.mp4", "b b.mp4", "c.mp4"])
-    result = export_dataset(ws, ExportOptions(format=ExportFormat.MUSUBI))
+    result = export_dataset(ws, ExportOptions(allow_small=True, format=ExportFormat.MUSUBI))
     out = tmp_path / "ws-musubi"  # default: beside the workspace, never inside it
     assert result.outputs == [str(out)]
     assert sorted(p.name for p in (out / "videos").iterdir()) == [
@@ -52,7 +52,9 @@ def test_musubi_layout_pairs_each_clip_with_a_txt(tmp_path: Path) -> None:
 
 def test_diffsynth_layout_has_metadata_csv(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
-    export_dataset(ws, ExportOptions(format=ExportFormat.DIFFSYNTH, output=tmp_path / "ds"))
+    export_dataset(
+        ws, ExportOptions(allow_small=True, format=ExportFormat.DIFFSYNTH, output=tmp_path / "ds")
+    )
     rows = list(csv.reader(io.StringIO((tmp_path / "ds" / "metadata.csv").read_text("utf-8"))))
     assert rows == [
         ["video", "prompt"],
@@ -67,7 +69,7 @@ def test_folder_export_replaces_the_old_folder_whole(tmp_path: Path) -> None:
     out = tmp_path / "ds"
     out.mkdir()
     (out / "stale.mp4").write_bytes(b"old")
-    export_dataset(ws, ExportOptions(format=ExportFormat.DIFFSYNTH, output=out))
+    export_dataset(ws, ExportOptions(allow_small=True, format=ExportFormat.DIFFSYNTH, output=out))
     assert not (out / "stale.mp4").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -75,9 +77,16 @@ def test_folder_export_replaces_the_old_folder_whole(tmp_path: Path) -> None:
 def test_folder_export_inside_the_workspace_is_refused(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
     with pytest.raises(ExportUsageError, match="inside the workspace"):
-        export_dataset(ws, ExportOptions(format=ExportFormat.MUSUBI, output=tmp_path / "ws" / "m"))
+        export_dataset(
+            ws,
+            ExportOptions(
+                allow_small=True, format=ExportFormat.MUSUBI, output=tmp_path / "ws" / "m"
+            ),
+        )
     with pytest.raises(ExportUsageError, match="dashscope only"):
-        export_dataset(ws, ExportOptions(format=ExportFormat.MUSUBI, valid_count=1))
+        export_dataset(
+            ws, ExportOptions(allow_small=True, format=ExportFormat.MUSUBI, valid_count=1)
+        )
 
 
 def test_max_frames_is_four_n_plus_one() -> None:

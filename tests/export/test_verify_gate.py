@@ -50,7 +50,7 @@ def store_verdict(ws: Workspace, name: str, **changes: Any) -> None:
 
 def export(ws: Workspace, tmp_path: Path, **options: Any) -> Path:
     out = tmp_path / "out" / "d.zip"
-    export_dataset(ws, ExportOptions(output=out, **options))
+    export_dataset(ws, ExportOptions(allow_small=True, output=out, **options))
     return out
 
 
@@ -83,7 +83,9 @@ def test_a_flagged_sample_is_refused_by_name_until_a_person_accepts_it_again(
 def test_allow_lint_lets_a_flagged_sample_through_with_a_note(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, lang="en")
     store_verdict(ws, "clip_a.mp4", effect_shown=False, effect_note="No banknotes.")
-    result = export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", allow_lint=True))
+    result = export_dataset(
+        ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", allow_lint=True)
+    )
     assert any("verify allowed: clip_a.mp4: effect not shown" in n for n in result.notes)
 
 
@@ -100,10 +102,14 @@ def test_a_stale_flag_still_gates_and_says_the_prompt_changed(tmp_path: Path) ->
 def test_the_export_command_names_the_flagged_sample(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, lang="en")
     store_verdict(ws, "clip_b.mp4", defects=["subtitles"])
-    result = CliRunner().invoke(app, ["export", str(ws.root), "-o", str(tmp_path / "d.zip")])
+    result = CliRunner().invoke(
+        app, ["export", str(ws.root), "-o", str(tmp_path / "d.zip"), "--allow-small"]
+    )
     assert result.exit_code == 1
     assert "clip_b.mp4" in result.output and "defect: subtitles" in result.output
     accepted = CliRunner().invoke(app, ["accept", str(ws.root), "clip_b.mp4"])
     assert accepted.exit_code == 0, accepted.output
-    ok = CliRunner().invoke(app, ["export", str(ws.root), "-o", str(tmp_path / "d.zip")])
+    ok = CliRunner().invoke(
+        app, ["export", str(ws.root), "-o", str(tmp_path / "d.zip"), "--allow-small"]
+    )
     assert ok.exit_code == 0, ok.output

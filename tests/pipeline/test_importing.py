@@ -44,7 +44,7 @@ def _jsonl(zip_path: Path) -> bytes:
 @pytest.mark.parametrize("mode", [Mode.I2V, Mode.KF2V])
 def test_round_trip_export_import_export_is_byte_identical(tmp_path: Path, mode: Mode) -> None:
     ws = make_workspace(tmp_path / "ws", 3, mode=mode, names=NAMES)
-    export_dataset(ws, ExportOptions(output=tmp_path / "one" / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "one" / "d.zip"))
     fresh = _empty_workspace(tmp_path / "fresh", mode)
     report = import_dataset(fresh, tmp_path / "one" / "d.zip")
     assert (len(report.added), len(report.updated), report.problems) == (3, 3, [])
@@ -53,13 +53,13 @@ def test_round_trip_export_import_export_is_byte_identical(tmp_path: Path, mode:
     assert report.template_proposal.startswith("然后开始展示s86b5p金钱雨特效，")
     assert "无数钞票如暴雨般倾泻而下" in report.template_proposal
     accept(fresh, [], every=True)
-    export_dataset(fresh, ExportOptions(output=tmp_path / "two" / "d.zip"))
+    export_dataset(fresh, ExportOptions(allow_small=True, output=tmp_path / "two" / "d.zip"))
     assert _jsonl(tmp_path / "two" / "d.zip") == _jsonl(tmp_path / "one" / "d.zip")
 
 
 def test_import_matches_by_content_and_is_undoable(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, names=NAMES)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     target = ws.resolve("b b.mp4")
     ws.edit(target.id, "prompt_override", zh_prompt("被改过的主体"))
     report = import_dataset(ws, tmp_path / "d.zip")
@@ -71,7 +71,7 @@ def test_import_matches_by_content_and_is_undoable(tmp_path: Path) -> None:
 
 def test_dry_run_changes_nothing(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     fresh = _empty_workspace(tmp_path / "fresh")
     report = import_dataset(fresh, tmp_path / "d.zip", dry_run=True)
     assert len(report.added) == 2 and not (tmp_path / "fresh" / "imported").exists()
@@ -79,7 +79,7 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
 
 def test_validation_zip_matches_by_first_frame(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 4)
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip", valid_count=1))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip", valid_count=1))
     for sample in ws.samples():
         ws.edit(sample.id, "prompt_override", None)
     (tmp_path / "names.json").unlink()  # no name map: only the image can tell
@@ -90,7 +90,7 @@ def test_validation_zip_matches_by_first_frame(tmp_path: Path) -> None:
 def test_broken_lines_are_reported_with_their_number_and_the_rest_goes_on(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, names=["a.mp4", "b.mp4"])
     folder = tmp_path / "ds"
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     with zipfile.ZipFile(tmp_path / "d.zip") as zf:
         zf.extractall(folder)
     good = (folder / "data.jsonl").read_text(encoding="utf-8").splitlines()
@@ -140,7 +140,9 @@ def test_caption_folder_matches_by_content_or_name(tmp_path: Path) -> None:
 
 def test_musubi_export_imports_back(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2)
-    export_dataset(ws, ExportOptions(format=ExportFormat.MUSUBI, output=tmp_path / "m"))
+    export_dataset(
+        ws, ExportOptions(allow_small=True, format=ExportFormat.MUSUBI, output=tmp_path / "m")
+    )
     for sample in ws.samples():
         ws.edit(sample.id, "prompt_override", None)
     report = import_dataset(ws, tmp_path / "m" / "videos")

@@ -137,7 +137,7 @@ def test_a_zip_is_extracted_inside_the_workspace_and_old_leftovers_are_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_workspace(tmp_path / "src", 2)
-    export_dataset(source, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(source, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     system_tmp = tmp_path / "systmp"
     system_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
@@ -178,7 +178,7 @@ def test_a_zip_is_extracted_inside_the_workspace_and_old_leftovers_are_removed(
 def test_a_deeply_nested_json_line_is_one_problem_and_the_rest_goes_on(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 2, names=["a.mp4", "b.mp4"])
     folder = tmp_path / "ds"
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     with zipfile.ZipFile(tmp_path / "d.zip") as zf:
         zf.extractall(folder)
     good = (folder / "data.jsonl").read_text(encoding="utf-8").splitlines()
@@ -246,7 +246,7 @@ def test_a_caption_with_nul_bytes_that_is_not_utf16_is_refused(tmp_path: Path) -
 
 def test_a_blank_prompt_is_a_problem_never_a_prompt_set(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws", 3, names=["a.mp4", "b.mp4", "c.mp4"])
-    export_dataset(ws, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(ws, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     folder = tmp_path / "ds"
     with zipfile.ZipFile(tmp_path / "d.zip") as zf:
         zf.extractall(folder)
@@ -313,7 +313,7 @@ def test_a_linked_imported_folder_is_refused(tmp_path: Path, which: str) -> None
 def test_a_linked_scratch_folder_is_refused(tmp_path: Path) -> None:
     """A zip is extracted under .annotator/tmp: a link there would send its files out."""
     source = make_workspace(tmp_path / "src", 1)
-    export_dataset(source, ExportOptions(output=tmp_path / "d.zip"))
+    export_dataset(source, ExportOptions(allow_small=True, output=tmp_path / "d.zip"))
     ws = _empty_workspace(tmp_path / "ws")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
