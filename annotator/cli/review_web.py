@@ -16,8 +16,10 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import logging
+import os
 import shlex
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,6 +61,8 @@ def served_command(root: Path, extra: list[str]) -> str:
     the review as a name and never as shell code.
     """
     argv = [sys.executable, "-m", "annotator", "review", str(root), *extra]
+    if os.name == "nt":  # pragma: no cover - Windows: cmd.exe's quoting
+        return subprocess.list2cmdline(argv)
     return shlex.join(argv)
 
 
