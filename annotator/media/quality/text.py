@@ -125,9 +125,14 @@ def find_text(pictures: Sequence[np.ndarray]) -> list[TextFound]:
     """Burned-in text on PICTURES (a few frames spread over the clip, analysis size)."""
     if len(pictures) < 2:
         return []
-    lines = [_Line(i, box) for i, p in enumerate(pictures) for box in _detect(p)]
-    if not lines:
+    # Every kind of burned-in text is seen on two frames at least: when all frames but one
+    # have no line of text (most clips), that settles it and the last is never read.
+    order = sorted(range(len(pictures)), key=lambda i: (i not in (0, len(pictures) - 1), i))
+    detected = {i: _detect(pictures[i]) for i in order[:-1]}
+    if not any(detected.values()):
         return []
+    detected.update({i: _detect(pictures[i]) for i in order[-1:]})
+    lines = [_Line(i, box) for i in range(len(pictures)) for box in detected[i]]
     found: list[TextFound] = []
     used: set[int] = set()
     if _changes(pictures):
