@@ -17,6 +17,7 @@ from annotator.cli.common import (
     fail,
     open_workspace,
 )
+from annotator.cli.quality_bar import analyse_clips
 from annotator.cli.readiness import (
     AllowLintOption,
     AllowSmallOption,
@@ -68,6 +69,7 @@ def check(
     with open_workspace(root) as ws:
         if not no_scan:
             run_scan(ws)
+        analyse_clips(ws, quiet=as_json)  # the clips without a cached analysis, with a bar
         try:
             report, plan = readiness(ws, options)
         except ExportUsageError as exc:
