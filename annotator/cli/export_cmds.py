@@ -21,6 +21,7 @@ from annotator.cli.common import (
     open_workspace,
     styled,
 )
+from annotator.cli.quality_bar import analyse_clips
 from annotator.cli.readiness import (
     AllowLintOption,
     AllowSmallOption,
@@ -89,6 +90,7 @@ def export(
     with open_workspace(root) as ws:
         if not no_scan:
             run_scan(ws)  # the files as they are now, not as the last scan saw them
+        analyse_clips(ws, quiet=as_json)  # export checks too: the new clips under a bar
         try:
             if dry_run:
                 report, plan = readiness(ws, options)
