@@ -6,6 +6,8 @@ whole clip out, with what it changes. Each finding that an edit can fix has one 
 - too long for the base model: trimmed to the model's longest clip, keeping the start (i2v
   is conditioned on the first frame), unless the clip opens on flat frames (black, a
   slate): then it starts at the first real frame;
+- a first frame that is flat (black, one colour): the clip starts at its first real frame,
+  when what is left is long enough for the model;
 - black borders: cropped away;
 - over 4096 pixels on a side: scaled down to 4096;
 - a container the service does not take: converted to MP4 (every edit renders an MP4).
@@ -25,8 +27,9 @@ TOO_LONG = "clip-too-long"
 BORDERS = "black-borders"
 TOO_LARGE = "clip-resolution"
 CONTAINER = "clip-mislabelled"
+FLAT_FIRST = "flat-first-frame"  # the clip-quality checks' code (quality_rules.py)
 # The findings `annotator fix` fixes; the checks name it as their fix.
-FIXABLE_CODES = frozenset({TOO_LONG, BORDERS, TOO_LARGE, CONTAINER})
+FIXABLE_CODES = frozenset({TOO_LONG, BORDERS, TOO_LARGE, CONTAINER, FLAT_FIRST})
 MAX_SIDE = 4096
 _MP4_MOV = "mov,mp4,m4a,3gp,3g2,mj2"
 
@@ -95,6 +98,11 @@ def plan_fix(
     if TOO_LONG in codes:
         edit, change = _trim(edit, model.max_duration_s, first_real_s)
         changes.append(change)
+    elif FLAT_FIRST in codes and edit.start_s is None and first_real_s > 0:
+        left = output_duration(_update(edit, start_s=first_real_s), source.duration_s)
+        if left >= model.min_duration_s:  # never too short for the model
+            edit = _update(edit, start_s=first_real_s)
+            changes.append(f"start at the first real frame ({first_real_s:g} s)")
     if BORDERS in codes and clip.black_borders is not None:
         edit, change = _crop(edit, source, clip)
         changes.append(change)

@@ -37,7 +37,8 @@ def fix(
     """Fix what `check` finds that an edit can fix, without touching the sources.
 
     A clip longer than the base model takes is trimmed to its limit (from its start, or
-    from its first real frame when it opens on black); black borders are cropped; a clip
+    from its first real frame when it opens on black); a clip that opens on black starts at
+    its first real frame; black borders are cropped; a clip
     over 4096 px is scaled down; a format the service does not take is converted to MP4.
     Each edit is rendered under DIR/.annotator/media/ and used from then on by every
     command; `annotator undo` takes the last one back, `annotator trim DIR CLIP --clear`

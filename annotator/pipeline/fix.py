@@ -20,7 +20,7 @@ from annotator.checks.clip_rules import (
     container_format,
 )
 from annotator.checks.findings import Finding
-from annotator.checks.fixes import TOO_LONG, ClipShape, SampleFix, plan_fix
+from annotator.checks.fixes import FLAT_FIRST, ClipShape, SampleFix, plan_fix
 from annotator.media import MediaError, analyse_clip
 from annotator.media.edits import ClipEdit
 from annotator.media.flatstart import first_real_frame_s
@@ -70,16 +70,18 @@ def _plan_one(ws: Workspace, sample: Sample, ctx: SampleContext) -> SampleFix | 
     if sample.probe is None:
         return None
     codes = {f.code for f in _findings(sample, ctx)}
-    if not codes:
-        return None
     current = sample_edit(sample)
     source = ws.root / sample.path
     try:
+        # Where the picture starts (one frame decoded, unless the clip opens flat), unless
+        # a person chose the start.
+        first_real = 0.0 if current.start_s is not None else first_real_frame_s(source)
+        if first_real > 0:
+            codes.add(FLAT_FIRST)
+        if not codes:
+            return None
         # The plan is made on the source's picture: read it when an edit stands between.
         facts = sample.probe if current.is_empty else analyse_clip(source).facts
-        first_real = 0.0
-        if TOO_LONG in codes and current.start_s is None:
-            first_real = first_real_frame_s(source)
     except MediaError:
         return None  # the source is unreadable: the scan reports it
     return plan_fix(

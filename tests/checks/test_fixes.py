@@ -91,3 +91,24 @@ def test_a_huge_clip_is_scaled_and_a_foreign_container_converted() -> None:
 def test_nothing_for_fix_is_no_plan() -> None:
     assert _plan({"file-name", "clip-too-short"}) is None
     assert _plan(set()) is None
+
+
+def test_a_flat_first_frame_starts_the_clip_later_unless_too_little_is_left() -> None:
+    short = FACTS.model_copy(update={"duration_s": 3.0})
+
+    def plan(first_real_s: float):  # type: ignore[no-untyped-def]
+        return plan_fix(
+            sample_id="s",
+            path="a.mp4",
+            codes={"flat-first-frame"},
+            source=short,
+            clip=short,
+            current=ClipEdit(),
+            model=WAN22,
+            first_real_s=first_real_s,
+        )
+
+    planned = plan(0.5)
+    assert planned is not None and planned.edit == ClipEdit(start_s=0.5)
+    assert planned.expected.duration_s == pytest.approx(2.5)
+    assert plan(1.5) is None  # 1.5 s left: under the model's 2 s

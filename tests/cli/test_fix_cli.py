@@ -161,3 +161,12 @@ def test_after_fix_the_export_is_within_the_limits_and_the_sources_unchanged(
         assert facts.container.startswith("mov,mp4") and facts.codec == "h264"
         assert facts.black_borders is None, name
     assert _shas(tmp_path) == sources
+
+
+def test_fix_starts_a_clip_at_its_first_real_frame(tmp_path: Path) -> None:
+    make_black_start_clip(tmp_path / "dark.mp4", black_s=0.5, seconds=3.0)
+    _workspace(tmp_path).close()
+    result = _run("fix", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "dark.mp4: start at the first real frame (0.5 s)" in result.output
+    assert "3.00 s, 160x120, MP4 -> 2.50 s, 160x120, MP4" in result.output
