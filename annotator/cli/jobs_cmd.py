@@ -59,6 +59,7 @@ def jobs_command(
                 },
                 "deployments": [d.model_dump(mode="json") for d in view.deployments],
                 "generations": [g.model_dump(mode="json") for g in view.generations],
+                "sources": [s.model_dump(mode="json") for s in view.sources],
                 "next": view.next_step,
             }
         )
@@ -119,6 +120,22 @@ def _print_overview(view: Overview) -> None:
                 g.task_id or "(no answer)", g.status, Path(g.image).name, g.video_path or "-"
             )
         console.print(table)
-    if not (view.uploads or view.jobs):
+    if view.sources:
+        console.print(_sources_line(view))
+    if not (view.uploads or view.jobs or view.sources):
         console.print("nothing sent to DashScope from this workspace yet")
     console.print(f"next: {view.next_step}")
+
+
+def _sources_line(view: Overview) -> str:
+    """How the candidates of `annotator source` stand, in one line."""
+    counts: dict[str, int] = {}
+    for row in view.sources:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    pictures = len({row.picture_sha256 for row in view.sources})
+    downloaded = sum(1 for row in view.sources if row.sample_id)
+    states = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return (
+        f"candidates (annotator source): {len(view.sources)} from {pictures} picture(s): "
+        f"{states}; {downloaded} downloaded"
+    )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from annotator.finetune.client import DashScopeClient
 from annotator.finetune.deploy import refresh_deployment
 from annotator.finetune.errors import RemoteError
-from annotator.finetune.generate import refresh_generation
+from annotator.finetune.generate import refresh_generation, refresh_task
 from annotator.finetune.jobs import refresh_job
 from annotator.finetune.status import (
     CREATING,
@@ -26,12 +26,14 @@ from annotator.workspace.remote import (
     DEPLOYMENTS,
     GENERATIONS,
     JOBS,
+    SOURCES,
     UPLOADS,
     Checkpoint,
     Deployment,
     FinetuneJob,
     Generation,
     RemoteFile,
+    SourceTask,
 )
 
 
@@ -43,6 +45,7 @@ class Overview:
     deployments: list[Deployment]
     generations: list[Generation]
     next_step: str
+    sources: list[SourceTask] = field(default_factory=list)  # `annotator source`'s candidates
 
 
 def overview(ws: Workspace) -> Overview:
@@ -58,6 +61,7 @@ def overview(ws: Workspace) -> Overview:
         deployments=DEPLOYMENTS.select(ws),
         generations=GENERATIONS.select(ws),
         next_step="",
+        sources=SOURCES.select(ws),
     )
     return Overview(**{**found.__dict__, "next_step": next_step(ws, found)})
 
@@ -105,6 +109,9 @@ def refresh_all(ws: Workspace, client: DashScopeClient) -> list[str]:
     for gen in GENERATIONS.select(ws):
         if gen.endpoint == endpoint and gen.task_id and gen.status not in TASK_FINAL:
             _try(partial(refresh_generation, ws, client, gen), problems)
+    for src in SOURCES.select(ws):
+        if src.endpoint == endpoint and src.task_id and src.status not in TASK_FINAL:
+            _try(partial(refresh_task, ws, client, SOURCES, src), problems)
     return problems
 
 

@@ -114,6 +114,10 @@ def test_three_pictures_two_each_make_six_new_samples_and_a_rerun_creates_nothin
     assert again.exit_code == 0, again.output
     assert _creates(fake) == 6
     assert "0 started, 6 found from before" in " ".join(again.output.split())
+    jobs = runner.invoke(app, ["jobs", str(root)])
+    assert "candidates (annotator source): 6 from 3 picture(s): 6 SUCCEEDED; 6 downloaded" in (
+        " ".join(jobs.output.split())
+    )
 
 
 def test_a_failed_task_is_reported_the_others_downloaded_and_a_rerun_retries_it_alone(
