@@ -18,19 +18,25 @@ $(BIN)/annotator: pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 # The whole workflow, offline, on a copy of the bundled i2v samples with recorded captions
-# and verdicts (verify flags the samples whose prompt does not match the clip), ending in
-# the review UI (then: annotator export $(DEMO_DIR)).
+# and verdicts (verify flags the samples whose prompt does not match the clip), through the
+# review UI, then what export would say now and the commands that come next.
 demo: $(BIN)/annotator
-	rm -rf $(DEMO_DIR)
-	cp -r samples/i2v $(DEMO_DIR)
-	$(BIN)/annotator init $(DEMO_DIR) --mode i2v --trigger s86b5p
-	$(BIN)/annotator caption $(DEMO_DIR) --provider replay
-	$(BIN)/annotator mine $(DEMO_DIR) --apply
-	$(BIN)/annotator verify $(DEMO_DIR) --provider replay
-	$(BIN)/annotator check $(DEMO_DIR)
-	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/annotator review $(DEMO_DIR); else \
-		$(BIN)/annotator prompts $(DEMO_DIR); \
-		echo "No terminal here, so the review UI was not opened: $(BIN)/annotator review $(DEMO_DIR)"; fi
+	rm -rf "$(DEMO_DIR)"
+	cp -r samples/i2v "$(DEMO_DIR)"
+	$(BIN)/annotator init "$(DEMO_DIR)" --mode i2v --trigger s86b5p
+	$(BIN)/annotator caption "$(DEMO_DIR)" --provider replay
+	$(BIN)/annotator mine "$(DEMO_DIR)" --apply
+	$(BIN)/annotator verify "$(DEMO_DIR)" --provider replay
+	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/annotator review "$(DEMO_DIR)"; else \
+		$(BIN)/annotator prompts "$(DEMO_DIR)"; \
+		echo "No terminal here, so the review UI was not opened: $(BIN)/annotator review '$(DEMO_DIR)'"; fi
+	@# "not ready" until samples are accepted: the demo goes on, the check says why.
+	@$(BIN)/annotator check "$(DEMO_DIR)" --no-scan || true
+	@echo
+	@echo "Next: accept the samples you want (in review: a), then"
+	@echo "  $(BIN)/annotator export '$(DEMO_DIR)'          # the dataset zip, finetune.json"
+	@echo "  $(BIN)/annotator upload '$(DEMO_DIR)'          # needs DASHSCOPE_API_KEY"
+	@echo "  $(BIN)/annotator finetune '$(DEMO_DIR)' --wait # a paid training run, hours"
 
 test: $(BIN)/annotator
 	$(BIN)/python -m pytest -q
