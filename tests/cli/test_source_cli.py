@@ -294,3 +294,18 @@ def test_wan27_sends_its_pictures_as_media_and_refuses_480p(
     [sent] = fake.requests("tasks.i2v")  # both frames, on the video-generation path
     assert [m["type"] for m in sent.json["input"]["media"]] == ["first_frame", "last_frame"]
     assert all(m["url"].startswith("data:image/png;base64,") for m in sent.json["input"]["media"])
+
+
+def test_the_prompt_comes_from_one_of_prompt_and_prompt_file(
+    root: Path, pictures: Path, fake: FakeFinetune, tmp_path: Path
+) -> None:
+    text = tmp_path / "effect.txt"
+    text.write_text(PROMPT + "\n", encoding="utf-8")
+    base = ["source", str(root), "--images", str(pictures), "--base-url", fake.url]
+    both = runner.invoke(app, [*base, "--prompt", "x", "--prompt-file", str(text)])
+    assert both.exit_code == 2 and "one" in both.output
+    neither = runner.invoke(app, base)
+    assert neither.exit_code == 2
+    result = runner.invoke(app, [*base, "--prompt-file", str(text), "--per-image", "1"])
+    assert result.exit_code == 0, result.output
+    assert {r.json["input"]["prompt"] for r in fake.requests("tasks.i2v")} == {PROMPT}
