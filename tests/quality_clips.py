@@ -63,6 +63,71 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
+def footage_pictures(
+    width: int = 320,
+    height: int = 240,
+    seconds: float = 2.0,
+    fps: int = 12,
+    *,
+    seed: int = 0,
+    subtitles: Sequence[str] = (),
+    corner_text: str | None = None,
+    corner_logo: bool = False,
+    black_lead_s: float = 0.0,
+    blur: float = 0.0,
+    noise: float = 0.0,
+) -> Iterator[np.ndarray]:
+    """The pictures of a footage-like clip (see ``make_footage``)."""
+    n_frames = max(1, round(seconds * fps))
+    lead = round(black_lead_s * fps)
+    font_size = max(12, height // 12)
+    rng = np.random.default_rng(seed + 1000)
+    for i, picture in enumerate(footage_frames(width, height, n_frames, seed)):
+        if i < lead:
+            yield np.zeros((height, width, 3), np.uint8)
+            continue
+        if not (blur or subtitles or corner_text or corner_logo or noise):
+            yield picture
+            continue
+        image = Image.fromarray(picture)
+        if blur:
+            image = image.filter(ImageFilter.GaussianBlur(blur))
+        draw = ImageDraw.Draw(image)
+        if subtitles:
+            line = subtitles[min(len(subtitles) - 1, i * len(subtitles) // n_frames)]
+            draw.text(
+                (width // 2, int(height * 0.9)),
+                line,
+                font=_font(font_size),
+                fill=(255, 255, 255),
+                anchor="ms",
+                stroke_width=2,
+                stroke_fill=(0, 0, 0),
+            )
+        if corner_text:
+            draw.text(
+                (width - width // 20, height // 20),
+                corner_text,
+                font=_font(font_size),
+                fill=(255, 255, 255),
+                anchor="ra",
+                stroke_width=1,
+                stroke_fill=(0, 0, 0),
+            )
+        if corner_logo:
+            s = max(8, height // 9)
+            x0, y0 = width // 25, height // 25
+            draw.ellipse((x0, y0, x0 + s, y0 + s), fill=(250, 250, 250))
+            draw.rectangle(
+                (x0 + s // 4, y0 + s // 4, x0 + 3 * s // 4, y0 + 3 * s // 4), fill=(200, 30, 30)
+            )
+        pixels = np.asarray(image)
+        if noise:
+            grain = rng.normal(0, noise, size=pixels.shape)
+            pixels = np.clip(pixels + grain, 0, 255).astype(np.uint8)
+        yield pixels
+
+
 def make_footage(
     path: Path,
     width: int = 320,
@@ -86,57 +151,22 @@ def make_footage(
     the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn
     in the top-right corner and ``corner_logo`` (a mark without text) in the top-left on
     every frame; ``black_lead_s`` seconds of black come first."""
-    n_frames = max(1, round(seconds * fps))
-    lead = round(black_lead_s * fps)
-    font_size = max(12, height // 12)
-    rng = np.random.default_rng(seed + 1000)
-
-    def frames() -> Iterator[np.ndarray]:
-        for i, picture in enumerate(footage_frames(width, height, n_frames, seed)):
-            if i < lead:
-                yield np.zeros((height, width, 3), np.uint8)
-                continue
-            image = Image.fromarray(picture)
-            if blur:
-                image = image.filter(ImageFilter.GaussianBlur(blur))
-            draw = ImageDraw.Draw(image)
-            if subtitles:
-                line = subtitles[min(len(subtitles) - 1, i * len(subtitles) // n_frames)]
-                draw.text(
-                    (width // 2, int(height * 0.9)),
-                    line,
-                    font=_font(font_size),
-                    fill=(255, 255, 255),
-                    anchor="ms",
-                    stroke_width=2,
-                    stroke_fill=(0, 0, 0),
-                )
-            if corner_text:
-                draw.text(
-                    (width - width // 20, height // 20),
-                    corner_text,
-                    font=_font(font_size),
-                    fill=(255, 255, 255),
-                    anchor="ra",
-                    stroke_width=1,
-                    stroke_fill=(0, 0, 0),
-                )
-            if corner_logo:
-                s = max(8, height // 9)
-                x0, y0 = width // 25, height // 25
-                draw.ellipse((x0, y0, x0 + s, y0 + s), fill=(250, 250, 250))
-                draw.rectangle(
-                    (x0 + s // 4, y0 + s // 4, x0 + 3 * s // 4, y0 + 3 * s // 4), fill=(200, 30, 30)
-                )
-            pixels = np.asarray(image)
-            if noise:
-                grain = rng.normal(0, noise, size=pixels.shape)
-                pixels = np.clip(pixels + grain, 0, 255).astype(np.uint8)
-            yield pixels
-
+    pictures = footage_pictures(
+        width,
+        height,
+        seconds,
+        fps,
+        seed=seed,
+        subtitles=subtitles,
+        corner_text=corner_text,
+        corner_logo=corner_logo,
+        black_lead_s=black_lead_s,
+        blur=blur,
+        noise=noise,
+    )
     return write_clip(
         path,
-        frames(),
+        pictures,
         fps=fps,
         crf=crf,
         audio_seconds=seconds if audio else None,
