@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotator.basemodels import BaseModel as WanBaseModel
 from annotator.checks.findings import Finding, Severity
+from annotator.checks.fixes import container_label
 from annotator.media import MediaError, probe_image
 from annotator.shellcmd import command
 from annotator.workspace import Sample
@@ -54,7 +55,7 @@ def container_format(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:
     container = sample.probe.container if sample.probe else ""
     if container and container != MP4_MOV_CONTAINER:
         suffix = Path(sample.path).suffix
-        kind = container.split(",")[0]
+        kind = container_label(container)
         yield _finding(
             sample,
             "clip-mislabelled",

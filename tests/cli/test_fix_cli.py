@@ -89,6 +89,7 @@ def test_fix_converts_a_matroska_clip_and_dry_run_changes_nothing(tmp_path: Path
     make_clip(tmp_path / "a.mkv", seconds=3.0)
     _workspace(tmp_path).close()
     check = _run("check", tmp_path)
+    assert "the clip is Matroska/WebM; the service takes MP4 or MOV" in check.output
     assert "annotator fix" in check.output  # the finding names the command that fixes it
     dry = _run("fix", tmp_path, "--dry-run")
     assert dry.exit_code == 0, dry.output
