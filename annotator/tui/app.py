@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import signal
 import time
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from textual import events
+from rich.color import ColorSystem
+from textual import constants, events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from annotator.tui.colors import truecolor as terminal_truecolor
 from annotator.tui.domain import Captioner, Domain
 from annotator.tui.frames import FrameCache
-from annotator.tui.player import Player, system_player
+from annotator.tui.player import Player, find_system_player
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.screens.too_small import TooSmallScreen
 from annotator.tui.state import ReviewState
@@ -50,17 +53,23 @@ class ReviewApp(App[None]):
         graphics: Graphics = "auto",
         captioner: Captioner | None = None,
         provider: str | None = None,
-        player: Player = system_player,
+        player: Player | Literal["auto"] | None = "auto",
         handle_signals: bool = False,
         tune_gc: bool = False,
         watch_interval: float = WATCH_INTERVAL,
+        truecolor: bool | None = None,
     ) -> None:
         super().__init__()
+        if truecolor is None:  # asked of the terminal, unless TEXTUAL_COLOR_SYSTEM says
+            truecolor = constants.COLOR_SYSTEM == "auto" and terminal_truecolor(os.environ)
+        if truecolor:
+            # Rich reads only COLORTERM; Textual draws in the colours its console has.
+            self.console._color_system = ColorSystem.TRUECOLOR
         self.state = ReviewState(Domain(ws, captioner))
         self.cache = FrameCache()
         self.graphics: Graphics = graphics
         self.provider = provider  # None: the configured default
-        self.player = player
+        self.player = find_system_player() if player == "auto" else player
         self.handle_signals = handle_signals
         self.tune_gc = tune_gc
         self.watch_interval = watch_interval
@@ -153,17 +162,20 @@ def make_app(
     graphics: Graphics = "auto",
     captioner: Captioner | None = None,
     provider: str | None = None,
-    player: Player = system_player,
+    player: Player | Literal["auto"] | None = "auto",
     handle_signals: bool = False,
     tune_gc: bool = False,
     watch_interval: float = WATCH_INTERVAL,
+    truecolor: bool | None = None,
 ) -> ReviewApp:
     """The review app for WS.
 
     graphics: how frames are drawn ("auto" picks Kitty/Sixel/half blocks; tests pin
     "halfcell"). captioner: the caption batch (default: the domain's caption_samples).
     provider: the caption provider for c/C (default: the config file's, else replay).
-    player: opens a clip (default: the system's player). handle_signals: write pending edits
+    player: opens a clip (default: the system's player when there is one a person sees;
+    None: the review plays it in the terminal). truecolor: draw in 24-bit colour (default:
+    when the terminal has it, asking tmux inside tmux). handle_signals: write pending edits
     on SIGHUP/SIGTERM; tune_gc: exempt what the session loaded at start from garbage
     collection (the CLI sets both: they act on the whole process). watch_interval: seconds
     between two looks at the store for what another program (the CLI) wrote meanwhile.
@@ -177,4 +189,5 @@ def make_app(
         handle_signals=handle_signals,
         tune_gc=tune_gc,
         watch_interval=watch_interval,
+        truecolor=truecolor,
     )

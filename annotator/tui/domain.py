@@ -34,12 +34,14 @@ __all__ = [
     "Domain",
     "Finding",
     "PhraseView",
+    "Playback",
     "SampleOrigin",
     "SampleVerdict",
     "Severity",
     "TrimView",
     "edit_summary",
     "filmstrip",
+    "playback",
 ]
 
 CURRENT_KEY = "review.current"  # the sample on screen, so that reopening returns to it
@@ -404,6 +406,32 @@ def filmstrip(clip: Path, count: int) -> list[Image.Image]:
     from annotator.media import sample_frames
 
     return list(sample_frames(clip, count))
+
+
+@dataclass(frozen=True)
+class Playback:
+    """A clip's frames to show one after the other, FPS a second: the clip's real time."""
+
+    frames: list[Image.Image]
+    fps: float
+
+
+def playback(root: Path, sample: Sample, max_fps: float, max_frames: int) -> Playback:
+    """SAMPLE's clip as frames to play: every frame at the clip's own rate when that is at
+    most MAX_FPS, else every k-th frame at the rate over k (a readable fraction, the clip's
+    length kept); at most MAX_FRAMES, spread over the whole clip (decodes the clip)."""
+    import math
+
+    facts = sample.probe
+    fps = facts.fps if facts is not None and facts.fps > 0 else max_fps
+    total = facts.frame_count if facts is not None and facts.frame_count > 0 else max_frames
+    step = max(1, math.ceil(fps / max_fps))
+    count = max(1, min(max_frames, math.ceil(total / step)))
+    frames = filmstrip(root / sample.clip, count)
+    duration = facts.duration_s if facts is not None and facts.duration_s > 0 else 0.0
+    # Frames spread evenly over the clip: shown at this rate, they take the clip's time.
+    rate = len(frames) / duration if duration else fps / step
+    return Playback(frames, min(max_fps, max(rate, 1.0)))
 
 
 def _origin(row: SourceTask) -> SampleOrigin:

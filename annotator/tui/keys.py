@@ -14,6 +14,7 @@ class Group(Enum):
 
     REVIEW = "Review"
     TEMPLATE = "Template"
+    ZOOM = "Zoom"
     REJECT = "Reject dialog"
     SEARCH = "Search dialog"
     HELP = "This help"
@@ -114,7 +115,14 @@ KEYS: tuple[Key, ...] = (
         footer=False,
     ),
     Key(R, "t", "template", "Template", "The effect template shared by every prompt", footer=False),
-    Key(R, "v", "play", "Play", "Play the clip in the system's video player", footer=False),
+    Key(
+        R,
+        "v",
+        "play",
+        "Play",
+        "Play the clip: in the system's video player, or here when there is none (any key stops)",
+    ),
+    Key(R, "z", "zoom", "Zoom", "The frames on the whole screen, with more of the clip"),
     Key(
         R,
         "T",
@@ -132,6 +140,8 @@ KEYS: tuple[Key, ...] = (
     Key(T, "m", "mine", "Mine", "Mine the captions again"),
     Key(T, "escape", "back", "Back", "Back to the review"),
     Key(T, "question_mark", "help", "Help", "Every key"),
+    Key(Group.ZOOM, "escape,z,q", "close", "Close", "Back to the review"),
+    Key(Group.ZOOM, "v,space", "play", "Play", "Play the clip here, looping (any key stops it)"),
     Key(Group.REJECT, "escape", "cancel", "Cancel", "Keep the sample as it is"),
     Key(Group.SEARCH, "escape", "cancel", "Cancel", "Leave the list as it is"),
     Key(Group.HELP, "escape,question_mark,q", "close", "Close", "Back"),

@@ -1,4 +1,5 @@
-"""Open a clip in the system's default video player, without waiting for it."""
+"""Open a clip in the system's default video player, without waiting for it; or say that
+this machine has none a person can see (the review then plays the clip itself)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 # Takes the clip; returns an error message for the person, or None when the player started.
 Player = Callable[[Path], "str | None"]
+
+
+def find_system_player(environ: Mapping[str, str] = os.environ) -> Player | None:
+    """The system's video player when there is one a person would see: Windows' and macOS'
+    always, xdg-open only with a display (none over SSH, in a bare console or a container)."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        return system_player
+    if sys.platform == "darwin":  # pragma: no cover - macOS
+        return system_player if shutil.which("open") else None
+    if shutil.which("xdg-open", path=environ.get("PATH")) is None:
+        return None
+    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return None
+    return system_player
 
 
 def system_player(path: Path) -> str | None:

@@ -31,6 +31,7 @@ def review_app(ws: Workspace, **options: Any) -> ReviewApp:
     """The app as the CLI builds it, with pictures in half blocks and no real player."""
     options.setdefault("graphics", "halfcell")
     options.setdefault("player", FakePlayer())
+    options.setdefault("truecolor", False)  # never ask the terminal (or tmux) in a test
     return make_app(ws, **options)
 
 

@@ -18,6 +18,7 @@ from annotator.tui.screens.reject import RejectScreen
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.screens.search import SearchScreen
 from annotator.tui.screens.template import TemplateScreen
+from annotator.tui.screens.zoom import ZoomScreen
 from annotator.workspace import Workspace
 from tests.tui.helpers import SIZE, review_app
 
@@ -25,6 +26,7 @@ Row = tuple[str, str, str]  # keys, label, description
 SECTIONS: dict[str, type[Screen[Any]]] = {
     "review": ReviewScreen,
     "template": TemplateScreen,
+    "zoom": ZoomScreen,
     "reject": RejectScreen,
     "search": SearchScreen,
     "help": HelpScreen,

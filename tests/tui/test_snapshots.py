@@ -1,4 +1,5 @@
-"""SVG snapshots of the review (120x40 and 80x24), the template view and the help screen.
+"""SVG snapshots of the review (120x40 and 80x24), the zoom, the template view and the help
+screen.
 
 Regenerate after a deliberate UI change: pytest tests/tui/test_snapshots.py --snapshot-update
 """
@@ -44,3 +45,13 @@ def test_help_screen(ws: Workspace, snap_compare: Compare) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(review_app(ws), terminal_size=(120, 40), run_before=open_help)
+
+
+def test_zoom_80x24(ws: Workspace, snap_compare: Compare) -> None:
+    async def zoom(pilot: Pilot[None]) -> None:
+        await _ready(pilot)
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        await settle(pilot)
+
+    assert snap_compare(review_app(ws), terminal_size=(80, 24), run_before=zoom)

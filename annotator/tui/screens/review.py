@@ -15,6 +15,7 @@ from annotator.tui.screens.sample_view import SampleView
 from annotator.tui.screens.search import SearchScreen
 from annotator.tui.screens.template import TemplateScreen
 from annotator.tui.screens.trim import TrimScreen
+from annotator.tui.screens.zoom import ZoomScreen
 from annotator.tui.web import deliver_clip
 from annotator.tui.widgets.caption_bar import CaptionBar
 from annotator.tui.widgets.fields import FieldEditor
@@ -209,13 +210,40 @@ class ReviewScreen(SampleView):
 
     def action_play(self) -> None:
         sample = self.sample
-        if sample is not None and self.app.is_web:  # review --web: the browser plays it
-            message = deliver_clip(self.app, self.domain.root / sample.clip)
+        if sample is not None:
+            self.play_clip(sample)
+
+    def play_clip(self, sample: Sample) -> None:
+        """The one place that decides how `v` plays a clip: served on the web, the browser
+        plays it; else the system's video player when there is one (ReviewApp's player);
+        else its frames here, on the whole screen, looping until a key."""
+        clip = self.domain.root / sample.clip
+        if self.app.is_web:  # review --web: the browser plays it
+            message = deliver_clip(self.app, clip)
             self.notify(outside_text(message), markup=False)
-        elif sample is not None:
-            error = self.player(self.domain.root / sample.clip)
+        elif self.player is not None:
+            error = self.player(clip)
             if error:
                 self.notify(outside_text(error), severity="warning", markup=False)
+        else:
+            self._zoom(sample, play=True)
+
+    def action_zoom(self) -> None:
+        sample = self.sample
+        if sample is not None:
+            self._zoom(sample, play=False)
+
+    def _zoom(self, sample: Sample, *, play: bool) -> None:
+        self.flush()
+        zoom = ZoomScreen(
+            sample,
+            root=self.domain.root,
+            cache=self.cache,
+            graphics=self.graphics,
+            kf2v=self.state.info.mode.value == "kf2v",
+            play=play,
+        )
+        self.app.push_screen(zoom)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())

@@ -73,7 +73,7 @@ class SampleView(Screen[None]):
         *,
         graphics: Graphics,
         provider: str | None,
-        player: Player,
+        player: Player | None,
         threads: StoreThreads,
         watch_interval: float,
     ) -> None:
