@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.basemodels import get_base_model
-from annotator.checks.fixes import plan_fix
+from annotator.checks.fixes import SampleFix, plan_fix
 from annotator.clipfacts import Borders, ClipFacts
 from annotator.media.edits import ClipEdit, Crop, Scale
 
@@ -26,7 +26,9 @@ FACTS = ClipFacts(
 )
 
 
-def _plan(codes: set[str], clip: ClipFacts = FACTS, current: ClipEdit = ClipEdit(), **kw: float):
+def _plan(
+    codes: set[str], clip: ClipFacts = FACTS, current: ClipEdit = ClipEdit(), **kw: float
+) -> SampleFix | None:
     return plan_fix(
         sample_id="s",
         path="a.mp4",
@@ -96,7 +98,7 @@ def test_nothing_for_fix_is_no_plan() -> None:
 def test_a_flat_first_frame_starts_the_clip_later_unless_too_little_is_left() -> None:
     short = FACTS.model_copy(update={"duration_s": 3.0})
 
-    def plan(first_real_s: float):  # type: ignore[no-untyped-def]
+    def plan(first_real_s: float) -> SampleFix | None:
         return plan_fix(
             sample_id="s",
             path="a.mp4",

@@ -105,7 +105,7 @@ def test_a_new_edit_makes_the_caption_stale(tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path, I2V)
     scan(ws)
     (sample,) = ws.samples()
-    record = {"sha256": sample.id, "file": "a.mp4", "lang": "en"}
+    record: dict[str, object] = {"sha256": sample.id, "file": "a.mp4", "lang": "en"}
     record |= {"instruction_kind": "structured", "text": json.dumps(FIELDS), "fields": FIELDS}
     (tmp_path / "replay.jsonl").write_text(json.dumps(record) + "\n")
     caption_samples(ws, provider="replay")

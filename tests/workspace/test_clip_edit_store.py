@@ -12,7 +12,7 @@ import pytest
 
 from annotator.basemodels import Mode
 from annotator.clipfacts import ClipFacts
-from annotator.workspace import ClipEditColumns, Workspace, WorkspaceInfo
+from annotator.workspace import ClipEditColumns, FrameSource, Workspace, WorkspaceInfo
 from annotator.workspace.db import MIGRATIONS, connect, now_iso
 
 INFO = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.2-i2v-flash", lang="en")
@@ -42,7 +42,7 @@ def ws(tmp_path: Path) -> Workspace:
         path="long.mp4",
         probe=SOURCE_PROBE,
         first_frame=".annotator/frames/aaaa_first.png",
-        first_frame_source="extracted",
+        first_frame_source=FrameSource.EXTRACTED,
     )
     return ws
 
@@ -54,7 +54,7 @@ def _edited() -> ClipEditColumns:
         edited_clip=".annotator/media/aaaa-k1.mp4",
         probe=EDITED_PROBE,
         first_frame=".annotator/frames/aaaa-k1_first.png",
-        first_frame_source="extracted",
+        first_frame_source=FrameSource.EXTRACTED,
     )
 
 
@@ -111,7 +111,7 @@ def test_removing_the_edit_is_undoable_too(ws: Workspace) -> None:
     source = ClipEditColumns(
         probe=SOURCE_PROBE,
         first_frame=".annotator/frames/aaaa_first.png",
-        first_frame_source="extracted",
+        first_frame_source=FrameSource.EXTRACTED,
     )
     assert ws.set_clip_edit(SID, source).clip == "long.mp4"
     ws.undo()
