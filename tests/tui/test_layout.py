@@ -72,3 +72,19 @@ async def test_below_the_smallest_size_one_notice_says_what_is_needed(ws: Worksp
         await pilot.press("j")  # the review's keys work again
         await settle(pilot)
         assert screen(app).sample is not None
+
+
+async def test_at_80_columns_every_footer_key_is_shown(ws: Workspace) -> None:
+    """The footer holds few keys (the rest are in the help): all of them fit in 80 columns."""
+    app = review_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = screen_text.rows(app)[-1]
+        shown = [
+            f"{app.get_key_display(b.binding)} {b.binding.description}"
+            for b in app.screen.active_bindings.values()
+            if b.binding.show
+        ]
+        assert shown
+        for key in shown:
+            assert key in footer, (key, footer)

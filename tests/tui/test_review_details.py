@@ -9,6 +9,7 @@ from rich.color import ColorSystem
 
 from annotator.tui.app import ReviewApp
 from annotator.tui.widgets.sample_list import STATUS_MARK
+from annotator.tui.words import counted
 from annotator.workspace import Status, Workspace
 from tests.tui import screen_text
 from tests.tui.helpers import SIZE, review_app, screen, settle, type_text
@@ -147,3 +148,10 @@ async def test_a_second_ctrl_c_quits_after_saving(ws: Workspace) -> None:
         await pilot.pause()
         assert not app.is_running
     assert ws.sample(sid).subject.endswith("x")
+
+
+def test_counts_read_in_the_singular_and_the_plural() -> None:
+    assert counted(1, "sample") == "1 sample"
+    assert counted(2, "sample") == "2 samples"
+    assert counted(0, "phrase") == "0 phrases"
+    assert counted(3, "child", "children") == "3 children"

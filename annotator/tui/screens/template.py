@@ -24,6 +24,7 @@ from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.fields import FieldEditor, PendingEdit
 from annotator.tui.widgets.prompt_view import highlighted
+from annotator.tui.words import counted
 from annotator.tui.writes import guarded_write
 
 PICK_THRESHOLD = 0.5  # phrases at or above this support start picked
@@ -99,7 +100,8 @@ class TemplateScreen(Screen[None]):
             status.update(Text("No shared phrase found: caption more samples first.", "yellow"))
         else:
             count = len(self.state.captions)
-            status.update(f"{len(message.phrases)} phrases from {count} captions")
+            phrases = counted(len(message.phrases), "phrase")
+            status.update(f"{phrases} from {counted(count, 'caption')}")
         ordered = sorted(
             message.phrases,
             key=lambda p: (p.position, -p.support),
