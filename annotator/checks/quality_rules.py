@@ -29,8 +29,8 @@ from annotator.media.quality import ClipQuality, FrameLook, TextKind, likeness
 from annotator.shellcmd import command
 from annotator.workspace import Sample
 
-DUPLICATE = "duplicate-clip"
-NEAR_DUPLICATE = "near-duplicate-clip"
+DUPLICATE = "duplicate-video"
+NEAR_DUPLICATE = "near-duplicate-video"
 FLAT_FIRST = "flat-first-frame"
 FLAT_LAST = "flat-last-frame"
 SUBTITLES = "burned-in-subtitles"

@@ -79,7 +79,7 @@ def test_the_same_video_twice_is_an_error_on_the_lesser_copy_naming_the_other() 
     copy = big.model_copy(update={"width": 480, "height": 270, "sharpness": 300.0})
     found = _run([(_sample("copy"), copy), (_sample("orig"), big), (_sample("x"), _quality(2))])
     [f] = found
-    assert (f.code, f.severity, f.path) == ("duplicate-clip", Severity.ERROR, "copy.mp4")
+    assert (f.code, f.severity, f.path) == ("duplicate-video", Severity.ERROR, "copy.mp4")
     assert "orig.mp4" in f.message and "orig.mp4" in f.fix and "reject" in f.fix
 
 
@@ -87,7 +87,7 @@ def test_a_copy_with_most_frames_alike_is_a_near_duplicate_warning() -> None:
     a = _quality(1)
     b = a.model_copy(update={"phashes": [*a.phashes[:7], _hashes(9)[7]], "sharpness": 1.0})
     [f] = _run([(_sample("a"), a), (_sample("b"), b)])
-    assert (f.code, f.severity, f.path) == ("near-duplicate-clip", Severity.WARNING, "b.mp4")
+    assert (f.code, f.severity, f.path) == ("near-duplicate-video", Severity.WARNING, "b.mp4")
 
 
 def test_three_copies_give_two_findings_naming_the_one_kept() -> None:

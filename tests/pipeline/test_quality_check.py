@@ -22,8 +22,8 @@ from tests.quality_clips import SUBTITLE_LINES, make_footage, reencode
 
 I2V = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")
 QUALITY_CODES = {
-    "duplicate-clip",
-    "near-duplicate-clip",
+    "duplicate-video",
+    "near-duplicate-video",
     "flat-first-frame",
     "flat-last-frame",
     "burned-in-subtitles",
@@ -79,7 +79,7 @@ def test_the_same_video_without_audio_at_another_bitrate_and_size_names_the_pair
     checked,  # type: ignore[no-untyped-def]
 ) -> None:
     _, report, _ = checked
-    [dup] = [f for f in report.findings if f.code == "duplicate-clip"]
+    [dup] = [f for f in report.findings if f.code == "duplicate-video"]
     assert dup.path == "copy_of_a.mp4" and dup.severity is Severity.ERROR
     assert "clean_a.mp4" in dup.message and "reject" in dup.fix
     assert _quality(report, "clean_a.mp4") == set()  # the one to keep
