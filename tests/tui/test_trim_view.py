@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from annotator.basemodels import Mode
 from annotator.pipeline.scan import scan
 from annotator.tui.screens.trim import TrimScreen
+from annotator.tui.widgets.frames import Picture
 from annotator.workspace import Workspace, WorkspaceInfo
 from tests.clips import make_clip
 from tests.tui.helpers import SIZE, review_app, screen, settle
@@ -40,6 +41,8 @@ async def test_trim_view_marks_the_end_and_saves_an_undoable_trim(tmp_path: Path
         await pilot.press("right", "right", "right", "right")  # the picture at 4.50 s
         await pilot.press("e")  # the last frame kept: 4.50 s, so the clip ends at 4.625 s
         assert "end 4.62 s · 4.62 s" in str(trim.status_text())
+        titles = [str(p.query_one(".picture-title", Label).render()) for p in trim.query(Picture)]
+        assert titles[:5] == ["[0.00 s", "1.12 s", "2.25 s", "3.38 s", "4.50 s]"]
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, TrimScreen)

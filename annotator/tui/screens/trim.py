@@ -101,8 +101,6 @@ class TrimScreen(ModalScreen[Sample | None]):
         self.start, self.end, self.cursor = view.start_s, view.end_s, view.start_s
         for i, picture in enumerate(self.query("#trim-strip Picture").results(Picture)):
             picture.set_image(view.pictures[i] if i < len(view.pictures) else None, "")
-            if i < len(view.times):
-                picture.query_one(".picture-title", Label).update(f"{view.times[i]:.2f} s")
         self._redraw()
 
     # -- choosing ------------------------------------------------------------------------
@@ -156,10 +154,17 @@ class TrimScreen(ModalScreen[Sample | None]):
         if view is None:
             return
         nearest = min(range(len(view.times)), key=lambda i: abs(view.times[i] - self.cursor))
+        kept = [self.start - 1e-6 <= t < self.end - 1e-6 for t in view.times]
         for i, picture in enumerate(self.query("#trim-strip Picture").results(Picture)):
+            if i >= len(view.times):
+                continue
             picture.set_class(i == nearest, "-cursor")
-            kept = i < len(view.times) and self.start - 1e-6 <= view.times[i] < self.end - 1e-6
-            picture.set_class(kept, "-kept")
+            picture.set_class(kept[i], "-kept")
+            # Brackets around the kept pictures' times: readable without colours too.
+            first = kept[i] and (i == 0 or not kept[i - 1])
+            last = kept[i] and (i == len(kept) - 1 or not kept[i + 1])
+            label = f"{'[' if first else ''}{view.times[i]:.2f} s{']' if last else ''}"
+            picture.query_one(".picture-title", Label).update(label)
         self._status(self.status_text())
 
     def status_text(self) -> Text:
