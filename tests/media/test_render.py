@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,35 @@ def test_the_first_real_frame_comes_after_a_black_lead_in(tmp_path: Path) -> Non
     black = make_black_start_clip(tmp_path / "b.mp4", black_s=0.5)
     assert first_real_frame_s(black) == pytest.approx(0.5)
     assert first_real_frame_s(make_clip(tmp_path / "a.mp4", seconds=1.0)) == 0.0
+
+
+@pytest.mark.parametrize("where", ["_encode_audio", "_sync"])
+def test_a_render_killed_by_sigkill_leaves_no_clip_under_its_name(
+    tmp_path: Path, where: str
+) -> None:
+    """The render process kills itself (SIGKILL) half way (before the audio, the file cut
+    short) or at the last moment (complete, not yet renamed): nothing under the final name,
+    and the next render makes a whole clip."""
+    source = make_clip(tmp_path / "a.mp4", seconds=2.0, audio=True)
+    sid, edit, media = _sha(source), ClipEdit(end_s=1.5), tmp_path / "media"
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import annotator.media.render as render\n"
+        "from annotator.media.edits import ClipEdit\n"
+        f"setattr(render, {where!r}, lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))\n"
+        "render.render_cached(Path(sys.argv[1]), sys.argv[2], ClipEdit.from_json(sys.argv[3]),"
+        " Path(sys.argv[4]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(source), sid, edit.to_json(), str(media)],
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL
+    final = media / rendered_name(sid, edit)
+    assert not final.exists()
+    assert len(list(media.glob(".*.part"))) == 1  # what the killed render left
+    out = render_cached(source, sid, edit, media)
+    assert out == final
+    assert probe_clip(out).duration_s == pytest.approx(1.5, abs=0.13)
