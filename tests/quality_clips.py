@@ -74,17 +74,30 @@ def footage_pictures(
     corner_text: str | None = None,
     corner_logo: bool = False,
     black_lead_s: float = 0.0,
+    title_card_s: float = 0.0,
     blur: float = 0.0,
     noise: float = 0.0,
 ) -> Iterator[np.ndarray]:
     """The pictures of a footage-like clip (see ``make_footage``)."""
     n_frames = max(1, round(seconds * fps))
     lead = round(black_lead_s * fps)
+    card = round(title_card_s * fps)
     font_size = max(12, height // 12)
     rng = np.random.default_rng(seed + 1000)
     for i, picture in enumerate(footage_frames(width, height, n_frames, seed)):
         if i < lead:
             yield np.zeros((height, width, 3), np.uint8)
+            continue
+        if i < card:
+            title = Image.new("RGB", (width, height), (24, 32, 96))
+            ImageDraw.Draw(title).text(
+                (width // 2, height // 2),
+                "CHAPTER ONE",
+                font=_font(font_size),
+                fill=(240, 240, 240),
+                anchor="mm",
+            )
+            yield np.asarray(title)
             continue
         if not (blur or subtitles or corner_text or corner_logo or noise):
             yield picture
@@ -140,6 +153,7 @@ def make_footage(
     corner_text: str | None = None,
     corner_logo: bool = False,
     black_lead_s: float = 0.0,
+    title_card_s: float = 0.0,
     blur: float = 0.0,
     noise: float = 0.0,
     audio: bool = False,
@@ -148,9 +162,10 @@ def make_footage(
     keyframe_interval: int | None = None,
 ) -> Path:
     """A footage-like clip (see the module's docstring). ``subtitles`` are shown in turn in
-    the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn
-    in the top-right corner and ``corner_logo`` (a mark without text) in the top-left on
-    every frame; ``black_lead_s`` seconds of black come first."""
+        the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn
+        in the top-right corner and ``corner_logo`` (a mark without text) in the top-left on
+        every frame; ``black_lead_s`` seconds of black come first, or ``title_card_s`` seconds of
+    a title card (a line of text on a plain colour)."""
     pictures = footage_pictures(
         width,
         height,
@@ -161,6 +176,7 @@ def make_footage(
         corner_text=corner_text,
         corner_logo=corner_logo,
         black_lead_s=black_lead_s,
+        title_card_s=title_card_s,
         blur=blur,
         noise=noise,
     )

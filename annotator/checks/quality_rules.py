@@ -130,6 +130,12 @@ def _look(look: FrameLook) -> str:
 
 def _start_fix(sample: Sample, q: ClipQuality) -> str:
     start = q.content_start_s
+    if q.first_look is FrameLook.TITLE_CARD:
+        return (
+            "start the clip where the footage begins: "
+            + command("trim", "DIR", sample.path, "--start", "S")
+            + " (S: the time of its first real frame), or replace the clip"
+        )
     if start is None:
         return "replace the clip: no frame of its first seconds has a picture"
     if sample.edit_key is None:

@@ -108,6 +108,7 @@ def test_a_black_first_frame_is_an_error_whose_fix_trims_to_the_first_real_frame
 def test_a_title_card_is_a_warning() -> None:
     [f] = _run([(_sample("card"), _quality(1, first_look=FrameLook.TITLE_CARD))])
     assert (f.code, f.severity) == ("flat-first-frame", Severity.WARNING)
+    assert "title card" in f.message and "annotator trim DIR card.mp4 --start S" in f.fix
 
 
 def test_a_flat_last_frame_counts_for_kf2v_only() -> None:

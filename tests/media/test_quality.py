@@ -145,3 +145,9 @@ def test_a_clip_turned_by_its_display_matrix_is_sampled_upright(tmp_path: Path) 
     clip = make_clip(tmp_path / "r.mp4", 160, 120, rotation=90)
     q = analyse_quality(clip, read_text=False)
     assert (q.width, q.height) == (120, 160)
+
+
+def test_a_title_card_first_frame_is_told_from_a_black_one(tmp_path: Path) -> None:
+    q = analyse_quality(make_footage(tmp_path / "t.mp4", seed=13, title_card_s=0.5))
+    assert q.first_look is FrameLook.TITLE_CARD
+    assert q.last_look is None
