@@ -60,7 +60,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,  # click's plain help and errors (cli/plain_help.py)
     pretty_exceptions_enable=False,
 )
 
@@ -81,7 +81,8 @@ def _root(
 
 
 def _register() -> None:
-    """Put every command on `app`, in the order of the workflow (--help lists them so)."""
+    """Put every command on `app`, in the order of the workflow (--help lists them so);
+    each one a PlainCommand (plain metavars and usage errors)."""
     from annotator.cli import (
         caption_cmd,
         check_cmd,
@@ -99,6 +100,7 @@ def _register() -> None:
         verify_cmd,
         workspace_cmds,
     )
+    from annotator.cli.plain_help import PlainCommand
 
     workflow: list[tuple[str, Callable[..., None]]] = [
         ("init", workspace_cmds.init),
@@ -129,7 +131,7 @@ def _register() -> None:
         ("jobs", jobs_cmd.jobs_command),
     ]
     for name, command in workflow:
-        app.command(name)(command)
+        app.command(name, cls=PlainCommand)(command)
 
 
 _register()
