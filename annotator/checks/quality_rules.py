@@ -170,7 +170,10 @@ def _text(clip: _Clip) -> Iterator[Finding]:
                 f"text that stays {_where(found.box)} while the picture changes (a channel "
                 f"logo or watermark){quoted}, {seen}"
             )
-            fix = "crop the logo out or replace the clip; the model learns it as part of the effect"
+            fix = (
+                "crop the logo out or replace the clip; the model learns it as part of the "
+                "effect (if it is a sign in the scene, ignore this)"
+            )
         yield _finding(sample, _TEXT_CODES[found.kind], Severity.WARNING, message, fix)
 
 

@@ -28,6 +28,7 @@ _MIN_HEIGHT = 0.025  # a line of text is at least this share of the picture's he
 _SAME_PLACE = 0.5  # intersection over union of two boxes in the same place
 _LOWER_BAND = 0.68  # a subtitle's centre is below this share of the height...
 _CENTRE = (0.25, 0.75)  # ...and its centre across between these shares
+_EDGE_BAND = 0.22  # a logo's centre is this close (share of the side) to an edge
 _CHANGE = 4.0  # grey levels: the picture outside the text changes between frames
 _READ_SCORE = 0.6  # recognition's confidence in what it read
 _SAME_WORDS = 0.7  # two readings this alike (0..1) say the same words
@@ -116,6 +117,12 @@ def _changes(pictures: Sequence[np.ndarray]) -> bool:
     return bool(diffs) and float(np.median(diffs)) >= _CHANGE
 
 
+def _near_edge(box: Box) -> bool:
+    """Where channel logos and watermarks sit: a box whose centre is in the outer band."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return not (_EDGE_BAND < cx < 1 - _EDGE_BAND and _EDGE_BAND < cy < 1 - _EDGE_BAND)
+
+
 def _lower_centre(box: Box) -> bool:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return cy >= _LOWER_BAND and _CENTRE[0] <= cx <= _CENTRE[1]
@@ -167,9 +174,11 @@ def _static_text(
             texts = [_read(pictures[lines[j].frame], lines[j].box) for j in group[:4]]
             texts = [t for t in texts if t]
             kind = TextKind.SUBTITLES if _words_change(texts) else TextKind.CAPTION
-        else:
+        elif _near_edge(box):
             texts = [_read(pictures[line.frame], line.box)]
             kind = TextKind.LOGO
+        else:
+            continue  # text held still in the middle of the picture: a sign in a fixed shot
         if texts and texts[0]:
             found.append(
                 TextFound(
