@@ -25,6 +25,9 @@ from annotator.cli.common import (
 )
 from annotator.errors import AnnotatorError
 
+# The template's slot for the trigger word (prompts/assemble.py fills it).
+TRIGGER_SLOT = "{trigger}"
+
 if TYPE_CHECKING:
     from annotator.prompts.trigger import TriggerProblem
 
@@ -39,6 +42,8 @@ def template(
 
     Pronoun slots, filled per sample: {pronoun} {possessive} {object} {reflexive} (en:
     she/her/her/herself, he/his/him/himself, it/its/it/itself) and {ta} (zh: 她/他/它).
+    {trigger}: the trigger word, put there in every prompt (a template with neither the
+    word nor the slot gets the word at its start).
     The template is printed on one line, never wrapped: a pipe or a copy-paste gets it
     whole (the terminal folds a long line for the eye only).
     """
@@ -64,7 +69,7 @@ def template(
         payload = {
             "template": current,
             "trigger": trigger,
-            "trigger_in_template": bool(current and trigger and trigger in current),
+            "trigger_in_template": _carries(current, trigger),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -75,7 +80,7 @@ def template(
         return
     # Not through rich's wrapping: line breaks inside a template would be copied with it.
     console.print(styled(current), soft_wrap=True)
-    if trigger and trigger not in current:
+    if trigger and not _carries(current, trigger):
         err_console.print(
             styled(("warning:", "yellow"), f" the trigger {trigger!r} is not in the template")
         )
@@ -113,6 +118,11 @@ def trigger(
     console.print(styled("Trigger: ", (current, "bold")))
     if has_error and candidate is None:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _carries(template: str | None, trigger: str | None) -> bool:
+    """True when TEMPLATE holds the trigger word, or the {trigger} slot that becomes it."""
+    return bool(template and trigger and (trigger in template or TRIGGER_SLOT in template))
 
 
 def edit_in_editor(text: str, *, what: str) -> str:
