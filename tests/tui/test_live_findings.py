@@ -3,9 +3,13 @@ own rules), without waiting for the run of every check (set-wide rules, in the b
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
 from annotator.pipeline.caption import caption_samples
+from annotator.tui.domain import Domain, Finding
 from annotator.tui.screens import sample_view
 from annotator.tui.widgets.fields import FieldEditor
 from annotator.workspace import Workspace
@@ -98,3 +102,43 @@ async def test_the_set_rules_follow_in_the_background(ws: Workspace) -> None:
         await pilot.pause(sample_view.RECHECK_DELAY + 0.2)
         await settle(pilot)
         assert "prompt-motion-differs" in codes()
+
+
+async def test_an_edit_during_a_run_of_every_check_keeps_its_fresh_findings(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run that was under way when the edit was saved read the store before it: its
+    answer must not put back what the edit's own re-check replaced."""
+    computed, first_done, later = threading.Event(), threading.Event(), threading.Event()
+    calls: list[int] = []
+    original = Domain.findings
+
+    def held(self: Domain) -> list[Finding]:
+        calls.append(1)
+        found = original(self)
+        if len(calls) == 1:
+            computed.set()
+            first_done.wait(30)  # the first run answers when the test says
+        else:
+            later.wait(30)  # the next run never answers during the test
+        return found
+
+    monkeypatch.setattr(Domain, "findings", held)
+    app = review_app(ws)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await asyncio.to_thread(computed.wait, 30)
+            await pilot.press("s")
+            await type_text(pilot, f" with a {TRIGGER} sign")
+            await pilot.press("enter")  # saved: its own re-check finds the trigger twice
+            await pilot.pause()
+            assert "trigger" in _findings(app).lower()
+            first_done.set()  # the run from before the edit answers now
+            while len(calls) < 2:
+                await pilot.pause(0.05)
+            await pilot.pause()
+            assert "trigger" in _findings(app).lower()
+            later.set()
+    finally:
+        later.set()
+        first_done.set()

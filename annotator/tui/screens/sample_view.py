@@ -308,8 +308,6 @@ class SampleView(Screen[None]):
     @on(FindingsReady)
     def _findings_ready(self, message: FindingsReady) -> None:
         self._findings_running = False
-        if self._findings_stale:  # something changed during the run: run again
-            self._start_findings()
         if message.error:
             self.notify(
                 f"checks failed: {outside_text(message.error)}", severity="warning", markup=False
@@ -323,6 +321,10 @@ class SampleView(Screen[None]):
             samples.update_sample(self.state, sid)
         if self.current is not None:
             self._show_findings(self.current)
+        # Something changed during the run: run again (after its answer is held, so that
+        # what was re-checked meanwhile is known to be fresher than it).
+        if self._findings_stale:
+            self._start_findings()
 
     def _show_findings(self, sample_id: str) -> None:
         state = self.state
