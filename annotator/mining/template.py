@@ -293,12 +293,13 @@ _FEMALE_ZH_RE = re.compile("她|女|姑娘|妈妈|母亲|奶奶|姥姥|外婆|�
 _MALE_ZH_RE = re.compile("他|男|先生|爸爸|父亲|爷爷|姥爷|外公|哥|弟|丈夫|新郎|王子|小伙|叔叔")
 
 
-def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
+def pronoun_for_subject(subject_text: str, lang: str, *, caption: str = "") -> Pronoun:
     """Guess she / he / it from a subject description: the first gendered word decides.
 
     en: woman, girl, lady, she, ... → "she"; man, boy, he, ... → "he".
     zh: 她, 女, 姑娘, ... → "she"; 他, 男, 先生, ... → "he" (其他 "other" is ignored).
-    Anything else ("a brown dog", "一辆老爷车") → "it".
+    When the subject's words do not decide ("a stick-figure person"), the CAPTION's own
+    pronouns do (``pronoun_in_caption``); else ("a brown dog", "一辆老爷车") → "it".
     """
     if lang == "zh":
         text = subject_text.replace("其他", "")
@@ -309,7 +310,25 @@ def pronoun_for_subject(subject_text: str, lang: str) -> Pronoun:
         return "she"
     if male:
         return "he"
-    return "it"
+    return pronoun_in_caption(caption, lang) or "it"
+
+
+_SHE_EN_RE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+_HE_EN_RE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+
+
+def pronoun_in_caption(caption: str, lang: str) -> Pronoun | None:
+    """ "she" or "he" when the caption's personal pronouns say so (more of one than of the
+    other: she/her/hers/herself against he/him/his/himself, 她 against 他), else None."""
+    if lang == "zh":
+        she, he = caption.count("她"), caption.replace("其他", "").count("他")
+    else:
+        she, he = len(_SHE_EN_RE.findall(caption)), len(_HE_EN_RE.findall(caption))
+    if she > he:
+        return "she"
+    if he > she:
+        return "he"
+    return None
 
 
 def _slotted(phrase: Phrase, lang: str, common: frozenset[str] = frozenset()) -> str:

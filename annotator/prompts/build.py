@@ -96,7 +96,11 @@ def effective_parts(sample: Sample, caption: Caption | None, ctx: PromptContext)
 def build_prompt(sample: Sample, caption: Caption | None, ctx: PromptContext) -> Prompt:
     """One sample's prompt, linted on its own: subject + background + trigger + template."""
     subject, background = effective_parts(sample, caption, ctx)
-    pronoun = sample.pronoun.value if sample.pronoun else pronoun_for_subject(subject, ctx.lang)
+    pronoun = (
+        sample.pronoun.value
+        if sample.pronoun
+        else pronoun_for_subject(subject, ctx.lang, caption=caption.text if caption else "")
+    )
     if sample.prompt_override:
         text = sample.prompt_override
         source, parts = PromptSource.OVERRIDE, locate_parts(text, pronoun, ctx)
