@@ -88,3 +88,19 @@ async def test_at_80_columns_every_footer_key_is_shown(ws: Workspace) -> None:
         assert shown
         for key in shown:
             assert key in footer, (key, footer)
+
+
+async def test_a_one_line_editor_shows_the_first_words_and_types_at_the_end(
+    ws: Workspace,
+) -> None:
+    _long_prompt(ws)
+    app = review_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = screen_text.rows(app)
+        below = rows[next(i for i, row in enumerate(rows) if "─Subject─" in row) + 1]
+        assert SUBJECT[:30] in below, below
+        await pilot.press("s")
+        await pilot.press("exclamation_mark", "enter")
+        await settle(pilot)
+        assert ws.samples()[0].subject == SUBJECT + "!"

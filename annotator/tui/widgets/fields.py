@@ -73,7 +73,8 @@ class FieldEditor(TextArea):
         self.placeholder = Content(placeholder)
         if self.value != value:
             self.load_text(value)
-            self.move_cursor(self.document.end)
+            # The start in view: a one-line editor (a short terminal) shows the first words.
+            self.move_cursor((0, 0))
 
     def unload(self) -> None:
         """Show nothing and write nothing (no sample on screen)."""
@@ -144,6 +145,10 @@ class FieldEditor(TextArea):
             return
         self._due = due
         self._timer = self.set_timer(min(SAVE_DELAY, due - now), self.commit)
+
+    def on_focus(self) -> None:
+        # Typing goes on from the end of the text.
+        self.move_cursor(self.document.end)
 
     def _on_blur(self, event: events.Blur) -> None:
         self.commit()
