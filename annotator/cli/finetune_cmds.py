@@ -29,6 +29,7 @@ from annotator.cli.finetune_common import (
     remote,
     since,
 )
+from annotator.shellcmd import command
 
 if TYPE_CHECKING:
     from annotator.finetune.client import DashScopeClient
@@ -93,7 +94,7 @@ def upload(
                     f" ({o.file.bytes:,} bytes)",
                 )
             )
-    console.print(styled(f"next: annotator finetune {root} --wait"))
+    console.print(styled(f"next: {command('finetune', root)} --wait"))
 
 
 # -- finetune -------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def finetune(
 
             check_job(ws, job)
         elif not (wait or as_json or cancel or delete):
-            console.print(styled(f"next: annotator finetune {root} --wait"))
+            console.print(styled(f"next: {command('finetune', root)} --wait"))
 
 
 def _act_on_job(

@@ -29,6 +29,7 @@ from annotator.cli.finetune_common import (
     remote,
     since,
 )
+from annotator.shellcmd import command
 
 if TYPE_CHECKING:
     from annotator.finetune.client import DashScopeClient
@@ -180,7 +181,7 @@ def _export_checkpoint(
         with err_console.status(styled(f"exporting {ckpt}")):
             done = wait_export(ws, client, job, ckpt, poller)
         console.print(styled(f"{ckpt}: export {done.export_status}"))
-    console.print(styled(f"next: annotator deploy {ws.root} --checkpoint {ckpt} --wait"))
+    console.print(styled(f"next: {command('deploy', ws.root)} --checkpoint {ckpt} --wait"))
 
 
 def _print_checkpoints(job: FinetuneJob, found: list[Checkpoint]) -> None:
@@ -340,6 +341,7 @@ def _print_deployment(ws: Workspace, found: Deployment) -> None:
     if found.status == "RUNNING":
         console.print(
             styled(
-                f"next: annotator generate {ws.root} IMAGE   (a deployment is billed while it runs)"
+                f"next: {command('generate', ws.root)} IMAGE   "
+                "(a deployment is billed while it runs)"
             )
         )

@@ -20,6 +20,7 @@ from annotator.cli.common import (
     styled,
 )
 from annotator.cli.mine_report import Mined, mine_json, print_outcome, print_report
+from annotator.shellcmd import command
 
 if TYPE_CHECKING:
     from annotator.mining import Phrase
@@ -114,7 +115,7 @@ def _run(root: Path, threshold: float, request: _DistillRequest | None, apply: b
     stored_trigger = False
     with open_workspace(root) as ws:
         if not ws.latest_captions():
-            raise fail(f"no captions in {root} yet: run `annotator caption {root}` first")
+            raise fail(f"no captions in {root} yet: run `{command('caption', root)}` first")
         proposal = propose(ws, threshold)
         distilled = _distill(ws, proposal.phrases, request) if request is not None else None
         template_text = distilled.proposal if distilled else proposal.template

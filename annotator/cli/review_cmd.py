@@ -10,6 +10,7 @@ import typer
 
 from annotator.basemodels import Mode
 from annotator.cli.common import EXIT_PROBLEMS, EXIT_USAGE, DirArgument, fail, open_workspace
+from annotator.shellcmd import command as shell_command
 
 
 class GraphicsChoice(StrEnum):
@@ -95,7 +96,7 @@ def review(
         if not (served or _has_terminal()):
             raise fail(
                 "review is an interactive session and needs a terminal; in a script use "
-                f"`annotator status {root}`, `annotator accept` and `annotator reject`",
+                f"`{shell_command('status', root)}`, `annotator accept` and `annotator reject`",
                 EXIT_USAGE,
             )
         with open_workspace(root) as ws:
@@ -183,11 +184,11 @@ def _has_terminal() -> bool:
 
 def _offer_init(root: Path) -> None:
     """Ask to make ROOT a workspace; with no terminal to ask on, say how and exit 1."""
-    command = f"annotator init {root} --mode i2v"
+    command = f"{shell_command('init', root)} --mode i2v"
     if not _has_terminal():
         raise fail(
             f"{root} is not an annotator workspace: run `{command}` (or --mode kf2v) first, "
-            f"then `annotator review {root}`"
+            f"then `{shell_command('review', root)}`"
         )
     typer.echo(f"{root} is not an annotator workspace yet.")
     if not typer.confirm("Make it one now?", default=True):

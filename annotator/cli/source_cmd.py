@@ -34,6 +34,7 @@ from annotator.cli.finetune_common import (
     remote,
 )
 from annotator.safetext import outside_text
+from annotator.shellcmd import command
 
 if TYPE_CHECKING:
     from annotator.finetune.resumable import Resumed
@@ -267,5 +268,5 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
     )
     if report.downloaded:
         console.print(
-            f"next: annotator review {root} --pick   (keep the best candidate of each picture)"
+            f"next: {command('review', root)} --pick   (keep the best candidate of each picture)"
         )

@@ -24,6 +24,7 @@ from annotator.cli.common import (
     styled,
 )
 from annotator.errors import AnnotatorError
+from annotator.shellcmd import command as shell_command
 
 # The template's slot for the trigger word (prompts/assemble.py fills it).
 TRIGGER_SLOT = "{trigger}"
@@ -75,7 +76,7 @@ def template(
         return
     if not current:
         console.print(
-            f"No template yet: run `annotator mine {root} --apply`, or set one with --set."
+            f"No template yet: run `{shell_command('mine', root)} --apply`, or set one with --set."
         )
         return
     # Not through rich's wrapping: line breaks inside a template would be copied with it.
@@ -113,7 +114,7 @@ def trigger(
     if candidate is not None and has_error and not force:
         raise fail(f"{candidate!r} was not set: pick another word, or --force to set it anyway")
     if not current:
-        console.print(f"No trigger yet: `annotator trigger {root} --auto` makes one.")
+        console.print(f"No trigger yet: `{shell_command('trigger', root)} --auto` makes one.")
         raise typer.Exit(EXIT_PROBLEMS)
     console.print(styled("Trigger: ", (current, "bold")))
     if has_error and candidate is None:

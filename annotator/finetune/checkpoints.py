@@ -19,6 +19,7 @@ from annotator.finetune.errors import PipelineError
 from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.status import EXPORT_FINAL, EXPORT_SUCCEEDED
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import CHECKPOINTS, Checkpoint, FinetuneJob
@@ -127,7 +128,7 @@ def export_checkpoint(
         names = names or "none yet"
         raise PipelineError(
             f"job {job.job_id} has no checkpoint {checkpoint!r} (checkpoints: {names}); "
-            f"`annotator checkpoints {ws.root}` lists them"
+            f"`{command('checkpoints', ws.root)}` lists them"
         )
     retry = known.export_status in ("FAILED", "UNSUPPORTED")
     if known.model_name and not retry and model_name in (None, known.model_name):
@@ -165,6 +166,6 @@ def wait_export(
     if done.export_status != EXPORT_SUCCEEDED:
         raise PipelineError(
             f"the export of {checkpoint} ended {done.export_status}: choose another checkpoint "
-            f"(`annotator checkpoints {ws.root}`) or deploy the job's final model"
+            f"(`{command('checkpoints', ws.root)}`) or deploy the job's final model"
         )
     return done

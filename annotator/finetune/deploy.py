@@ -28,6 +28,7 @@ from annotator.finetune.status import (
     EXPORT_SUCCEEDED,
     JOB_SUCCEEDED,
 )
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import CHECKPOINTS, DEPLOYMENTS, Deployment
@@ -57,7 +58,7 @@ def deploy_target(
     assert job.job_id is not None
     if checkpoint:
         found = CHECKPOINTS.first(ws, job_id=job.job_id, checkpoint=checkpoint)
-        export = f"`annotator checkpoints {ws.root} --export {checkpoint} --wait`"
+        export = f"`{command('checkpoints', ws.root)} --export {checkpoint} --wait`"
         if found is None or not found.model_name:
             raise PipelineError(f"{checkpoint} of job {job.job_id} is not exported: run {export}")
         if found.export_status != EXPORT_SUCCEEDED:
@@ -68,7 +69,7 @@ def deploy_target(
     if job.status != JOB_SUCCEEDED or not job.finetuned_output:
         raise PipelineError(
             f"job {job.job_id} is {job.status}: a model can be deployed once it SUCCEEDED "
-            f"(`annotator finetune {ws.root} --wait`)"
+            f"(`{command('finetune', ws.root)} --wait`)"
         )
     return Target(job.finetuned_output, job.job_id, None)
 
@@ -157,11 +158,11 @@ def current_deployment(
             return found
     if deployed_model:
         raise PipelineError(
-            f"no deployment {deployed_model} in this workspace; `annotator jobs {ws.root}` "
+            f"no deployment {deployed_model} in this workspace; `{command('jobs', ws.root)}` "
             "lists them"
         )
     raise PipelineError(
-        f"nothing deployed from this workspace yet: run `annotator deploy {ws.root}`"
+        f"nothing deployed from this workspace yet: run `{command('deploy', ws.root)}`"
     )
 
 
@@ -220,7 +221,7 @@ def check_deployment(ws: Workspace, found: Deployment) -> None:
     name = found.deployed_model
     if found.status in DEPLOYMENT_FAILED:
         raise DeploymentFailedError(
-            f"deployment {name} is {found.status}. Delete it (`annotator deploy {ws.root} "
+            f"deployment {name} is {found.status}. Delete it (`{command('deploy', ws.root)} "
             f"--delete`) and deploy again; if it fails again, deploy another checkpoint",
             code=found.status,
         )
@@ -229,7 +230,7 @@ def check_deployment(ws: Workspace, found: Deployment) -> None:
             f"deployment {name} is {found.status}: the account is overdue and the service is "
             "stopped. Top up in the Alibaba Cloud billing console; it recovers by itself "
             "(ARREARS_RECOVERING, then RUNNING): follow it with "
-            f"`annotator deploy {ws.root} --wait`",
+            f"`{command('deploy', ws.root)} --wait`",
             code=found.status,
         )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from annotator.export.runner import DEPLOYMENT_JSON, FINETUNE_JSON, zip_targets
 from annotator.finetune.errors import PipelineError
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 
 EXPORT_FOLDER = "export"  # the export's default output folder, under DIR
@@ -66,14 +67,14 @@ def find_export(ws: Workspace, source: Path | None = None) -> ExportedDataset:
     body_path = folder / FINETUNE_JSON
     if not body_path.is_file():
         raise PipelineError(
-            f"no {FINETUNE_JSON} in {folder}: run `annotator export {ws.root}` first "
+            f"no {FINETUNE_JSON} in {folder}: run `{command('export', ws.root)}` first "
             "(or give --from the folder you exported to)"
         )
     finetune = _read_json(body_path)
     if not finetune.get("model") or not isinstance(finetune.get("hyper_parameters"), dict):
         raise PipelineError(
             f"{body_path} lacks `model` or `hyper_parameters`; export again "
-            f"(annotator export {ws.root})"
+            f"({command('export', ws.root)})"
         )
     default_train, _ = zip_targets(ws, folder)
     train: Path | None
@@ -93,6 +94,6 @@ def require_zip(path: Path, ws: Workspace) -> Path:
     if not path.is_file():
         raise PipelineError(
             f"{path} is missing: the export in {path.parent} is incomplete; "
-            f"run `annotator export {ws.root}` again"
+            f"run `{command('export', ws.root)}` again"
         )
     return path

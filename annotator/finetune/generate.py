@@ -30,6 +30,7 @@ from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import DEPLOYMENT_RUNNING, TASK_FINAL, TASK_SUCCEEDED
+from annotator.shellcmd import command
 from annotator.userfiles import file_sha256, read_bytes
 from annotator.workspace import Workspace
 from annotator.workspace.remote import GENERATIONS, Deployment, Generation, Requested, RequestTable
@@ -170,7 +171,7 @@ def start_generation(
     if deployment.status != DEPLOYMENT_RUNNING:
         raise PipelineError(
             f"deployment {model} is {deployment.status}, not RUNNING: wait for it with "
-            f"`annotator deploy {ws.root} --wait`"
+            f"`{command('deploy', ws.root)} --wait`"
         )
     endpoint = client.service.endpoint
     fp = _fingerprint(endpoint, model, mode, pictures, settings)

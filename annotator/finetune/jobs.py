@@ -23,6 +23,7 @@ from annotator.finetune.poll import Poller
 from annotator.finetune.resumable import Resumed, resume
 from annotator.finetune.status import JOB_FINAL, JOB_UNHAPPY
 from annotator.safetext import outside_text
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import JOBS, FinetuneJob
@@ -136,7 +137,7 @@ def current_job(ws: Workspace, endpoint: str, job_id: str | None = None) -> Fine
             return job
     raise PipelineError(
         f"no fine-tune job sent to {endpoint} from this workspace yet: run "
-        f"`annotator finetune {ws.root}` first"
+        f"`{command('finetune', ws.root)}` first"
     )
 
 
@@ -215,11 +216,11 @@ def check_job(ws: Workspace, job: FinetuneJob) -> None:
         return
     tail = "\n".join(f"    {line}" for line in job.log_tail[-FAILURE_LINES:]) or "    (no log)"
     if job.status == "CANCELED":
-        fix = f"start it again with `annotator finetune {ws.root} --new`"
+        fix = f"start it again with `{command('finetune', ws.root)} --new`"
     else:
         fix = (
             "fix what the log names (often a clip too long or a bad data.jsonl line), "
-            f"export and upload again, then `annotator finetune {ws.root}`; or retry the same "
+            f"export and upload again, then `{command('finetune', ws.root)}`; or retry the same "
             "job with --new"
         )
     message = f"fine-tune job {job.job_id} ended {job.status}. Last log lines:\n{tail}\n{fix}"
@@ -244,7 +245,7 @@ def delete_job(ws: Workspace, client: DashScopeClient, job: FinetuneJob) -> Fine
         if job.status not in JOB_FINAL and exc.status == 400:
             raise PipelineError(
                 f"{exc.message} A running job cannot be deleted: cancel it first "
-                f"(`annotator finetune {ws.root} --cancel`)",
+                f"(`{command('finetune', ws.root)} --cancel`)",
                 status=exc.status,
                 code=exc.code,
             ) from None

@@ -20,6 +20,7 @@ from annotator.finetune.status import (
     JOB_UNHAPPY,
     TASK_FINAL,
 )
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 from annotator.workspace.remote import (
     CHECKPOINTS,
@@ -69,30 +70,30 @@ def overview(ws: Workspace) -> Overview:
 def next_step(ws: Workspace, o: Overview) -> str:
     root = ws.root
     if not o.uploads:
-        return f"annotator upload {root}   (after `annotator export {root}`)"
+        return f"{command('upload', root)}   (after `{command('export', root)}`)"
     job = next((j for j in o.jobs if j.job_id is not None), None)
     if job is None:
-        return f"annotator finetune {root} --wait"
+        return f"{command('finetune', root)} --wait"
     if job.status in JOB_UNHAPPY:
         return (
-            f"job {job.job_id} ended {job.status}: `annotator finetune {root} --status` "
+            f"job {job.job_id} ended {job.status}: `{command('finetune', root)} --status` "
             "shows its log"
         )
     if job.status not in JOB_FINAL:
-        return f"annotator finetune {root} --wait   (training takes hours)"
+        return f"{command('finetune', root)} --wait   (training takes hours)"
     live = [d for d in o.deployments if d.status not in (DEPLOYMENT_GONE, CREATING)]
     if job.status == JOB_SUCCEEDED and not live:
         return (
-            f"annotator checkpoints {root}   (compare the previews), then "
-            f"annotator deploy {root} [--checkpoint CKPT] --wait"
+            f"{command('checkpoints', root)}   (compare the previews), then "
+            f"{command('deploy', root)} [--checkpoint CKPT] --wait"
         )
     if live and live[0].status != DEPLOYMENT_RUNNING:
-        return f"annotator deploy {root} --wait   (deployment is {live[0].status})"
+        return f"{command('deploy', root)} --wait   (deployment is {live[0].status})"
     if not o.generations:
-        return f"annotator generate {root} IMAGE"
+        return f"{command('generate', root)} IMAGE"
     return (
-        f"annotator generate {root} IMAGE for another picture; "
-        f"annotator deploy {root} --delete when done (a deployment is billed while it runs)"
+        f"{command('generate', root)} IMAGE for another picture; "
+        f"{command('deploy', root)} --delete when done (a deployment is billed while it runs)"
     )
 
 

@@ -11,6 +11,7 @@ from annotator.finetune.client import PURPOSE, DashScopeClient, Service
 from annotator.finetune.errors import PipelineError
 from annotator.finetune.exported import ExportedDataset, require_zip
 from annotator.finetune.multipart import Progress
+from annotator.shellcmd import command
 from annotator.userfiles import file_sha256
 from annotator.workspace import Workspace
 from annotator.workspace.remote import UPLOADS, RemoteFile
@@ -85,7 +86,7 @@ def stored_file_ids(
             hint = f" (it went to {', '.join(elsewhere)}: pass --region)" if elsewhere else ""
             raise PipelineError(
                 f"{path.name} is not uploaded to {service.region.label} ({service.endpoint})"
-                f"{hint}: run `annotator upload {ws.root}` first, or give --training-file-id"
+                f"{hint}: run `{command('upload', ws.root)}` first, or give --training-file-id"
             )
         found[role].append(known.file_id)
     return found["train"], found["valid"]

@@ -26,6 +26,7 @@ from annotator.finetune.deploy import deploy_target, deployment_body, start_depl
 from annotator.finetune.exported import find_export
 from annotator.finetune.poll import Poller
 from annotator.finetune.prices import VIDEO_PRICES
+from annotator.shellcmd import command
 from annotator.workspace import Workspace
 from annotator.workspace.db import now_iso
 from annotator.workspace.remote import CHECKPOINTS, Checkpoint, FinetuneJob
@@ -132,5 +133,5 @@ class CheckpointBoard:
         verb = "deploying" if started.created else "deployed already"
         return (
             f"{checkpoint} exported as {done.model_name}; {verb} as {row.deployed_model} "
-            f"({row.status}): follow it with `annotator deploy {self._ws.root} --wait`"
+            f"({row.status}): follow it with `{command('deploy', self._ws.root)} --wait`"
         )

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from annotator.clipfacts import ClipFacts
 from annotator.errors import AnnotatorError
 from annotator.safetext import outside_text, strip_controls
+from annotator.shellcmd import command
 from annotator.workspace import claims as claim_rows
 from annotator.workspace.claims import Claim, Claimant, ClaimOutcome
 from annotator.workspace.db import connect, now_iso
@@ -125,7 +126,7 @@ class Workspace:
         root = _existing_dir(root)
         if not cls.is_workspace(root):
             raise NotAWorkspaceError(
-                f"{root} is not an annotator workspace: run `annotator init {root} --mode i2v` "
+                f"{root} is not an annotator workspace: run `{command('init', root)} --mode i2v` "
                 "(or --mode kf2v) first"
             )
         return cls(root, _connect(root / STORE_DIR / DB_NAME))
