@@ -416,22 +416,32 @@ class Playback:
     fps: float
 
 
-def playback(root: Path, sample: Sample, max_fps: float, max_frames: int) -> Playback:
-    """SAMPLE's clip as frames to play: every frame at the clip's own rate when that is at
-    most MAX_FPS, else every k-th frame at the rate over k (a readable fraction, the clip's
-    length kept); at most MAX_FRAMES, spread over the whole clip (decodes the clip)."""
+def playback(
+    root: Path, sample: Sample, *, max_fps: float, max_frames: int, side: int
+) -> Playback:
+    """SAMPLE's clip as frames to play, each at most SIDE pixels: every frame at the clip's
+    own rate when that is at most MAX_FPS, else every k-th frame at the rate over k (a
+    readable fraction, in the clip's own time); the first MAX_FRAMES of them (decodes the
+    clip, keeping only the small frames it plays)."""
     import math
+
+    from annotator.media.frames import to_display_image
+    from annotator.media.probe import decode_frames, open_video
 
     facts = sample.probe
     fps = facts.fps if facts is not None and facts.fps > 0 else max_fps
-    total = facts.frame_count if facts is not None and facts.frame_count > 0 else max_frames
     step = max(1, math.ceil(fps / max_fps))
-    count = max(1, min(max_frames, math.ceil(total / step)))
-    frames = filmstrip(root / sample.clip, count)
-    duration = facts.duration_s if facts is not None and facts.duration_s > 0 else 0.0
-    # Frames spread evenly over the clip: shown at this rate, they take the clip's time.
-    rate = len(frames) / duration if duration else fps / step
-    return Playback(frames, min(max_fps, max(rate, 1.0)))
+    frames: list[Image.Image] = []
+    with open_video(root / sample.clip) as (container, stream):
+        for index, frame in enumerate(decode_frames(container, stream)):
+            if index % step:
+                continue
+            picture = to_display_image(frame)
+            picture.thumbnail((side, side))
+            frames.append(picture)
+            if len(frames) >= max_frames:
+                break
+    return Playback(frames, fps / step)
 
 
 def _origin(row: SourceTask) -> SampleOrigin:

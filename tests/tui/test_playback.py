@@ -72,9 +72,13 @@ def test_a_fast_clip_plays_a_readable_fraction_in_its_own_time(tmp_path: Path) -
     info = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview")
     with Workspace.create(tmp_path, info) as ws:
         scan(ws)
-        played = playback(ws.root, ws.samples()[0], PLAY_MAX_FPS, 240)
+        sample = ws.samples()[0]
+        played = playback(ws.root, sample, max_fps=PLAY_MAX_FPS, max_frames=240, side=48)
+        short = playback(ws.root, sample, max_fps=PLAY_MAX_FPS, max_frames=4, side=48)
     assert len(played.frames) == 10  # every third frame of 30
     assert played.fps == pytest.approx(10.0)  # ten frames a second: one second, as shot
+    assert max(played.frames[0].size) == 48  # small: only what is played is kept
+    assert len(short.frames) == 4
 
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="xdg-open is Linux's")

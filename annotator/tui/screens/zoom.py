@@ -34,8 +34,8 @@ from annotator.workspace import Sample
 
 ZOOM_STRIP = 8  # frames in the zoom's filmstrip
 PLAY_MAX_FPS = 12.0  # faster clips play every k-th frame: a terminal redraws about this often
-PLAY_MAX_FRAMES = 240
-PLAY_SIDE = 480  # pixels: plenty for half blocks on a large terminal, quick to draw
+PLAY_MAX_FRAMES = 180  # 15 s at 12 frames a second (Wan's clips are 10 s at most)
+PLAY_SIDE = 320  # pixels: plenty for half blocks on a large terminal, quick to draw, small
 
 
 class ZoomScreen(Screen[None]):
@@ -138,9 +138,13 @@ class ZoomScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="zoom-play", exit_on_error=False)
     def _decode(self) -> None:
         try:
-            played = playback(self.root, self.sample, PLAY_MAX_FPS, PLAY_MAX_FRAMES)
-            for frame in played.frames:
-                frame.thumbnail((PLAY_SIDE, PLAY_SIDE))
+            played = playback(
+                self.root,
+                self.sample,
+                max_fps=PLAY_MAX_FPS,
+                max_frames=PLAY_MAX_FRAMES,
+                side=PLAY_SIDE,
+            )
             self.post_message(self.PlaybackReady(played, None))
         except Exception as exc:  # an unreadable clip is said, never a crash
             self.post_message(self.PlaybackReady(None, str(exc) or type(exc).__name__))
