@@ -416,9 +416,7 @@ class Playback:
     fps: float
 
 
-def playback(
-    root: Path, sample: Sample, *, max_fps: float, max_frames: int, side: int
-) -> Playback:
+def playback(root: Path, sample: Sample, *, max_fps: float, max_frames: int, side: int) -> Playback:
     """SAMPLE's clip as frames to play, each at most SIDE pixels: every frame at the clip's
     own rate when that is at most MAX_FPS, else every k-th frame at the rate over k (a
     readable fraction, in the clip's own time); the first MAX_FRAMES of them (decodes the
