@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from annotator.cli.common import EXIT_USAGE, fail, progress_bar
+from annotator.cli.common import EXIT_USAGE, err_console, fail, progress_bar, styled
 
 if TYPE_CHECKING:
     from annotator.captioning import BatchProgress, BatchSummary, ProviderError
@@ -97,7 +97,20 @@ def run_with_bar(
     ws: Workspace, plan: Plan[Any, Any], concurrency: int, doing: str, *, quiet: bool = False
 ) -> tuple[BatchSummary, list[str]]:
     """Run the batch under a progress bar saying DOING ("Captioning"), none when QUIET
-    (--json); the failures, one line each."""
+    (--json); the failures, one line each. Ctrl-C ends it with exit 130, saying how many
+    were done and that a re-run resumes."""
+    from annotator.pipeline.claimed import BatchInterruptedError
+
+    try:
+        return _run_with_bar(ws, plan, concurrency, doing, quiet=quiet)
+    except BatchInterruptedError as stop:
+        err_console.print(styled(("interrupted:", "bold yellow"), str(stop).split(":", 1)[1]))
+        raise typer.Exit(stop.exit_code) from None
+
+
+def _run_with_bar(
+    ws: Workspace, plan: Plan[Any, Any], concurrency: int, doing: str, *, quiet: bool
+) -> tuple[BatchSummary, list[str]]:
     from annotator.captioning import BatchSummary
     from annotator.pipeline.claimed import check_before_sending, run_claimed
 

@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeVar
 from annotator.captioning import BatchProgress, BatchSummary, Provider, ProviderError, StopBatch
 from annotator.captioning.batch import OneRequest, OneResult, run_requests
 from annotator.captioning.preflight import check_ready
+from annotator.errors import AnnotatorError
 from annotator.workspace import Claimant, ClaimOutcome, Sample, StoreWriteError, Workspace
 from annotator.workspace.db import now_iso
 
@@ -178,18 +179,43 @@ def run_claimed(
     if plan.requests and not checked:
         check_before_sending(ws, plan)
     run = plan.start(ws, on_failure)
+    stored = 0
+
+    def store(request: Req, result: Res) -> None:
+        nonlocal stored
+        run.store(request, result)
+        stored += 1
+
     try:
         summary = run_requests(
             run.send,
             plan.requests,
             concurrency=concurrency,
-            on_result=run.store,
+            on_result=store,
             on_error=run.failed,
             on_progress=on_progress,
             cancel=cancel,
             claim=run.claim,
             done_word=run.done_word,
         )
+    except KeyboardInterrupt:
+        # Ctrl-C: every answer so far is stored; the claims go below, so a re-run resumes.
+        raise BatchInterruptedError(
+            stored, len(plan.requests), run.done_word, run.command
+        ) from None
     finally:
         run.release_all()
     return run.summarise(summary)
+
+
+class BatchInterruptedError(AnnotatorError):
+    """Ctrl-C during a batch: how many answers were stored, and that a re-run resumes."""
+
+    exit_code = 130  # the shell's code for a process ended by SIGINT
+
+    def __init__(self, done: int, total: int, done_word: str, command: str) -> None:
+        super().__init__(
+            f"interrupted: {done} of {total} done ({done_word}, each stored as it came); "
+            f"run the same command again to send only the rest ({command} resumes)"
+        )
+        self.done, self.total = done, total
