@@ -19,6 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 from rich.text import Text
 
 from annotator.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
@@ -93,6 +94,10 @@ def open_workspace(root: Path) -> Iterator[Workspace]:
         yield ws
 
 
+# From this width on, the bar also shows the elapsed time and a full-length bar.
+WIDE_PROGRESS = 100
+
+
 class RateColumn(ProgressColumn):
     """Items per minute, once there is a rate to show."""
 
@@ -101,17 +106,33 @@ class RateColumn(ProgressColumn):
         return Text("" if speed is None else f"{speed * 60:.0f}/min", style="cyan")
 
 
-def progress_bar(transient: bool = True) -> Progress:
-    """The progress bar of long work: bar, count, rate, elapsed, ETA, the item at hand."""
-    return Progress(
-        TextColumn("{task.description}", style="bold", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        # The item is often a file name: shown as it is.
-        TextColumn("{task.fields[item]}", style="dim", markup=False),
-        console=err_console,
-        transient=transient,
-    )
+def progress_bar(
+    transient: bool = True, *, rate: bool = True, console: Console | None = None
+) -> Progress:
+    """The progress bar of long work: what, bar, count, rate, elapsed, ETA, the item at hand.
+
+    The columns fit the console's width: under 100 columns the elapsed time goes and the
+    bar is shorter, so the description, the count, the rate and the ETA stay whole and only
+    the item at hand is shortened. RATE False drops the rate where it means nothing
+    (recorded answers replayed in microseconds).
+    """
+    out = console or err_console
+    wide = out.width >= WIDE_PROGRESS
+
+    def whole() -> Column:
+        return Column(no_wrap=True)
+
+    columns: list[ProgressColumn] = [
+        TextColumn("{task.description}", style="bold", markup=False, table_column=whole()),
+        BarColumn(bar_width=40 if wide else max(8, out.width // 8)),
+        MofNCompleteColumn(table_column=whole()),
+    ]
+    if rate:
+        columns.append(RateColumn(table_column=whole()))
+    if wide:
+        columns.append(TimeElapsedColumn(table_column=whole()))
+    columns.append(TimeRemainingColumn(table_column=whole()))
+    # The item is often a file name: shown as it is, and the one column that gives way.
+    item = Column(no_wrap=True, overflow="ellipsis", ratio=1)
+    columns.append(TextColumn("{task.fields[item]}", style="dim", markup=False, table_column=item))
+    return Progress(*columns, console=out, transient=transient, expand=True)
