@@ -75,6 +75,8 @@ def footage_pictures(
     corner_logo: bool = False,
     black_lead_s: float = 0.0,
     title_card_s: float = 0.0,
+    black_tail_s: float = 0.0,
+    centre_text: str | None = None,
     blur: float = 0.0,
     noise: float = 0.0,
 ) -> Iterator[np.ndarray]:
@@ -85,7 +87,7 @@ def footage_pictures(
     font_size = max(12, height // 12)
     rng = np.random.default_rng(seed + 1000)
     for i, picture in enumerate(footage_frames(width, height, n_frames, seed)):
-        if i < lead:
+        if i < lead or i >= n_frames - round(black_tail_s * fps):
             yield np.zeros((height, width, 3), np.uint8)
             continue
         if i < card:
@@ -99,7 +101,7 @@ def footage_pictures(
             )
             yield np.asarray(title)
             continue
-        if not (blur or subtitles or corner_text or corner_logo or noise):
+        if not (blur or subtitles or corner_text or corner_logo or noise or centre_text):
             yield picture
             continue
         image = Image.fromarray(picture)
@@ -124,6 +126,16 @@ def footage_pictures(
                 font=_font(font_size),
                 fill=(255, 255, 255),
                 anchor="ra",
+                stroke_width=1,
+                stroke_fill=(0, 0, 0),
+            )
+        if centre_text:
+            draw.text(
+                (width // 2, height // 2),
+                centre_text,
+                font=_font(font_size),
+                fill=(255, 255, 255),
+                anchor="mm",
                 stroke_width=1,
                 stroke_fill=(0, 0, 0),
             )
@@ -154,6 +166,8 @@ def make_footage(
     corner_logo: bool = False,
     black_lead_s: float = 0.0,
     title_card_s: float = 0.0,
+    black_tail_s: float = 0.0,
+    centre_text: str | None = None,
     blur: float = 0.0,
     noise: float = 0.0,
     audio: bool = False,
@@ -162,10 +176,11 @@ def make_footage(
     keyframe_interval: int | None = None,
 ) -> Path:
     """A footage-like clip (see the module's docstring). ``subtitles`` are shown in turn in
-        the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn
-        in the top-right corner and ``corner_logo`` (a mark without text) in the top-left on
-        every frame; ``black_lead_s`` seconds of black come first, or ``title_card_s`` seconds of
-    a title card (a line of text on a plain colour)."""
+    the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn in
+    the top-right corner and ``corner_logo`` (a mark without text) in the top-left on every
+    frame; ``black_lead_s`` seconds of black come first, or ``title_card_s`` seconds of a
+    title card (a line of text on a plain colour); ``black_tail_s`` seconds of black end it;
+    ``centre_text`` stays in the middle of the picture (a sign, not a logo)."""
     pictures = footage_pictures(
         width,
         height,
@@ -177,6 +192,8 @@ def make_footage(
         corner_logo=corner_logo,
         black_lead_s=black_lead_s,
         title_card_s=title_card_s,
+        black_tail_s=black_tail_s,
+        centre_text=centre_text,
         blur=blur,
         noise=noise,
     )

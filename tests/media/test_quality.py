@@ -151,3 +151,13 @@ def test_a_title_card_first_frame_is_told_from_a_black_one(tmp_path: Path) -> No
     q = analyse_quality(make_footage(tmp_path / "t.mp4", seed=13, title_card_s=0.5))
     assert q.first_look is FrameLook.TITLE_CARD
     assert q.last_look is None
+
+
+def test_text_held_in_the_middle_is_no_logo(tmp_path: Path) -> None:
+    q = analyse_quality(make_footage(tmp_path / "sign.mp4", seed=14, centre_text="OPEN 24"))
+    assert q.text == []
+
+
+def test_a_black_end_is_found_on_the_last_frame(tmp_path: Path) -> None:
+    q = analyse_quality(make_footage(tmp_path / "fade.mp4", seed=15, black_tail_s=0.5))
+    assert (q.first_look, q.last_look) == (None, FrameLook.BLACK)

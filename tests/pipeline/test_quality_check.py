@@ -154,3 +154,14 @@ def test_the_same_clip_in_another_workspace_is_not_decoded_again(tmp_path: Path)
         assert analysis_count(ws) == 1  # stored for the next process
     assert (first.analysed, second.analysed, second.cached) == (1, 0, 1)
     assert list(first.results.values()) == list(second.results.values())
+
+
+def test_kf2v_is_told_of_a_black_last_frame(tmp_path: Path) -> None:
+    make_footage(tmp_path / "fade_out.mp4", seed=15, black_tail_s=0.5)
+    kf2v = WorkspaceInfo(mode=Mode.KF2V, base_model="wan2.2-kf2v-flash")
+    with Workspace.create(tmp_path, kf2v) as ws:
+        scan(ws)
+        report = check_workspace(ws)
+    [last] = [f for f in report.findings if f.code == "flat-last-frame"]
+    assert (last.path, last.severity) == ("fade_out.mp4", Severity.ERROR)
+    assert _quality(report, "fade_out.mp4") == {"flat-last-frame"}
