@@ -73,8 +73,9 @@ def findings_text(
         text = Text("✓ no findings", "green") if not findings else Text()
     _append_findings(text, findings, newline_first=rejected is not None)
     if set_lines:
-        text.append("\nthe set:", "bold dim")
-        _append_findings(text, set_lines, newline_first=True)
+        # Its first finding on the same line: a short terminal shows two lines of the panel.
+        text.append("\nthe set: ", "bold dim")
+        _append_findings(text, set_lines, newline_first=False)
     return text
 
 
