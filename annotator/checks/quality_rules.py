@@ -138,9 +138,10 @@ def _start_fix(sample: Sample, q: ClipQuality) -> str:
         )
     if start is None:
         return "replace the clip: no frame of its first seconds has a picture"
+    fix = command("fix", "DIR", "--only", sample.path)
     if sample.edit_key is None:
         trim = command("trim", "DIR", sample.path, "--start", f"{start:.2f}")
-        return f"start it at its first real frame ({start:.2f} s): {trim}"
+        return f"start it at its first real frame ({start:.2f} s): {fix} (or {trim})"
     return (
         f"start it {start:.2f} s later, at its first real frame: "
         + command("trim", "DIR", sample.path, "--start", "S")

@@ -102,6 +102,7 @@ def test_a_black_first_frame_is_an_error_whose_fix_trims_to_the_first_real_frame
     [f] = _run([(_sample("dark"), q)])
     assert (f.code, f.severity) == ("flat-first-frame", Severity.ERROR)
     assert "black" in f.message
+    assert "annotator fix DIR --only dark.mp4" in f.fix
     assert "annotator trim DIR dark.mp4 --start 0.50" in f.fix
 
 

@@ -13,6 +13,7 @@ from annotator.checks import CheckReport, Severity
 from annotator.media.edits import ClipEdit
 from annotator.pipeline.check import check_workspace, counted_samples
 from annotator.pipeline.edits import set_edit
+from annotator.pipeline.fix import apply_fixes, plan_fixes, select_samples
 from annotator.pipeline.quality import clip_quality
 from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
@@ -165,3 +166,14 @@ def test_kf2v_is_told_of_a_black_last_frame(tmp_path: Path) -> None:
     [last] = [f for f in report.findings if f.code == "flat-last-frame"]
     assert (last.path, last.severity) == ("fade_out.mp4", Severity.ERROR)
     assert _quality(report, "fade_out.mp4") == {"flat-last-frame"}
+
+
+def test_the_fix_the_flat_start_names_clears_it(tmp_path: Path) -> None:
+    # 3 s: after the trim it is still over the model's 2 s minimum.
+    make_footage(tmp_path / "black_start.mp4", seconds=3.0, seed=6, black_lead_s=0.5)
+    with Workspace.create(tmp_path, I2V) as ws:
+        scan(ws)
+        [flat] = [f for f in check_workspace(ws).findings if f.code == "flat-first-frame"]
+        assert "annotator fix DIR --only black_start.mp4" in flat.fix
+        apply_fixes(ws, plan_fixes(ws, select_samples(ws, ["black_start.mp4"])))
+        assert _quality(check_workspace(ws), "black_start.mp4") == set()
