@@ -2,12 +2,13 @@
 
 The recordings are a JSONL file, one caption per line::
 
-    {"sha256": "...", "file": "clip01.mp4", "lang": "en",
+    {"sha256": "..."?, "file": "clip01.mp4", "lang": "en"?,
      "instruction_kind": "freeform" | "structured", "text": "...", "fields": {...}?}
 
 A clip is found by its sha256, else by its file name (so a re-encoded sample
-still replays). Among its recordings the one of the same kind (structured or
-free-form) is taken, preferring the instruction's language.
+still replays; a hand-written file may leave sha256 out). Among its recordings
+the one of the same kind (structured or free-form) is taken, preferring the
+instruction's language. README.md ("Replay files") documents the format.
 
 Text questions (``chat``, e.g. ``mine --distill``) are answered from ``{task}.jsonl``
 beside the caption recordings (``distill.jsonl``), one answer a line::
@@ -42,7 +43,7 @@ from annotator.userfiles import read_bytes
 class ReplayEntry(BaseModel):
     """One recorded caption."""
 
-    sha256: str
+    sha256: str = ""  # optional: the file name finds the clip too
     file: str
     lang: str = "en"
     instruction_kind: Literal["freeform", "structured"]
@@ -95,10 +96,28 @@ def _read_lines(
         if line.strip():
             try:
                 entries.append(model.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                reason = str(exc).splitlines()[0]
-                raise error(f"{path}:{number}: not {what}: {reason}") from None
+            except json.JSONDecodeError as exc:
+                raise error(
+                    f"{path}:{number}: not JSON ({exc.msg} at column {exc.colno})"
+                ) from None
+            except ValidationError as exc:
+                raise error(f"{path}:{number}: not {what}: {_field_problem(exc)}") from None
     return entries
+
+
+def _field_problem(exc: ValidationError) -> str:
+    """The first problem of a line, in words that name the field (not pydantic's)."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "the line"
+    kind = first["type"]
+    if kind == "missing":
+        return f"field {field!r} is missing"
+    if kind == "literal_error":
+        expected = str(first.get("ctx", {}).get("expected", "")).replace("'", "")
+        return f"field {field!r} must be {expected} (not {first['input']!r})"
+    if kind in ("model_type", "dict_type") and not first["loc"]:
+        return "a line must be one JSON object"
+    return f"field {field!r}: {str(first['msg']).lower()}"
 
 
 def load_recordings(path: Path) -> list[ReplayEntry]:
@@ -137,7 +156,7 @@ class ReplayProvider:
                 fields = None
         return CaptionResult(
             text=entry.text,
-            model=request.model,
+            model=f"replayed from {self.path.name}",  # no model wrote it here and now
             input_tokens=None,
             output_tokens=None,
             fields=fields if request.structured else None,
