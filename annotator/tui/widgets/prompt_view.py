@@ -66,7 +66,8 @@ def findings_text(
     rejected sample is out of the dataset, so no check speaks of it."""
     set_lines = [f for f in for_set if f.severity is not Severity.INFO]
     if rejected is not None:
-        text = Text("✗ rejected: ", "bold red")
+        text = Text()
+        text.append("✗ rejected: ", "bold red")
         text.append(strip_controls(rejected) or "no reason given", "bold")
         text.append(" (out of the dataset; a accepts it again)", "dim")
     else:

@@ -36,7 +36,8 @@ FLAG_WORDS = (
 
 def legend() -> Text:
     """What the marks of the list mean: the status of each sample, then its flags."""
-    text = Text("status  ", "bold")
+    text = Text()
+    text.append("status  ", "bold")
     for i, (status, (mark, style)) in enumerate(STATUS_MARK.items()):
         text.append("   " if i else "")
         text.append(mark, style)
