@@ -86,7 +86,7 @@ def quality_findings(
     clips = [_Clip(s, quality[s.id]) for s in samples if s.id in quality]
     findings: list[Finding] = []
     for clip in clips:
-        findings.extend(_frames(clip))
+        findings.extend(_frames(clip, base_model))
         findings.extend(_text(clip))
         findings.extend(_overlays(clip))
     findings.extend(_low_resolution(samples, quality, base_model))
@@ -95,7 +95,7 @@ def quality_findings(
     return findings
 
 
-def _frames(clip: _Clip) -> Iterator[Finding]:
+def _frames(clip: _Clip, model: WanBaseModel) -> Iterator[Finding]:
     """A first frame (and for kf2v a last frame) that carries nothing."""
     sample, q = clip.sample, clip.quality
     if q.first_look is not None:
@@ -105,7 +105,7 @@ def _frames(clip: _Clip) -> Iterator[Finding]:
             Severity.WARNING if q.first_look is FrameLook.TITLE_CARD else Severity.ERROR,
             f"the first frame is {_look(q.first_look)}: it is the picture the model is "
             "conditioned on, and it carries nothing",
-            _start_fix(sample, q),
+            _start_fix(sample, q, model),
         )
     if sample.last_frame is not None and q.last_look is not None:
         yield _finding(
@@ -128,7 +128,7 @@ def _look(look: FrameLook) -> str:
     }[look]
 
 
-def _start_fix(sample: Sample, q: ClipQuality) -> str:
+def _start_fix(sample: Sample, q: ClipQuality, model: WanBaseModel) -> str:
     start = q.content_start_s
     if q.first_look is FrameLook.TITLE_CARD:
         return (
@@ -138,6 +138,12 @@ def _start_fix(sample: Sample, q: ClipQuality) -> str:
         )
     if start is None:
         return "replace the clip: no frame of its first seconds has a picture"
+    left = q.duration_s - start
+    if left < model.min_duration_s:
+        return (
+            f"replace the clip: from its first real frame ({start:.2f} s) it lasts "
+            f"{left:.2f} s, under the {model.min_duration_s:g} s {model.name} takes"
+        )
     fix = command("fix", "DIR", "--only", sample.path)
     if sample.edit_key is None:
         trim = command("trim", "DIR", sample.path, "--start", f"{start:.2f}")

@@ -98,12 +98,19 @@ def test_three_copies_give_two_findings_naming_the_one_kept() -> None:
 
 
 def test_a_black_first_frame_is_an_error_whose_fix_trims_to_the_first_real_frame() -> None:
-    q = _quality(1, first_look=FrameLook.BLACK, content_start_s=0.5)
+    q = _quality(1, first_look=FrameLook.BLACK, content_start_s=0.5, duration_s=3.0)
     [f] = _run([(_sample("dark"), q)])
     assert (f.code, f.severity) == ("flat-first-frame", Severity.ERROR)
     assert "black" in f.message
     assert "annotator fix DIR --only dark.mp4" in f.fix
     assert "annotator trim DIR dark.mp4 --start 0.50" in f.fix
+
+
+def test_a_flat_start_too_long_to_trim_asks_for_another_clip() -> None:
+    q = _quality(1, first_look=FrameLook.FLAT, content_start_s=1.0)  # 2 s clip: 1 s left
+    [f] = _run([(_sample("slate"), q)])
+    assert "one flat colour" in f.message
+    assert f.fix.startswith("replace the clip") and "1.00 s" in f.fix and "trim" not in f.fix
 
 
 def test_a_title_card_is_a_warning() -> None:

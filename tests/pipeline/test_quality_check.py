@@ -49,7 +49,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_footage(d / "subtitled.mp4", seed=3, subtitles=SUBTITLE_LINES[:4])
     make_footage(d / "news.mp4", seed=4, corner_text="NEWS 24")
     make_footage(d / "marked.mp4", seed=5, corner_logo=True)
-    make_footage(d / "black_start.mp4", seed=6, black_lead_s=0.5)
+    make_footage(d / "black_start.mp4", seconds=3.0, seed=6, black_lead_s=0.5)
     make_footage(d / "tiny.mp4", 176, 144, seed=7)
     make_footage(d / "sharp.mp4", seed=8)
     make_footage(d / "soft.mp4", seed=12, blur=3.0)
