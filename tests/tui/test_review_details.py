@@ -8,7 +8,9 @@ from rich.color import Color as RichColor
 from rich.color import ColorSystem
 
 from annotator.tui.app import ReviewApp
-from annotator.tui.widgets.sample_list import STATUS_MARK
+from annotator.tui.domain import Finding, Severity
+from annotator.tui.widgets.prompt_view import findings_text
+from annotator.tui.widgets.sample_list import STATUS_MARK, legend
 from annotator.tui.words import counted
 from annotator.workspace import Status, Workspace
 from tests.tui import screen_text
@@ -155,3 +157,11 @@ def test_counts_read_in_the_singular_and_the_plural() -> None:
     assert counted(2, "sample") == "2 samples"
     assert counted(0, "phrase") == "0 phrases"
     assert counted(3, "child", "children") == "3 children"
+
+
+def test_no_style_runs_over_a_whole_panel() -> None:
+    """ "✓ no findings" is green, the rejection red: the set's findings and the rest keep
+    their own colours (a style given to a whole Text colours everything appended)."""
+    few = Finding(code="set-count", severity=Severity.ERROR, message="too few", fix="add")
+    for text in (findings_text([], [few]), findings_text([], [few], rejected="logo"), legend()):
+        assert not text.style, text.plain

@@ -107,7 +107,8 @@ class ZoomScreen(Screen[None]):
 
     def _say(self, doing: str = "") -> None:
         # What the keys do first: a narrow terminal cuts the line at the right.
-        line = Text(doing or "Esc closes · v plays", "bold", no_wrap=True, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(doing or "Esc closes · v plays", "bold")
         line.append("   ")
         line.append(strip_controls(self.sample.name), "bold")
         line.append("  ")

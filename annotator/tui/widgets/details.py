@@ -40,7 +40,8 @@ class ProbeView(Static):
     """The clip's name and probe data."""
 
     def show(self, sample: Sample) -> None:
-        text = Text(strip_controls(sample.path), "bold", no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(strip_controls(sample.path), "bold")
         text.append("\n")
         text.append_text(probe_text(sample))
         self.update(text, layout=False)  # fixed height: no layout pass needed

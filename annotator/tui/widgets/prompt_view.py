@@ -71,7 +71,9 @@ def findings_text(
         text.append(strip_controls(rejected) or "no reason given", "bold")
         text.append(" (out of the dataset; a accepts it again)", "dim")
     else:
-        text = Text("✓ no findings", "green") if not findings else Text()
+        text = Text()
+        if not findings:
+            text.append("✓ no findings", "green")
     _append_findings(text, findings, newline_first=rejected is not None)
     if set_lines:
         # Its first finding on the same line: a short terminal shows two lines of the panel.
