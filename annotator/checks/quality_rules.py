@@ -251,22 +251,31 @@ def _duplicates(clips: Sequence[_Clip]) -> Iterator[Finding]:
                 continue
             a, b = keep.quality, copy.quality
             like = likeness(a.phashes, a.dhashes, b.phashes, b.dhashes)
+            alike = f"{like.matched} of {like.compared} sampled frames alike"
             if like.same:
-                code, severity, what = DUPLICATE, Severity.ERROR, "the same video as"
+                yield _finding(
+                    copy.sample,
+                    DUPLICATE,
+                    Severity.ERROR,
+                    f"the same video as {keep.sample.path} ({alike}; {_size(copy)} against "
+                    f"{_size(keep)})",
+                    f"reject one of the two in review (keep {keep.sample.name}, the larger or "
+                    "sharper); a clip twice weighs double and can land in validation too",
+                )
             elif like.compared and like.matched >= NEAR_SHARE * like.compared:
-                code, severity, what = NEAR_DUPLICATE, Severity.WARNING, "mostly the same video as"
+                yield _finding(
+                    copy.sample,
+                    NEAR_DUPLICATE,
+                    Severity.WARNING,
+                    f"mostly the same scene and picture as {keep.sample.path} ({alike}): "
+                    "another take, or a copy cut or graded differently",
+                    "keep one of the two (reject the other in review) unless they show the "
+                    "effect differently; the same scene twice teaches the scene as part of the "
+                    "effect",
+                )
             else:
                 continue
             reported.add(copy.sample.id)
-            yield _finding(
-                copy.sample,
-                code,
-                severity,
-                f"{what} {keep.sample.path} ({like.matched} of {like.compared} sampled frames "
-                f"alike; {_size(copy)} against {_size(keep)})",
-                f"reject one of the two in review (keep {keep.sample.name}, the larger or "
-                "sharper); a clip twice weighs double and can land in validation too",
-            )
 
 
 def _size(clip: _Clip) -> str:

@@ -90,6 +90,18 @@ def test_a_copy_with_most_frames_alike_is_a_near_duplicate_warning() -> None:
     assert (f.code, f.severity, f.path) == ("near-duplicate-video", Severity.WARNING, "b.mp4")
 
 
+def test_another_take_of_the_same_scene_is_near_not_the_same() -> None:
+    a = _quality(1)
+    # Every frame 8 bits away: the same layout, not a re-encode (which differs in 0-4).
+    flip = 0xFF00000000000000
+    take = a.model_copy(
+        update={"phashes": [f"{int(h, 16) ^ flip:016x}" for h in a.phashes], "sharpness": 1.0}
+    )
+    [f] = _run([(_sample("a"), a), (_sample("take"), take)])
+    assert (f.code, f.severity, f.path) == ("near-duplicate-video", Severity.WARNING, "take.mp4")
+    assert "a.mp4" in f.message
+
+
 def test_three_copies_give_two_findings_naming_the_one_kept() -> None:
     a = _quality(1)
     found = _run([(_sample(n), a) for n in ("k1", "k2", "k3")])

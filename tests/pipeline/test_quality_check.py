@@ -40,6 +40,8 @@ CLEAN = ("clean_a.mp4", "clean_b.mp4", "clean_c.mp4", "clean_d.mp4", "sharp.mp4"
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Seeds (content) no other test analyses through the pipeline: the process remembers
+    # analyses by clip content, and the progress test counts the analyses made.
     d = tmp_path_factory.mktemp("quality_ws")
     make_footage(d / "clean_a.mp4", seed=1, audio=True)
     make_footage(d / "clean_b.mp4", seed=2)
