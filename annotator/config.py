@@ -54,6 +54,9 @@ class Settings(BaseModel):
     endpoints: dict[str, Endpoint] = {}
     # Yuan per second of video by model, then resolution (annotator/finetune/prices.py).
     video_prices: dict[str, dict[str, float]] = {}
+    # Per million tokens by region, then model: {"input": x, "output": y}, in the region's
+    # currency (annotator/captioning/pricing.py).
+    token_prices: dict[str, dict[str, dict[str, float]]] = {}
 
 
 class ConfigError(AnnotatorError, ValueError):

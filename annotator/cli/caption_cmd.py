@@ -106,7 +106,7 @@ def caption(
             settings=settings,
         )
         if dry_run:
-            _print_plan(ws, plan)
+            _print_plan(ws, plan, settings)
             return
         if not plan.requests:
             console.print(f"Nothing to caption ({plan.cached} sample(s) already have a caption).")
@@ -143,8 +143,8 @@ def _report(plan: CaptionPlan, summary: BatchSummary, failures: list[str]) -> No
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
 
 
-def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
-    from annotator.pipeline.caption import estimate_clip_tokens
+def _print_plan(ws: Workspace, plan: CaptionPlan, settings: Settings) -> None:
+    from annotator.pipeline.caption import ANSWER_TOKENS, estimate_clip_tokens, money_for
 
     table = Table("clip", "model", "fps", "est. input tokens")
     total = 0
@@ -156,7 +156,11 @@ def _print_plan(ws: Workspace, plan: CaptionPlan) -> None:
             str(request.clip.relative_to(ws.root)), request.model, f"{request.fps:g}", str(tokens)
         )
     console.print(table)
+    answers = ANSWER_TOKENS * len(plan.requests)
+    model = plan.requests[0].model if plan.requests else ""
+    spent = money_for(plan.provider, plan.provider_name, model, (total, answers), settings)
     console.print(
-        f"{len(plan.requests)} request(s) to {plan.provider_name}, about {total} input tokens; "
-        f"{plan.cached} sample(s) already captioned. Nothing was sent (--dry-run)."
+        f"{len(plan.requests)} request(s) to {plan.provider_name}, about {total} input and "
+        f"{answers} output tokens, {spent.words()}; {plan.cached} sample(s) already "
+        "captioned. Nothing was sent (--dry-run)."
     )

@@ -36,6 +36,7 @@ from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
     from annotator.captioning import BatchSummary
+    from annotator.config import Settings
     from annotator.pipeline.verify import VerifyPlan
     from annotator.verdicts import SampleVerdict, Verdict
     from annotator.workspace import Sample, Workspace
@@ -92,11 +93,11 @@ def verify(
             settings=settings,
         )
         if dry_run:
-            _print_dry_run(ws, plan, as_json)
+            _print_dry_run(ws, plan, as_json, settings)
             return
         jobs = concurrency or settings.caption.concurrency
         summary, failures = run_with_bar(ws, plan, jobs, "Verifying", quiet=as_json)
-        _report(ws, plan, summary, failures, as_json)
+        _report(ws, plan, summary, failures, as_json, settings)
     raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
 
 
@@ -115,13 +116,14 @@ def _report(
     summary: BatchSummary,
     failures: list[str],
     as_json: bool,
+    settings: Settings,
 ) -> None:
-    from annotator.captioning.pricing import CURRENCY
+    from annotator.captioning.pricing import PRICES_DATED
     from annotator.pipeline.verify import money, totals
 
     samples, verdicts = _scope(ws, plan)
     counts = totals(samples, verdicts)
-    spent = money(plan, summary.input_tokens, summary.output_tokens)
+    spent = money(plan, summary.input_tokens, summary.output_tokens, settings)
     if as_json:
         data = {
             "provider": plan.provider_name,
@@ -138,8 +140,9 @@ def _report(
                 "unverified": counts.unverified,
                 "input_tokens": summary.input_tokens,
                 "output_tokens": summary.output_tokens,
-                "cost": None if spent is None else round(spent, 4),
-                "currency": CURRENCY,
+                "cost": None if spent.amount is None else round(spent.amount, 4),
+                "currency": spent.currency,
+                "prices_dated": PRICES_DATED,
                 "stop_reason": summary.stop_reason,
             },
             "samples": [_sample_json(s, verdicts.get(s.id)) for s in samples],
@@ -150,7 +153,7 @@ def _report(
     for line in failures:
         err_console.print(styled(("failed", "red"), " ", outside_text(line)))
     _print_flagged(samples, verdicts)
-    cost_words = _cost_words(plan, spent)
+    cost_words = spent.words()
     taken = f", {summary.taken} left to another verify run" if summary.taken else ""
     lost = f", {summary.lost} answered but not stored" if summary.lost else ""
     console.print(
@@ -164,16 +167,6 @@ def _report(
         console.print(f"{len(plan.no_prompt)} sample(s) have no prompt yet: nothing to verify.")
     if summary.stop_reason:
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
-
-
-def _cost_words(plan: VerifyPlan, spent: float | None) -> str:
-    from annotator.captioning.pricing import CURRENCY
-
-    if plan.provider_name == "replay":
-        return "no cost (recorded answers)"
-    if spent is None:
-        return "cost unknown (no list price for this server or model)"
-    return f"about {spent:.4f} {CURRENCY} at {plan.model}'s list price"
 
 
 def _print_flagged(samples: list[Sample], verdicts: dict[str, SampleVerdict]) -> None:
@@ -216,8 +209,8 @@ def _verdict_json(verdict: Verdict) -> dict[str, Any]:
     return {k: outside_text(v) if k.endswith("_note") else v for k, v in data.items()}
 
 
-def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
-    from annotator.captioning.pricing import CURRENCY
+def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool, settings: Settings) -> None:
+    from annotator.captioning.pricing import PRICES_DATED
     from annotator.pipeline.verify import estimate_request, money
 
     rows = []
@@ -226,7 +219,7 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
         tokens_in, tokens_out = estimate_request(request, sample)
         rows.append((sample.path, tokens_in, tokens_out))
     total_in, total_out = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    spent = money(plan, total_in, total_out)
+    spent = money(plan, total_in, total_out, settings)
     if as_json:
         data = {
             "dry_run": True,
@@ -235,8 +228,9 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
             "requests": [{"path": p, "input_tokens": i, "output_tokens": o} for p, i, o in rows],
             "input_tokens": total_in,
             "output_tokens": total_out,
-            "cost": None if spent is None else round(spent, 4),
-            "currency": CURRENCY,
+            "cost": None if spent.amount is None else round(spent.amount, 4),
+            "currency": spent.currency,
+            "prices_dated": PRICES_DATED,
             "already_verified": plan.cached,
             "no_prompt": len(plan.no_prompt),
         }
@@ -246,7 +240,7 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool) -> None:
     for path, tokens_in, tokens_out in rows:
         table.add_row(styled(path), plan.model, str(tokens_in), str(tokens_out))
     console.print(table)
-    cost_words = _cost_words(plan, spent)
+    cost_words = spent.words()
     console.print(
         f"{len(rows)} request(s) to {plan.provider_name}, about {total_in} input and "
         f"{total_out} output tokens, {cost_words}; {plan.cached} sample(s) already verified. "

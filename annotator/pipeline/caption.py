@@ -28,6 +28,7 @@ from annotator.captioning import (
     load_instruction,
     load_instruction_file,
 )
+from annotator.captioning.pricing import CostEstimate, estimate_cost
 from annotator.captioning.providers.replay import ReplayFileError
 from annotator.config import Settings, load_settings
 from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
@@ -145,6 +146,31 @@ def plan_captions(
 
 # One runner for every pass (annotator/pipeline/claimed.py); its name here for callers.
 run_plan = run_claimed
+
+
+# What one caption answer takes, for a dry run's estimate: a structured answer (subject,
+# background, motion) or a free description runs to about this many tokens.
+ANSWER_TOKENS = 250
+
+
+def money_for(
+    provider: Provider,
+    provider_name: str,
+    model: str,
+    tokens: tuple[int, int],
+    settings: Settings,
+) -> CostEstimate:
+    """What TOKENS (input, output) cost with MODEL on PROVIDER: nothing for recordings
+    (replay), DashScope's dated list price for its region (or config.toml's), unknown for
+    any other server (a local one has prices of its own, if any)."""
+    region = getattr(getattr(provider, "region", None), "name", None)
+    return estimate_cost(
+        model,
+        *tokens,
+        region=region if provider.needs_key else None,
+        overrides=settings.token_prices,
+        recorded=provider_name == "replay",
+    )
 
 
 def estimate_clip_tokens(sample: Sample, fps: float, model: str) -> int:

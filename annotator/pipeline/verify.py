@@ -20,7 +20,7 @@ from typing import Any
 from annotator.basemodels import Mode
 from annotator.captioning import Provider, ProviderError
 from annotator.captioning.estimate import estimate_image_tokens, estimate_text_tokens
-from annotator.captioning.pricing import cost
+from annotator.captioning.pricing import CostEstimate
 from annotator.captioning.question import AsksAboutClips, clip_questions
 from annotator.captioning.verification import (
     PromptParts,
@@ -31,7 +31,12 @@ from annotator.captioning.verification import (
     verify_clip,
 )
 from annotator.config import Settings, load_settings
-from annotator.pipeline.caption import choose_model, estimate_clip_tokens, make_provider
+from annotator.pipeline.caption import (
+    choose_model,
+    estimate_clip_tokens,
+    make_provider,
+    money_for,
+)
 from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
 from annotator.pipeline.prompts import load_prompts
 from annotator.prompts.build import Prompt, PromptSet
@@ -260,11 +265,11 @@ def totals(samples: Sequence[Sample], verdicts: Mapping[str, SampleVerdict]) -> 
     )
 
 
-def money(plan: VerifyPlan, input_tokens: int, output_tokens: int) -> float | None:
-    """What these tokens cost at the model's list price: nothing for recordings (replay),
-    DashScope's price for a DashScope endpoint, None (unknown) for any other server."""
-    if plan.provider_name == "replay":
-        return 0.0
-    if not plan.provider.needs_key:  # another server: DashScope's prices do not apply
-        return None
-    return cost(plan.model, input_tokens, output_tokens)
+def money(
+    plan: VerifyPlan, input_tokens: int, output_tokens: int, settings: Settings
+) -> CostEstimate:
+    """What these tokens cost (``money_for``: replay nothing, DashScope its dated list
+    price for the region, any other server unknown)."""
+    return money_for(
+        plan.provider, plan.provider_name, plan.model, (input_tokens, output_tokens), settings
+    )

@@ -78,7 +78,7 @@ def test_dry_run_lists_requests_with_tokens_and_cost_and_sends_nothing(
     assert data["input_tokens"] > 0 and data["cost"] > 0 and data["currency"] == "CNY"
     table = runner.invoke(app, ["verify", str(root), "-p", "openai", "--dry-run"])
     assert "3 request(s) to openai" in table.output
-    assert "CNY at qwen-vl-max's list price" in table.output
+    assert "CNY (qwen-vl-max, cn list price of" in table.output
     local = verify(root, fake, "--dry-run")  # a server of its own: DashScope's prices don't apply
     assert "cost unknown" in local.output
     assert fake.requests() == []
