@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from annotator.cli.common import EXIT_USAGE, DirArgument, console, err_console, fail, styled
+from annotator.cli.common import (
+    EXIT_USAGE,
+    DirArgument,
+    console,
+    err_console,
+    fail,
+    open_workspace,
+    styled,
+)
 from annotator.cli.finetune_common import (
     BaseUrlOption,
     IntervalOption,
@@ -55,6 +63,9 @@ def generate(
     region: str | None = RegionOption,
     base_url: str | None = BaseUrlOption,
     as_json: bool = JsonOption,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say what the video would cost; send nothing."
+    ),
 ) -> None:
     """Make a video with the deployed LoRA from a new picture, to see the effect: step 4.
 
@@ -66,6 +77,9 @@ def generate(
 
     if resolution not in ("720P", "480P"):
         raise fail(f"--resolution must be 720P or 480P, not {resolution!r}", EXIT_USAGE)
+    if dry_run:
+        _print_cost(root, resolution)
+        return
     poller = make_poller(interval, TASK_INTERVAL, timeout)
     with remote(root, region, base_url) as (ws, client):
         found = _start_generation(
@@ -86,6 +100,24 @@ def generate(
         console.print(styled("video: ", (found.video_path, "bold")), soft_wrap=True)
     else:
         console.print(styled("task ", (found.task_id, "bold"), f": {found.status}"))
+
+
+def _print_cost(root: Path, resolution: str) -> None:
+    """What one video costs at the base model's dated list price (or config.toml's)."""
+    from annotator.cli.caption_cmd import load_settings_or_exit
+    from annotator.config import load_settings
+    from annotator.finetune.prices import video_cost
+
+    settings = load_settings_or_exit(load_settings)
+    with open_workspace(root) as ws:
+        model = ws.info.base_model
+    cost = video_cost(model, resolution, 1, overrides=settings.video_prices)
+    console.print(
+        styled(
+            f"{cost.describe(model, resolution)}, the LoRA's base model. "
+            "Nothing was sent (--dry-run)."
+        )
+    )
 
 
 def _start_generation(

@@ -83,3 +83,18 @@ def test_verify_dry_run_names_the_price_list(root: Path) -> None:
     assert data["cost"] > 0 and data["currency"] == "CNY" and data["prices_dated"] == PRICES_DATED
     words = _flat("verify", str(root), "-p", "dashscope", "--region", "intl", "--dry-run")
     assert "USD" in words and PRICES_DATED in words
+
+
+def test_generate_dry_run_prices_the_video_and_sends_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.finetune.prices import PRICES_DATED as VIDEO_PRICES_DATED
+
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)  # a dry run needs no key
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    assert runner.invoke(app, ["init", str(folder), "--mode", "i2v"]).exit_code == 0
+    words = _flat("generate", str(folder), "picture.png", "--resolution", "480P", "--dry-run")
+    assert "wan2.5-i2v-preview" in words and "480P" in words and "CNY" in words
+    assert VIDEO_PRICES_DATED in words and "nothing was sent" in words.lower()
