@@ -65,8 +65,12 @@ def sharpness(picture: np.ndarray) -> float:
 
 def noise_sigma(picture: np.ndarray) -> float:
     """Immerkaer's fast estimate of the noise's standard deviation, in grey levels: the
-    picture filtered by a kernel that cancels smooth shading and straight edges."""
+    picture filtered by a kernel that cancels smooth shading and straight edges, averaged
+    over its smoother half only (by gradient), so texture is not taken for noise."""
     p = picture
+    h, w = p.shape
+    if h < 3 or w < 3:
+        return 0.0
     conv = (
         p[:-2, :-2]
         - 2 * p[:-2, 1:-1]
@@ -78,7 +82,8 @@ def noise_sigma(picture: np.ndarray) -> float:
         - 2 * p[2:, 1:-1]
         + p[2:, 2:]
     )
-    h, w = p.shape
-    if h < 3 or w < 3:
+    gradient = np.abs(p[1:-1, 2:] - p[1:-1, :-2]) + np.abs(p[2:, 1:-1] - p[:-2, 1:-1])
+    smooth = gradient <= np.median(gradient)
+    if not smooth.any():
         return 0.0
-    return float(np.abs(conv).sum() * math.sqrt(math.pi / 2) / (6.0 * (w - 2) * (h - 2)))
+    return float(np.abs(conv[smooth]).mean() * math.sqrt(math.pi / 2) / 6.0)
