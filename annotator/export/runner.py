@@ -97,6 +97,20 @@ def folder_target(ws: Workspace, fmt: ExportFormat, output: Path | None) -> Path
     return target
 
 
+def size_findings(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> list[Finding]:
+    """The guide's size limits (data.jsonl, the zip) on what the plan would write, judged
+    without writing: what `check` adds to the plan, so it says what export will."""
+    if options.format is not ExportFormat.DASHSCOPE or not plan.train:
+        return []
+    mode = ws.info.mode
+    train_zip, valid_zip = zip_targets(ws, options.output)
+    found = _size_problems(build_layout(plan.train, mode, with_video=True), train_zip.name, options)
+    if plan.valid:
+        valid = build_layout(plan.valid, mode, with_video=False)
+        found += _size_problems(valid, valid_zip.name, options)
+    return found
+
+
 def _size_problems(layout: ZipLayout, name: str, options: ExportOptions) -> list[Finding]:
     problems = []
     if len(layout.jsonl) > options.max_jsonl_bytes:

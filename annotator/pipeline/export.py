@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from annotator.checks import CheckReport
 from annotator.export.plan import ExportInputs, ExportOptions, ExportPlan, plan_export
-from annotator.export.runner import ExportResult, check_format_options, write_export
+from annotator.export.runner import (
+    ExportResult,
+    check_format_options,
+    size_findings,
+    write_export,
+)
 from annotator.pipeline.check import check_workspace
 from annotator.pipeline.prompts import load_prompts
 from annotator.pipeline.verify import load_verdicts
@@ -22,7 +27,9 @@ def readiness(ws: Workspace, options: ExportOptions) -> tuple[CheckReport, Expor
     would follow with OPTIONS (ready exactly when ``plan.errors`` is empty)."""
     check_format_options(options)
     inputs = export_inputs(ws)
-    return inputs.report, plan_export(inputs, options)
+    plan = plan_export(inputs, options)
+    plan.errors.extend(size_findings(ws, options, plan))
+    return inputs.report, plan
 
 
 def export_dataset(ws: Workspace, options: ExportOptions) -> ExportResult:

@@ -173,3 +173,19 @@ def test_init_makes_a_rare_trigger_unless_no_trigger(tmp_path: Path) -> None:
         assert ws.info.trigger is None
     assert "no trigger word" in output and "export will refuse" in output
     assert _run("init", bare, "--trigger", "s86b5p", "--no-trigger")[0] == 2
+
+
+def test_the_size_limits_are_judged_before_writing_too(clean: Path, tmp_path: Path) -> None:
+    """A data.jsonl or a zip over the guide's limits: the check says so, as export does."""
+    from annotator.export import ExportOptions, ExportRefusedError
+    from annotator.pipeline.export import export_dataset, readiness
+
+    root = tmp_path / "ws"
+    shutil.copytree(clean, root)
+    options = ExportOptions(output=tmp_path / "out" / "d.zip", max_jsonl_bytes=100)
+    with Workspace.open(root) as ws:
+        _, plan = readiness(ws, options)
+        assert [f.code for f in plan.errors] == ["jsonl-too-large"]
+        with pytest.raises(ExportRefusedError) as refused:
+            export_dataset(ws, options)
+    assert [f.code for f in refused.value.plan.errors] == ["jsonl-too-large"]
