@@ -27,7 +27,7 @@ def grey(rgb: np.ndarray) -> np.ndarray:
 def frame_stats(picture: np.ndarray, time_s: float) -> FrameStats:
     """The mean, spread, edge content and plainness of one grey picture."""
     edges = np.abs(np.diff(picture, axis=0)).mean() + np.abs(np.diff(picture, axis=1)).mean()
-    median = float(np.median(picture))
+    median = float(np.median(picture[::3, ::3]))  # a ninth of the pixels tell it
     return FrameStats(
         time_s=round(time_s, 3),
         mean=round(float(picture.mean()), 2),
@@ -83,7 +83,7 @@ def noise_sigma(picture: np.ndarray) -> float:
         + p[2:, 2:]
     )
     gradient = np.abs(p[1:-1, 2:] - p[1:-1, :-2]) + np.abs(p[2:, 1:-1] - p[:-2, 1:-1])
-    smooth = gradient <= np.median(gradient)
+    smooth = gradient <= np.median(gradient[::3, ::3])  # a ninth of the pixels tell it
     if not smooth.any():
         return 0.0
     return float(np.abs(conv[smooth]).mean() * math.sqrt(math.pi / 2) / 6.0)
