@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, plain_problem
 
 HOME_ENV = "ANNOTATOR_HOME"
 CONFIG_ENV = "ANNOTATOR_CONFIG"
@@ -99,7 +99,7 @@ def _problems(exc: ValidationError) -> str:
     said = []
     for problem in exc.errors(include_input=False, include_url=False):
         where = ".".join(str(part) for part in problem["loc"])
-        said.append(f"{where}: {problem['msg']}")
+        said.append(f"{where} {plain_problem(problem, extra='is not a known setting')}")
         if problem["type"] == "extra_forbidden" and "key" in str(problem["loc"][-1]).lower():
             said[-1] += " (keys are never stored here: name the variable with key_env_var)"
     return "; ".join(said)

@@ -8,6 +8,9 @@ path of the full traceback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -29,3 +32,44 @@ class UsageError(AnnotatorError):
     """The command was called wrongly: an unknown name, a bad combination of options."""
 
     exit_code = EXIT_USAGE
+
+
+def plain_problem(problem: Mapping[str, Any], *, extra: str = "is not a known field") -> str:
+    """What is wrong with one value, in plain words, from one of pydantic's error dicts
+    (``ValidationError.errors()``): "is missing", "must be at most 64", "must be a number".
+
+    The one wording for a value that a file, a config or a command line got wrong; the
+    caller puts the field's name before it. EXTRA: the words for a field not known.
+    """
+    kind = str(problem.get("type", ""))
+    limits: Mapping[str, Any] = problem.get("ctx") or {}
+    bounds = {
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("under", "lt"),
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("over", "gt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {limits.get(key)}"
+    simple = {
+        "missing": "is missing",
+        "extra_forbidden": extra,
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "bool_parsing": "must be true or false",
+        "bool_type": "must be true or false",
+        "string_type": "must be text",
+        "dict_type": "must be a table of fields",
+        "model_type": "must be a table of fields",
+        "list_type": "must be a list",
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind in ("literal_error", "enum"):
+        expected = str(limits.get("expected", "")).replace("'", "")
+        return f"must be {expected}"
+    message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]

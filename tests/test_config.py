@@ -57,3 +57,16 @@ def test_an_endpoint_model_and_key_variable_are_read(tmp_path: Path) -> None:
     )
     lan = load_settings(path).endpoints["lan"]
     assert (lan.model, lan.key_env_var) == ("Qwen/Qwen2.5-VL-7B-Instruct", "LAN_VLLM_KEY")
+
+
+def test_a_wrong_setting_is_named_in_plain_words(tmp_path: Path) -> None:
+    """Issue 14 item 13: no pydantic wording ('Input should be', 'Extra inputs')."""
+    path = tmp_path / "config.toml"
+    path.write_text("[caption]\nconcurrency = 100\ncolour = 'red'\nfps = 'fast'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "caption.concurrency must be at most 64" in message, message
+    assert "caption.colour is not a known setting" in message, message
+    assert "caption.fps must be a number" in message, message
+    assert "Input should" not in message and "Extra inputs" not in message

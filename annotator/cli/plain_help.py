@@ -17,6 +17,8 @@ from typing import Any
 from typer._click import exceptions as click_exceptions
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
+from annotator.errors import plain_problem
+
 # A list of choices longer than this is named by a word (STATUS), the choices said in the
 # help; shorter ones are the metavar itself (i2v|kf2v).
 CHOICES_WIDTH = 24
@@ -149,20 +151,11 @@ def _plain_refusal(exc: click_exceptions.BadParameter) -> str | None:
     first = found[0]
     name = _hint(exc.param)
     given = first.get("input")
-    kind, limits = first.get("type", ""), first.get("ctx") or {}
     choices = choices_of(exc.param) if isinstance(exc.param, TyperArgument | TyperOption) else []
     if choices:
         return f"{name} must be one of {', '.join(choices)} (not {given!r})"
-    if kind in ("less_than_equal", "less_than"):
-        return f"{name} must be at most {limits.get('le', limits.get('lt'))}"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"{name} must be at least {limits.get('ge', limits.get('gt'))}"
-    if kind == "int_parsing":
-        return f"{name} must be a whole number (not {given!r})"
-    if kind == "float_parsing":
-        return f"{name} must be a number (not {given!r})"
-    message = str(first.get("msg", "")).removeprefix("Value error, ")
-    return f"{name}: {message}" if message else None
+    said = f"{name} {plain_problem(first)}"
+    return f"{said} (not {given!r})" if str(first.get("type", "")).endswith("_parsing") else said
 
 
 def _hint(param: Any) -> str:

@@ -35,7 +35,7 @@ from annotator.captioning.chat import ChatAnswer, ChatRequest
 from annotator.captioning.errors import ProviderError
 from annotator.captioning.question import ClipQuestion
 from annotator.captioning.structured import RawAnswer, StructuredAnswerError, parse_structured
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, plain_problem
 from annotator.lang import has_cjk
 from annotator.userfiles import read_bytes
 
@@ -108,16 +108,10 @@ def _read_lines(
 def _field_problem(exc: ValidationError) -> str:
     """The first problem of a line, in words that name the field (not pydantic's)."""
     first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "the line"
-    kind = first["type"]
-    if kind == "missing":
-        return f"field {field!r} is missing"
-    if kind == "literal_error":
-        expected = str(first.get("ctx", {}).get("expected", "")).replace("'", "")
-        return f"field {field!r} must be {expected} (not {first['input']!r})"
-    if kind in ("model_type", "dict_type") and not first["loc"]:
+    if not first["loc"]:
         return "a line must be one JSON object"
-    return f"field {field!r}: {str(first['msg']).lower()}"
+    field = ".".join(str(part) for part in first["loc"])
+    return f"field {field!r} {plain_problem(first)}"
 
 
 def load_recordings(path: Path) -> list[ReplayEntry]:
