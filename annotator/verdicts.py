@@ -92,7 +92,8 @@ class SampleVerdict:
     """A sample's latest verdict as the checks, the export and the review read it.
 
     ``verdict`` None: the model's answer stayed unreadable after the retry (``problem``
-    says why). ``stale``: the sample's prompt is no longer the text that was verified.
+    says why). ``stale``: the sample's prompt is no longer the text that was verified, or
+    its clip was edited since (``clip_changed``).
     """
 
     sample_id: str
@@ -102,6 +103,7 @@ class SampleVerdict:
     verdict: Verdict | None
     problem: str | None = None
     stale: bool = False
+    clip_changed: bool = False
 
     @property
     def flagged(self) -> bool:

@@ -67,13 +67,14 @@ def _finding(sample: Sample, code: str, message: str, fix: str, severity: Severi
 
 def _sample_findings(sample: Sample, seen: SampleVerdict) -> Iterator[Finding]:
     if seen.stale:
-        # The verdict is about a prompt that is gone: what it said may no longer hold.
+        # The verdict is about a prompt or a clip that is gone: it may no longer hold.
         had = f" (it had: {', '.join(seen.reasons())})" if seen.flagged else ""
+        changed = "clip was edited" if seen.clip_changed else "prompt changed"
         yield _finding(
             sample,
             "verify-stale",
-            f"the prompt changed since the vision model verified it{had}",
-            "run `annotator verify` again to check the prompt as it stands",
+            f"the {changed} since the vision model verified it{had}",
+            "run `annotator verify` again to check the prompt and clip as they stand",
             Severity.WARNING if seen.flagged else Severity.INFO,
         )
         return

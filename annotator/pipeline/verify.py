@@ -214,6 +214,7 @@ class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
                 instruction_hash=request.instruction_hash,
                 prompt=request.parts.prompt,
                 cache_key=request.key,
+                clip_key=request.clip_key or request.clip_sha256,
                 verdict=result.verdict,
                 unreadable=result.problem,
                 answer=result.answer if result.verdict is None else None,
@@ -233,10 +234,11 @@ class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
 
 def load_verdicts(ws: Workspace, prompts: PromptSet) -> dict[str, SampleVerdict]:
     """The latest verdict of every sample in PROMPTS that has one, stale when its prompt
-    is no longer the text that was verified."""
+    is no longer the text that was verified or its clip was edited since."""
     latest = latest_verdicts(ws)
+    clips = {s.id: s.clip_key for s in ws.samples(include_missing=True)}
     return {
-        sid: latest[sid].seen_against(prompt.text)
+        sid: latest[sid].seen_against(prompt.text, clips.get(sid, sid))
         for sid, prompt in prompts.prompts.items()
         if sid in latest
     }

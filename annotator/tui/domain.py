@@ -324,7 +324,11 @@ class Domain:
                 PromptSet(context, {sample.id: prompt}),
                 root=ws.root,
                 base_model=ws.info.base_model,
-                verdicts={sample.id: verdict.seen_against(prompt.text)} if verdict else {},
+                verdicts=(
+                    {sample.id: verdict.seen_against(prompt.text, sample.clip_key)}
+                    if verdict
+                    else {}
+                ),
             )
             found[sample.id] = [f for f in report.findings if f.sample_id == sample.id]
         return found
@@ -338,11 +342,12 @@ class Domain:
         return load_verdicts(self._ws, load_prompts(self._ws))
 
     def verdict(self, sample: Sample, prompt: str) -> SampleVerdict | None:
-        """One sample's latest verdict, stale when PROMPT (as shown) is not what was verified."""
+        """One sample's latest verdict, stale when PROMPT (as shown) is not what was verified
+        or the clip was edited since."""
         from annotator.workspace.verdicts import verdicts_of
 
         stored = verdicts_of(self._ws, sample.id)
-        return stored[-1].seen_against(prompt) if stored else None
+        return stored[-1].seen_against(prompt, sample.clip_key) if stored else None
 
     def mine(self) -> list[PhraseView]:
         """The effect phrases mined from the latest captions, as the template view lists them.

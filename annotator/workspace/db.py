@@ -326,6 +326,13 @@ def _m007_clip_edits(db: sqlite3.Connection) -> None:
     )
 
 
+def _m010_verdict_clip(db: sqlite3.Connection) -> None:
+    # The clip a verdict was about (Sample.clip_key: the source, plus its edit's hash): a
+    # verdict on the source says nothing sure of a trimmed or cropped clip. NULL (verdicts
+    # stored before) means the source.
+    _run_script(db, "ALTER TABLE verdicts ADD COLUMN clip_key TEXT")
+
+
 def _m009_sources(db: sqlite3.Connection) -> None:
     # Candidate clips made with a Wan base model from the user's pictures (annotator source,
     # issue 15): one row per generation, written before its create request (task_id NULL,
@@ -405,6 +412,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_clip_edits", _m007_clip_edits),
     ("008_clip_analysis", _m008_clip_analysis),
     ("009_sources", _m009_sources),
+    ("010_verdict_clip", _m010_verdict_clip),
 ]
 
 

@@ -36,6 +36,7 @@ class StoredVerdict(BaseModel):
     instruction_hash: str
     prompt: str  # the prompt text that was verified
     cache_key: str
+    clip_key: str | None = None  # the clip verified (None: the source, as stored before 010)
     verdict: Verdict | None  # None: the answer stayed unreadable
     unreadable: str | None = None
     answer: str | None = None  # what the model wrote, kept when it could not be read
@@ -43,9 +44,11 @@ class StoredVerdict(BaseModel):
     output_tokens: int | None = None
     created_at: datetime
 
-    def seen_against(self, prompt: str) -> SampleVerdict:
+    def seen_against(self, prompt: str, clip_key: str) -> SampleVerdict:
         """This verdict as the checks and the review read it, for the sample's current
-        PROMPT text: stale when the prompt is no longer the text that was verified."""
+        PROMPT text and clip (CLIP_KEY, ``Sample.clip_key``): stale when the prompt is no
+        longer the text that was verified, or the clip was edited since."""
+        clip_changed = (self.clip_key or self.sample_id) != clip_key
         return SampleVerdict(
             sample_id=self.sample_id,
             prompt=self.prompt,
@@ -53,7 +56,8 @@ class StoredVerdict(BaseModel):
             verified_at=self.created_at,
             verdict=self.verdict,
             problem=self.unreadable,
-            stale=prompt != self.prompt,
+            stale=prompt != self.prompt or clip_changed,
+            clip_changed=clip_changed,
         )
 
 
@@ -67,6 +71,7 @@ def add_verdict(
     prompt: str,
     cache_key: str,
     verdict: Verdict | None,
+    clip_key: str | None = None,
     unreadable: str | None = None,
     answer: str | None = None,
     input_tokens: int | None = None,
@@ -83,8 +88,8 @@ def add_verdict(
         db.execute("DELETE FROM verdicts WHERE cache_key = ?", (cache_key,))
         cur = db.execute(
             "INSERT INTO verdicts (sample_id, provider, model, instruction_hash, prompt,"
-            " cache_key, verdict, unreadable, answer, input_tokens, output_tokens, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " cache_key, clip_key, verdict, unreadable, answer, input_tokens, output_tokens,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sample_id,
                 strip_controls(provider),
@@ -92,6 +97,7 @@ def add_verdict(
                 instruction_hash,
                 prompt,
                 cache_key,
+                clip_key,
                 None if verdict is None else verdict.model_dump_json(),
                 None if unreadable is None else outside_text(unreadable),
                 None if answer is None else outside_text(answer, keep_newlines=True),

@@ -17,9 +17,11 @@ from PIL import Image
 from annotator.basemodels import Mode
 from annotator.media.edits import ClipEdit, Crop
 from annotator.pipeline.caption import caption_samples, plan_captions
+from annotator.pipeline.check import check_workspace
 from annotator.pipeline.edits import clear_edit, media_dir, set_edit
+from annotator.pipeline.prompts import load_prompts
 from annotator.pipeline.scan import scan
-from annotator.pipeline.verify import plan_verification
+from annotator.pipeline.verify import load_verdicts, plan_verification
 from annotator.workspace import FrameSource, Workspace, WorkspaceInfo
 from tests.clips import make_black_start_clip, make_clip
 from tests.fakes import FakeDashScope
@@ -161,3 +163,20 @@ def test_a_new_edit_is_verified_again(
     plan = plan_verification(ws, provider="openai", options=openai_options(fake), settings=SETTINGS)
     assert plan.cached == 2
     assert [r.clip for r in plan.requests] == [ws.root / ws.sample(ids["clip_1.mp4"]).clip]
+
+
+def test_a_verdict_on_the_source_is_stale_once_the_clip_is_edited(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    ws = make_ws(tmp_path, fake)
+    verify(ws, fake)
+    sid = by_name(ws)["clip_1.mp4"]
+    assert not load_verdicts(ws, load_prompts(ws))[sid].stale
+    set_edit(ws, ws.sample(sid), ClipEdit(start_s=0.25))
+    seen = load_verdicts(ws, load_prompts(ws))[sid]
+    assert seen.stale and seen.clip_changed
+    stale = [f for f in check_workspace(ws).findings if f.code == "verify-stale"]
+    assert [(f.sample_id, "clip was edited" in f.message) for f in stale] == [(sid, True)]
+    clear_edit(ws, ws.sample(sid))  # back to the source it verified: current again
+    assert not load_verdicts(ws, load_prompts(ws))[sid].stale

@@ -85,6 +85,7 @@ def test_migration_006_adds_the_verdicts_table_to_an_older_store(tmp_path: Path)
         "input_tokens",
         "output_tokens",
         "created_at",
+        "clip_key",  # 010_verdict_clip
     ]
     assert not [c for c in columns if "api" in c or c == "key"]  # never the key
     unique = [row[1] for row in db.execute("PRAGMA index_list(verdicts)") if row[2]]
@@ -118,10 +119,10 @@ def test_the_latest_verdict_is_stale_once_the_prompt_changes(ws: Workspace) -> N
     assert [v.cache_key for v in verdicts_of(ws, SID)] == ["k2", "k1"]
     latest = latest_verdicts(ws)[SID]
     assert latest.cache_key == "k1"
-    assert not latest.seen_against("old prompt").stale
-    seen = latest.seen_against("old prompt, edited")
+    assert not latest.seen_against("old prompt", SID).stale
+    seen = latest.seen_against("old prompt, edited", SID)
     assert seen.stale and not seen.flagged
-    unreadable = verdicts_of(ws, SID)[0].seen_against("new prompt")
+    unreadable = verdicts_of(ws, SID)[0].seen_against("new prompt", SID)
     assert unreadable.flagged and unreadable.problem is not None
 
 
@@ -129,7 +130,7 @@ def test_a_damaged_stored_verdict_counts_as_unreadable(ws: Workspace) -> None:
     _add(ws, "k1", "p")
     with ws.transaction() as db:
         db.execute("UPDATE verdicts SET verdict = '{\"subject_matches\": tru'")
-    seen = latest_verdicts(ws)[SID].seen_against("p")
+    seen = latest_verdicts(ws)[SID].seen_against("p", SID)
     assert seen.verdict is None and seen.flagged
 
 
