@@ -49,8 +49,9 @@ NEAR_SHARE = 0.75
 # Outliers of the set: a robust z-score (median and MAD of the logarithm) beyond this, and
 # a ratio to the median beyond the next two, among at least MIN_SET analysed clips.
 OUTLIER_Z = 3.5
-BLUR_RATIO = 1 / 4
+BLUR_RATIO = 1 / 3
 NOISE_RATIO = 2.0
+NOISE_FLOOR = 2.0  # grey levels: noise under this is not seen, whatever the set's median
 MIN_SET = 5
 _TEXT_CODES = {TextKind.SUBTITLES: SUBTITLES, TextKind.CAPTION: CAPTION, TextKind.LOGO: LOGO_TEXT}
 
@@ -284,31 +285,43 @@ def _size(clip: _Clip) -> str:
 
 def _outliers(clips: Sequence[_Clip]) -> Iterator[Finding]:
     """Clips much blurrier or noisier than the rest of the set."""
+    yield from _blurry([c for c in clips if c.quality.sharpness > 0])  # 0: no edges to judge
+    yield from _noisy(clips)
+
+
+def _blurry(clips: Sequence[_Clip]) -> Iterator[Finding]:
     if len(clips) < MIN_SET:
         return
-    sharp = _robust_z([c.quality.sharpness for c in clips])
-    noise = _robust_z([c.quality.noise for c in clips])
-    sharp_median = float(np.median([c.quality.sharpness for c in clips]))
-    noise_median = float(np.median([c.quality.noise for c in clips]))
-    for clip, zs, zn in zip(clips, sharp, noise, strict=True):
+    values = [c.quality.sharpness for c in clips]
+    median = float(np.median(values))
+    for clip, z in zip(clips, _robust_z(values), strict=True):
         q = clip.quality
-        if zs < -OUTLIER_Z and q.sharpness < BLUR_RATIO * sharp_median:
+        if q.sharpness < BLUR_RATIO * median and z < -OUTLIER_Z:
             yield _finding(
                 clip.sample,
                 BLURRY,
                 Severity.WARNING,
-                f"much blurrier than the rest of the set (sharpness {q.sharpness:.0f}; the "
-                f"set's median {sharp_median:.0f})",
+                f"much blurrier than the rest of the set (sharpness {q.sharpness:.2f}; the "
+                f"set's median {median:.2f})",
                 "replace it with a sharper source or reject it in review; the model learns "
                 "the blur as part of the effect",
             )
-        if zn > OUTLIER_Z and q.noise > NOISE_RATIO * noise_median:
+
+
+def _noisy(clips: Sequence[_Clip]) -> Iterator[Finding]:
+    if len(clips) < MIN_SET:
+        return
+    values = [c.quality.noise for c in clips]
+    median = float(np.median(values))
+    for clip, z in zip(clips, _robust_z(values), strict=True):
+        q = clip.quality
+        if q.noise > max(NOISE_RATIO * median, NOISE_FLOOR) and z > OUTLIER_Z:
             yield _finding(
                 clip.sample,
                 NOISY,
                 Severity.WARNING,
                 f"much noisier than the rest of the set (noise {q.noise:.1f} grey levels; the "
-                f"set's median {noise_median:.1f})",
+                f"set's median {median:.1f})",
                 "replace it with a cleaner source or reject it in review; the guide counts "
                 "heavy noise as learned with the effect",
             )

@@ -34,7 +34,7 @@ def _quality(seed: int, **changes: object) -> ClipQuality:
         frames=frames,
         phashes=_hashes(seed),
         dhashes=_hashes(seed + 1000),
-        sharpness=500.0 + seed,
+        sharpness=1.8 + seed / 100,
         noise=3.0 + seed / 100,
     )
     return base.model_copy(update=changes)
@@ -188,10 +188,23 @@ def test_a_tiny_clip_is_far_below_the_model() -> None:
 
 def test_blur_and_noise_are_judged_against_the_rest_of_the_set() -> None:
     pairs = [(_sample(f"c{i}"), _quality(i)) for i in range(7)]
-    pairs.append((_sample("soft"), _quality(20, sharpness=20.0)))
+    pairs.append((_sample("soft"), _quality(20, sharpness=0.4)))
     pairs.append((_sample("grain"), _quality(21, noise=15.0)))
     found = {(f.path, f.code) for f in _run(pairs)}
     assert found == {("soft.mp4", "blurry-clip"), ("grain.mp4", "noisy-clip")}
+
+
+def test_a_set_without_noise_flags_none_for_a_trace_of_it() -> None:
+    # Smooth synthetic clips measure ~0 noise: a trace is no outlier (a floor of 2 levels).
+    pairs = [(_sample(f"c{i}"), _quality(i, noise=0.0)) for i in range(6)]
+    pairs.append((_sample("trace"), _quality(9, noise=0.5)))
+    assert _run(pairs) == []
+
+
+def test_a_clip_without_edges_is_not_judged_blurry() -> None:
+    pairs = [(_sample(f"c{i}"), _quality(i)) for i in range(6)]
+    pairs.append((_sample("fog"), _quality(9, sharpness=0.0)))
+    assert _run(pairs) == []
 
 
 def test_blur_is_not_judged_in_a_set_too_small_to_compare() -> None:

@@ -15,6 +15,7 @@ _NEAR = 6.0  # grey levels around the median that count as the plain background
 _PLAIN = 0.8  # a title card: at least this share of the picture is its background...
 _PLAIN_REST = 0.45  # ...when the rest of the clip's frames are at most this plain...
 _EDGES_SHARE = 0.5  # ...and it has at most this share of their edges
+_MIN_GRADIENT = 0.5  # grey levels per pixel: a picture without edges has no sharpness
 
 
 def grey(rgb: np.ndarray) -> np.ndarray:
@@ -52,7 +53,10 @@ def frame_look(frame: FrameStats, others: Sequence[FrameStats]) -> FrameLook | N
 
 
 def sharpness(picture: np.ndarray) -> float:
-    """The variance of the 4-neighbour Laplacian: low on a blurred picture."""
+    """The spread (standard deviation) of the 4-neighbour Laplacian per unit of edge
+    content (mean absolute gradient): low on a blurred picture. Blur lowers the second
+    derivative faster than the first, while how much of the picture is edges or flat (a
+    studio wall, a sky) cancels out. 0.0 for a picture without edges."""
     lap = (
         picture[1:-1, :-2]
         + picture[1:-1, 2:]
@@ -60,7 +64,13 @@ def sharpness(picture: np.ndarray) -> float:
         + picture[2:, 1:-1]
         - 4.0 * picture[1:-1, 1:-1]
     )
-    return float(lap.var())
+    gradient = float(
+        np.abs(picture[1:-1, 2:] - picture[1:-1, :-2]).mean()
+        + np.abs(picture[2:, 1:-1] - picture[:-2, 1:-1]).mean()
+    )
+    if gradient < _MIN_GRADIENT:
+        return 0.0
+    return float(lap.std()) / gradient
 
 
 def noise_sigma(picture: np.ndarray) -> float:
