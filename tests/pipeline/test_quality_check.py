@@ -11,13 +11,14 @@ import pytest
 from annotator.basemodels import Mode
 from annotator.checks import CheckReport, Severity
 from annotator.media.edits import ClipEdit
+from annotator.media.quality import ANALYSIS_VERSION
 from annotator.pipeline.check import check_workspace, counted_samples
 from annotator.pipeline.edits import set_edit
 from annotator.pipeline.fix import apply_fixes, plan_fixes, select_samples
 from annotator.pipeline.quality import clip_quality
 from annotator.pipeline.scan import scan
 from annotator.workspace import Workspace, WorkspaceInfo
-from annotator.workspace.analyses import analysis_count
+from annotator.workspace.analyses import analysis_count, store_analyses
 from tests.clips import make_clip
 from tests.quality_clips import SUBTITLE_LINES, make_footage, reencode
 
@@ -179,3 +180,16 @@ def test_the_fix_the_flat_start_names_clears_it(tmp_path: Path) -> None:
         assert "annotator fix DIR --only black_start.mp4" in flat.fix
         apply_fixes(ws, plan_fixes(ws, select_samples(ws, ["black_start.mp4"])))
         assert _quality(check_workspace(ws), "black_start.mp4") == set()
+
+
+def test_a_result_of_another_version_or_unreadable_is_made_again(tmp_path: Path) -> None:
+    make_footage(tmp_path / "a.mp4", seed=32)
+    make_footage(tmp_path / "b.mp4", seed=33)
+    with Workspace.create(tmp_path, I2V) as ws:
+        scan(ws)
+        a, b = sorted(ws.samples(), key=lambda s: s.path)
+        store_analyses(ws, {a.clip_key: "{}"}, ANALYSIS_VERSION - 1)  # an older analysis
+        store_analyses(ws, {b.clip_key: '{"version": '}, ANALYSIS_VERSION)  # cut short
+        run = clip_quality(ws, [a, b])
+        assert (run.analysed, run.cached) == (2, 0)
+        assert clip_quality(ws, [a, b]).cached == 2
