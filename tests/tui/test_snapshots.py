@@ -12,6 +12,8 @@ from textual.pilot import Pilot
 
 from annotator.workspace import Workspace
 from tests.tui.helpers import review_app, settle
+from tests.tui.test_layout import BACKGROUND as LONG_BACKGROUND
+from tests.tui.test_layout import SUBJECT as LONG_SUBJECT
 
 Compare = Callable[..., bool]
 
@@ -55,3 +57,11 @@ def test_zoom_80x24(ws: Workspace, snap_compare: Compare) -> None:
         await settle(pilot)
 
     assert snap_compare(review_app(ws), terminal_size=(80, 24), run_before=zoom)
+
+
+def test_review_80x24_long_prompt(ws: Workspace, snap_compare: Compare) -> None:
+    """The issue's case: a real clip's prompt, whole at 80x24, the help and quit keys too."""
+    sid = ws.samples()[0].id
+    ws.edit(sid, "subject", LONG_SUBJECT)
+    ws.edit(sid, "background", LONG_BACKGROUND)
+    assert snap_compare(review_app(ws), terminal_size=(80, 24), run_before=_ready)
