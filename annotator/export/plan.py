@@ -24,6 +24,7 @@ from annotator.checks.set_rules import SAMPLE_COUNT_CODE, diversity, sample_coun
 from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.prompts.build import PromptSet
+from annotator.shellcmd import command
 from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status
 
@@ -161,7 +162,7 @@ def plan_export(inputs: ExportInputs, options: ExportOptions) -> ExportPlan:
     planned = {e.sample.id for e in plan.entries}
     if planned != {s.id for s in candidates}:
         lint = lint_findings(prompts, [s for s in candidates if s.id in planned], root)
-    _check_sets(plan, options.allow_small)
+    _check_sets(plan, root, options.allow_small)
     _check_findings(report, plan)
     _check_lint(plan, lint, options.allow_lint)
     _check_verdicts(plan, verdicts, accepted, options.allow_lint)
@@ -296,14 +297,14 @@ def _split_valid(
     return [e for i, e in enumerate(train) if i not in picks], valid + moved
 
 
-def _check_sets(plan: ExportPlan, allow_small: bool) -> None:
+def _check_sets(plan: ExportPlan, root: Path, allow_small: bool) -> None:
     if not plan.train:
         plan.errors.append(
             _problem(
                 "nothing-to-export",
                 "no accepted sample to export",
-                "accept samples in review or with `annotator accept DIR ID...` "
-                "(or add --include-unreviewed)",
+                f"accept samples in `{command('review', root)}` or with "
+                f"`{command('accept', root)} ID...` (or add --include-unreviewed)",
             )
         )
         return  # the count of nothing says nothing more

@@ -189,3 +189,13 @@ def test_the_size_limits_are_judged_before_writing_too(clean: Path, tmp_path: Pa
         with pytest.raises(ExportRefusedError) as refused:
             export_dataset(ws, options)
     assert [f.code for f in refused.value.plan.errors] == ["jsonl-too-large"]
+
+
+def test_a_workspace_made_from_review_gets_a_trigger_too(tmp_path: Path) -> None:
+    """Review's "Make it one now?" calls init with no trigger: it gets a made one."""
+    from annotator.basemodels import Mode
+    from annotator.cli.workspace_cmds import init
+
+    init(root=tmp_path, mode=Mode.I2V, model=None, lang=None, trigger=None)
+    with Workspace.open(tmp_path) as ws:
+        assert ws.info.trigger
