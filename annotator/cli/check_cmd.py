@@ -21,6 +21,7 @@ from annotator.cli.quality_bar import analyse_clips
 from annotator.cli.readiness import (
     AllowLintOption,
     AllowSmallOption,
+    FormatOption,
     IncludeUnreviewedOption,
     StrictOption,
     ValidOption,
@@ -30,6 +31,7 @@ from annotator.cli.readiness import (
     summary,
 )
 from annotator.cli.workspace_cmds import run_scan
+from annotator.export.models import ExportFormat
 from annotator.workspace.models import Status
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 def check(
     root: Path = DirArgument,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+    fmt: ExportFormat = FormatOption,
     include_unreviewed: bool = IncludeUnreviewedOption,
     valid: int = ValidOption,
     valid_status: Status | None = ValidStatusOption,
@@ -59,6 +62,7 @@ def check(
     from annotator.pipeline.export import readiness
 
     options = ExportOptions(
+        format=fmt,
         include_unreviewed=include_unreviewed,
         valid_count=valid,
         valid_status=valid_status,

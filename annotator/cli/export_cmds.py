@@ -25,6 +25,7 @@ from annotator.cli.quality_bar import analyse_clips
 from annotator.cli.readiness import (
     AllowLintOption,
     AllowSmallOption,
+    FormatOption,
     IncludeUnreviewedOption,
     StrictOption,
     ValidOption,
@@ -52,9 +53,7 @@ def export(
         help="Training zip path (NAME.zip) or folder. Default: DIR/export/ for dashscope, "
         "a folder beside DIR for musubi and diffsynth.",
     ),
-    fmt: ExportFormat = typer.Option(
-        ExportFormat.DASHSCOPE, "--format", help="dashscope zips, or a local trainer's layout."
-    ),
+    fmt: ExportFormat = FormatOption,
     include_unreviewed: bool = IncludeUnreviewedOption,
     valid: int = ValidOption,
     valid_status: Status | None = ValidStatusOption,

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from annotator.cli.common import styled
+from annotator.export.models import ExportFormat
 
 if TYPE_CHECKING:
     from annotator.checks import CheckReport, Finding
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
+FormatOption = typer.Option(
+    ExportFormat.DASHSCOPE, "--format", help="dashscope zips, or a local trainer's layout."
+)
 IncludeUnreviewedOption = typer.Option(
     False, "--include-unreviewed", help="Also take unreviewed samples with a clean prompt."
 )

@@ -199,3 +199,13 @@ def test_a_workspace_made_from_review_gets_a_trigger_too(tmp_path: Path) -> None
     init(root=tmp_path, mode=Mode.I2V, model=None, lang=None, trigger=None)
     with Workspace.open(tmp_path) as ws:
         assert ws.info.trigger
+
+
+def test_check_takes_the_format_export_would_write(clean: Path, tmp_path: Path) -> None:
+    """--valid is for dashscope zips: a usage error in both, with --format musubi."""
+    root = tmp_path / "ws"
+    shutil.copytree(clean, root)
+    options = ["--format", "musubi", "--valid", "1"]
+    assert _run("check", root, *options)[0] == 2
+    assert _run("export", root, "-o", tmp_path / "out", *options)[0] == 2
+    assert _run("check", root, "--format", "musubi")[0] == 0
