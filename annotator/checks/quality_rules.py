@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -81,13 +82,15 @@ def quality_findings(
     samples: Sequence[Sample],
     quality: Mapping[str, ClipQuality],
     base_model: WanBaseModel,
+    root: Path,
 ) -> list[Finding]:
     """The findings of the clip-quality rules over SAMPLES (those that count) whose
-    analysis QUALITY holds (by sample id); a sample without one is not judged here."""
+    analysis QUALITY holds (by sample id); a sample without one is not judged here. ROOT,
+    the workspace, is named in the commands a fix suggests."""
     clips = [_Clip(s, quality[s.id]) for s in samples if s.id in quality]
     findings: list[Finding] = []
     for clip in clips:
-        findings.extend(_frames(clip, base_model))
+        findings.extend(_frames(clip, base_model, root))
         findings.extend(_text(clip))
         findings.extend(_overlays(clip))
     findings.extend(_low_resolution(samples, quality, base_model))
@@ -96,7 +99,7 @@ def quality_findings(
     return findings
 
 
-def _frames(clip: _Clip, model: WanBaseModel) -> Iterator[Finding]:
+def _frames(clip: _Clip, model: WanBaseModel, root: Path) -> Iterator[Finding]:
     """A first frame (and for kf2v a last frame) that carries nothing."""
     sample, q = clip.sample, clip.quality
     if q.first_look is not None:
@@ -106,7 +109,7 @@ def _frames(clip: _Clip, model: WanBaseModel) -> Iterator[Finding]:
             Severity.WARNING if q.first_look is FrameLook.TITLE_CARD else Severity.ERROR,
             f"the first frame is {_look(q.first_look)}: it is the picture the model is "
             "conditioned on, and it carries nothing",
-            _start_fix(sample, q, model),
+            _start_fix(sample, q, model, root),
         )
     if sample.last_frame is not None and q.last_look is not None:
         yield _finding(
@@ -116,7 +119,7 @@ def _frames(clip: _Clip, model: WanBaseModel) -> Iterator[Finding]:
             f"the last frame is {_look(q.last_look)}: kf2v is conditioned on it, and it "
             "carries nothing",
             "trim the flat end off: "
-            + command("trim", "DIR", sample.path, "--end", "E")
+            + command("trim", root, sample.path, "--end", "E")
             + " (E: a time before the flat frames), or replace the clip",
         )
 
@@ -129,12 +132,12 @@ def _look(look: FrameLook) -> str:
     }[look]
 
 
-def _start_fix(sample: Sample, q: ClipQuality, model: WanBaseModel) -> str:
+def _start_fix(sample: Sample, q: ClipQuality, model: WanBaseModel, root: Path) -> str:
     start = q.content_start_s
     if q.first_look is FrameLook.TITLE_CARD:
         return (
             "start the clip where the footage begins: "
-            + command("trim", "DIR", sample.path, "--start", "S")
+            + command("trim", root, sample.path, "--start", "S")
             + " (S: the time of its first real frame), or replace the clip"
         )
     if start is None:
@@ -145,13 +148,13 @@ def _start_fix(sample: Sample, q: ClipQuality, model: WanBaseModel) -> str:
             f"replace the clip: from its first real frame ({start:.2f} s) it lasts "
             f"{left:.2f} s, under the {model.min_duration_s:g} s {model.name} takes"
         )
-    fix = command("fix", "DIR", "--only", sample.path)
+    fix = command("fix", root, "--only", sample.path)
     if sample.edit_key is None:
-        trim = command("trim", "DIR", sample.path, "--start", f"{start:.2f}")
+        trim = command("trim", root, sample.path, "--start", f"{start:.2f}")
         return f"start it at its first real frame ({start:.2f} s): {fix} (or {trim})"
     return (
         f"start it {start:.2f} s later, at its first real frame: "
-        + command("trim", "DIR", sample.path, "--start", "S")
+        + command("trim", root, sample.path, "--start", "S")
         + " (S in the source's seconds)"
     )
 

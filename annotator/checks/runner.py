@@ -68,6 +68,6 @@ def run_checks(
     findings.extend(uniformity(spread))
     findings.extend(prompt_findings(prompts, samples, root))
     findings.extend(verdict_findings(samples, verdicts or {}))
-    findings.extend(quality_findings(samples, quality or {}, ctx.base_model))
+    findings.extend(quality_findings(samples, quality or {}, ctx.base_model, root))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.code))
     return CheckReport(findings=findings, diversity=spread, sample_count=len(samples))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from annotator.basemodels import get_base_model
 from annotator.checks import Severity
@@ -13,6 +14,7 @@ from annotator.workspace import Sample
 
 MODEL = get_base_model("wan2.5-i2v-preview")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+ROOT = Path("/data/fx")
 
 
 def _hashes(seed: int) -> list[str]:
@@ -67,7 +69,7 @@ def _sample(name: str, *, kf2v: bool = False, width: int = 640, height: int = 36
 
 
 def _run(pairs: list[tuple[Sample, ClipQuality]]):  # type: ignore[no-untyped-def]
-    return quality_findings([s for s, _ in pairs], {s.id: q for s, q in pairs}, MODEL)
+    return quality_findings([s for s, _ in pairs], {s.id: q for s, q in pairs}, MODEL, ROOT)
 
 
 def test_a_clean_set_has_no_finding() -> None:
@@ -114,8 +116,8 @@ def test_a_black_first_frame_is_an_error_whose_fix_trims_to_the_first_real_frame
     [f] = _run([(_sample("dark"), q)])
     assert (f.code, f.severity) == ("flat-first-frame", Severity.ERROR)
     assert "black" in f.message
-    assert "annotator fix DIR --only dark.mp4" in f.fix
-    assert "annotator trim DIR dark.mp4 --start 0.50" in f.fix
+    assert "annotator fix /data/fx --only dark.mp4" in f.fix
+    assert "annotator trim /data/fx dark.mp4 --start 0.50" in f.fix
 
 
 def test_a_flat_start_too_long_to_trim_asks_for_another_clip() -> None:
@@ -128,7 +130,7 @@ def test_a_flat_start_too_long_to_trim_asks_for_another_clip() -> None:
 def test_a_title_card_is_a_warning() -> None:
     [f] = _run([(_sample("card"), _quality(1, first_look=FrameLook.TITLE_CARD))])
     assert (f.code, f.severity) == ("flat-first-frame", Severity.WARNING)
-    assert "title card" in f.message and "annotator trim DIR card.mp4 --start S" in f.fix
+    assert "title card" in f.message and "annotator trim /data/fx card.mp4 --start S" in f.fix
 
 
 def test_a_flat_last_frame_counts_for_kf2v_only() -> None:
@@ -182,7 +184,7 @@ def test_a_tiny_clip_is_far_below_the_model() -> None:
     assert (f.code, f.severity) == ("low-resolution", Severity.INFO)
     assert "176x144" in f.message
     # Without an analysis, the probe tells the size.
-    [f] = quality_findings([_sample("p", width=176, height=144)], {}, MODEL)
+    [f] = quality_findings([_sample("p", width=176, height=144)], {}, MODEL, ROOT)
     assert f.code == "low-resolution"
 
 

@@ -91,7 +91,7 @@ def test_the_same_video_without_audio_at_another_bitrate_and_size_names_the_pair
 
 
 def test_each_case_is_found_with_its_fix(checked) -> None:  # type: ignore[no-untyped-def]
-    _, report, _ = checked
+    ws, report, _ = checked
     assert "burned-in-subtitles" in _quality(report, "subtitled.mp4")
     assert _quality(report, "news.mp4") == {"logo-text"}
     assert _quality(report, "marked.mp4") == {"static-overlay"}
@@ -104,7 +104,7 @@ def test_each_case_is_found_with_its_fix(checked) -> None:  # type: ignore[no-un
     assert "sharp.mp4" in copy.message
     black = next(f for f in report.findings if f.code == "flat-first-frame")
     assert black.severity is Severity.ERROR
-    assert "annotator trim DIR black_start.mp4 --start 0.50" in black.fix
+    assert f"annotator trim {ws.root} black_start.mp4 --start 0.50" in black.fix
     subs = next(f for f in report.findings if f.code == "burned-in-subtitles")
     assert subs.severity is Severity.WARNING and subs.path == "subtitled.mp4"
 
@@ -182,7 +182,7 @@ def test_the_fix_the_flat_start_names_clears_it(tmp_path: Path) -> None:
     with Workspace.create(tmp_path, I2V) as ws:
         scan(ws)
         [flat] = [f for f in check_workspace(ws).findings if f.code == "flat-first-frame"]
-        assert "annotator fix DIR --only black_start.mp4" in flat.fix
+        assert f"annotator fix {tmp_path} --only black_start.mp4" in flat.fix
         apply_fixes(ws, plan_fixes(ws, select_samples(ws, ["black_start.mp4"])))
         assert _quality(check_workspace(ws), "black_start.mp4") == set()
 
