@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from annotator.media.quality.model import Box, TextFound, TextKind
+from annotator.safetext import strip_controls
 
 OCR_SIDE = 384  # longest side of a picture handed to text detection
 _MIN_HEIGHT = 0.025  # a line of text is at least this share of the picture's height
@@ -110,7 +111,7 @@ def _read(picture: np.ndarray, box: Box) -> str:
     text, score = str(result[0][0]), float(result[0][1])
     if score < _READ_SCORE or len(re.findall(r"\w", text)) < 2:
         return ""
-    return text.strip()
+    return strip_controls(text).strip()  # read off a user's file: shown, so made safe
 
 
 def _changes(pictures: Sequence[np.ndarray]) -> bool:
