@@ -10,6 +10,7 @@ from fractions import Fraction
 from pydantic import BaseModel, ConfigDict
 
 from annotator.checks.findings import Finding, Severity
+from annotator.counting import counted
 from annotator.workspace import FileRecord, Sample
 
 MIN_SAMPLES = 10
@@ -42,7 +43,7 @@ def sample_count(samples: Sequence[Sample]) -> Iterator[Finding]:
         yield Finding(
             code=SAMPLE_COUNT_CODE,
             severity=Severity.ERROR,
-            message=f"{n} sample(s): the guide asks for at least {MIN_SAMPLES}",
+            message=f"{counted(n, 'sample')}: the guide asks for at least {MIN_SAMPLES}",
             fix=f"add clips: at least {MIN_SAMPLES}, {RECOMMENDED_SAMPLES[0]}-"
             f"{RECOMMENDED_SAMPLES[1]} recommended for a stable result",
         )

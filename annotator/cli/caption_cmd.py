@@ -32,6 +32,7 @@ from annotator.cli.common import (
     open_workspace,
     styled,
 )
+from annotator.counting import counted
 from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
@@ -109,7 +110,9 @@ def caption(
             _print_plan(ws, plan, settings)
             return
         if not plan.requests:
-            console.print(f"Nothing to caption ({plan.cached} sample(s) already have a caption).")
+            console.print(
+                f"Nothing to caption ({counted(plan.cached, 'sample')} already captioned)."
+            )
             return
         jobs = concurrency or settings.caption.concurrency
         summary, failures = run_with_bar(ws, plan, jobs, "Captioning")
@@ -160,7 +163,8 @@ def _print_plan(ws: Workspace, plan: CaptionPlan, settings: Settings) -> None:
     model = plan.requests[0].model if plan.requests else ""
     spent = money_for(plan.provider, plan.provider_name, model, (total, answers), settings)
     console.print(
-        f"{len(plan.requests)} request(s) to {plan.provider_name}, about {total} input and "
-        f"{answers} output tokens, {spent.words()}; {plan.cached} sample(s) already "
+        f"{counted(len(plan.requests), 'request')} to {plan.provider_name}, "
+        f"about {total} input and "
+        f"{answers} output tokens, {spent.words()}; {counted(plan.cached, 'sample')} already "
         "captioned. Nothing was sent (--dry-run)."
     )

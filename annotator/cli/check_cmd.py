@@ -31,6 +31,7 @@ from annotator.cli.readiness import (
     summary,
 )
 from annotator.cli.workspace_cmds import run_scan
+from annotator.counting import counted
 from annotator.export.models import ExportFormat
 from annotator.workspace.models import Status
 
@@ -91,7 +92,7 @@ def _print_diversity(report: CheckReport) -> None:
     d = report.diversity
     if d.count:
         console.print(
-            f"Diversity: {len(d.resolutions)} resolution(s) "
+            f"Diversity: {counted(len(d.resolutions), 'resolution')} "
             f"({', '.join(list(d.resolutions)[:6])}), aspect ratios "
             f"{', '.join(f'{k} x{v}' for k, v in d.aspect_ratios.items())}, durations "
             f"{d.duration_min_s:.1f}-{d.duration_max_s:.1f} s (median {d.duration_median_s:.1f} s)"

@@ -36,6 +36,7 @@ from annotator.cli.readiness import (
     summary,
 )
 from annotator.cli.workspace_cmds import run_scan
+from annotator.counting import counted
 from annotator.export.models import ExportFormat
 from annotator.workspace.models import Status
 
@@ -204,15 +205,15 @@ def _print_result(result: ExportResult) -> None:
     if service is not None:
         how = "its own split" if service.split_by_service else "your validation zip"
         console.print(
-            f"The service will train on {service.train} and validate on {service.valid} "
-            f"sample(s) ({how}); n_epochs {result.n_epochs}."
+            f"The service will train on {service.train} and validate on "
+            f"{counted(service.valid, 'sample')} ({how}); n_epochs {result.n_epochs}."
         )
 
 
 def _print_moved(verb: str, paths: Sequence[str]) -> None:
     for path in paths:
         console.print(styled(f"{verb} ", path))
-    console.print(f"{len(paths)} sample(s) {verb} (kept in the history: undoable)")
+    console.print(f"{counted(len(paths), 'sample')} {verb} (kept in the history: undoable)")
 
 
 def _print_import(report: ImportReport) -> None:
@@ -233,7 +234,7 @@ def _print_import(report: ImportReport) -> None:
         )
         console.print("Store it with `annotator template DIR --set TEXT` (the workspace has none).")
     console.print(
-        f"{report.items} line(s): {len(report.updated)} prompt(s) set, "
-        f"{len(report.unchanged)} unchanged, {len(report.added)} clip(s) added, "
-        f"{len(report.problems)} problem(s)"
+        f"{counted(report.items, 'line')}: {counted(len(report.updated), 'prompt')} set, "
+        f"{len(report.unchanged)} unchanged, {counted(len(report.added), 'clip')} added, "
+        f"{counted(len(report.problems), 'problem')}"
     )

@@ -29,6 +29,7 @@ from annotator.cli.finetune_common import (
     remote,
     since,
 )
+from annotator.counting import counted
 from annotator.shellcmd import command
 
 if TYPE_CHECKING:
@@ -158,7 +159,8 @@ def _list_checkpoints(
             )
             where = folder / ckpt.checkpoint
             err_console.print(
-                styled(f"{ckpt.checkpoint}: {len(paths)} preview(s) in {where}"), soft_wrap=True
+                styled(f"{ckpt.checkpoint}: {counted(len(paths), 'preview')} in {where}"),
+                soft_wrap=True,
             )
     return CHECKPOINTS.select(ws, job_id=job.job_id)
 

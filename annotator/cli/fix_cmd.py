@@ -19,6 +19,7 @@ from annotator.cli.common import (
     styled,
 )
 from annotator.cli.workspace_cmds import run_scan
+from annotator.counting import counted
 from annotator.safetext import strip_controls
 from annotator.shellcmd import command
 
@@ -61,7 +62,7 @@ def fix(
             for plan in plans:
                 _print_plan(plan, plan.expected.describe())
             console.print(
-                f"Dry run: {len(plans)} clip(s) would be fixed; nothing changed. "
+                f"Dry run: {counted(len(plans), 'clip')} would be fixed; nothing changed. "
                 f"Run {command('fix', root)} to apply."
             )
             return
@@ -70,7 +71,7 @@ def fix(
     failed = _print_outcomes(outcomes)
     done = len(outcomes) - failed
     console.print(
-        f"Fixed {done} clip(s); the sources are untouched. {command('undo', root)} takes "
+        f"Fixed {counted(done, 'clip')}; the sources are untouched. {command('undo', root)} takes "
         f"the last fix back, {command('trim', root, 'CLIP')} --clear a clip's edit."
     )
     if failed:

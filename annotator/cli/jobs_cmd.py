@@ -20,6 +20,7 @@ from annotator.cli.finetune_common import (
     remote,
     since,
 )
+from annotator.counting import counted
 from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _print_overview(view: Overview) -> None:
         ]
         best = [c.checkpoint for c in marks if c.chosen_at is not None]
         console.print(
-            f"{job_id}: {len(marks)} checkpoint(s)"
+            f"{job_id}: {counted(len(marks), 'checkpoint')}"
             + (f"; best: {best[0]} (picked in checkpoints --review)" if best else "")
             + (f"; exported: {', '.join(exported)}" if exported else "")
         )
@@ -136,6 +137,6 @@ def _sources_line(view: Overview) -> str:
     downloaded = sum(1 for row in view.sources if row.sample_id)
     states = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return (
-        f"candidates (annotator source): {len(view.sources)} from {pictures} picture(s): "
+        f"candidates (annotator source): {len(view.sources)} from {counted(pictures, 'picture')}: "
         f"{states}; {downloaded} downloaded"
     )

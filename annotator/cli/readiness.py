@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from annotator.cli.common import styled
+from annotator.counting import counted
 from annotator.export.models import ExportFormat
 
 if TYPE_CHECKING:
@@ -81,8 +82,11 @@ def print_findings(
         samples = len({f.sample_id for f in left_out})
         out.print(
             styled(
-                (f"about {samples} sample(s) this export leaves out ({len(left_out)})", "bold"),
-                ": they block nothing until they are accepted",
+                (
+                    f"left out of this export ({counted(samples, 'sample')}, not accepted)",
+                    "bold",
+                ),
+                ": these block nothing until the samples are accepted",
             )
         )
         _lines(out, left_out, with_severity=True)
@@ -102,9 +106,9 @@ def summary(report: CheckReport, plan: ExportPlan) -> Text:
     """One line: the samples, what export takes, the counts and the verdict."""
     verdict = ("not ready", "bold red") if plan.errors else ("ready", "bold green")
     return styled(
-        f"{report.sample_count} sample(s); export takes {len(plan.train)} to train and "
-        f"{len(plan.valid)} to validate; {len(plan.errors)} error(s), "
-        f"{len(plan.warnings)} warning(s): ",
+        f"{counted(report.sample_count, 'sample')}; export takes {len(plan.train)} to train and "
+        f"{len(plan.valid)} to validate; {counted(len(plan.errors), 'error')}, "
+        f"{counted(len(plan.warnings), 'warning')}: ",
         verdict,
     )
 

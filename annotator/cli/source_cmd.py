@@ -33,6 +33,7 @@ from annotator.cli.finetune_common import (
     make_poller,
     remote,
 )
+from annotator.counting import counted
 from annotator.safetext import outside_text
 from annotator.shellcmd import command
 
@@ -113,12 +114,12 @@ def source(
 
         if retry_unanswered:
             dropped = forget_unanswered(ws, client.service.endpoint, candidates)
-            err_console.print(f"{dropped} unanswered generation(s) will be started anew")
+            err_console.print(f"{counted(dropped, 'unanswered generation')} will be started anew")
         with err_console.status(styled("video tasks")) as spinner:
 
             def update(rows: list[SourceTask], elapsed: float) -> None:
                 done = sum(1 for r in rows if r.status in ("SUCCEEDED", "FAILED", "CANCELED"))
-                spinner.update(styled(f"{done}/{len(rows)} video task(s) done · {elapsed:.0f} s"))
+                spinner.update(styled(f"{done}/{len(rows)} video tasks done · {elapsed:.0f} s"))
 
             events = SourceEvents(started=_said_started, update=update)
             report = run_source(ws, client, candidates, options, poller, events)
@@ -222,7 +223,8 @@ def _dry_run(
         return
     known = len(candidates) - cost.count
     console.print(
-        f"{pictures} picture(s) x {options.per_image} = {len(candidates)} candidate(s); "
+        f"{counted(pictures, 'picture')} x {options.per_image} = "
+        f"{counted(len(candidates), 'candidate')}; "
         f"{known} made already, {cost.count} to make"
     )
     console.print(cost.describe(options.model, options.resolution))
@@ -263,7 +265,8 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
     added = len(report.scan.added) if report.scan else 0
     console.print(
         f"{len(report.started)} started, {len(report.reused) + len(report.recovered)} found "
-        f"from before; {len(report.downloaded)} video(s) in generated/, {added} new sample(s)"
+        f"from before; {counted(len(report.downloaded), 'video')} in generated/, "
+        f"{counted(added, 'new sample')}"
         + (f"; {len(report.failed)} failed (run again to retry them)" if report.failed else "")
     )
     if report.downloaded:

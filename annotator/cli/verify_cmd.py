@@ -32,6 +32,7 @@ from annotator.cli.common import (
     open_workspace,
     styled,
 )
+from annotator.counting import counted
 from annotator.safetext import outside_text
 
 if TYPE_CHECKING:
@@ -164,7 +165,9 @@ def _report(
         f"{summary.output_tokens} out, {cost_words}."
     )
     if plan.no_prompt:
-        console.print(f"{len(plan.no_prompt)} sample(s) have no prompt yet: nothing to verify.")
+        console.print(
+            f"No prompt yet on {counted(len(plan.no_prompt), 'sample')}: nothing to verify there."
+        )
     if summary.stop_reason:
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
 
@@ -242,7 +245,8 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool, settings: Set
     console.print(table)
     cost_words = spent.words()
     console.print(
-        f"{len(rows)} request(s) to {plan.provider_name}, about {total_in} input and "
-        f"{total_out} output tokens, {cost_words}; {plan.cached} sample(s) already verified. "
+        f"{counted(len(rows), 'request')} to {plan.provider_name}, about {total_in} input and "
+        f"{total_out} output tokens, {cost_words}; "
+        f"{counted(plan.cached, 'sample')} already verified. "
         "Nothing was sent (--dry-run)."
     )

@@ -21,6 +21,7 @@ from annotator.basemodels import Mode
 from annotator.checks import CheckReport, Finding, Severity
 from annotator.checks.prompt_rules import prompt_findings
 from annotator.checks.set_rules import SAMPLE_COUNT_CODE, diversity, sample_count, uniformity
+from annotator.counting import counted
 from annotator.errors import UsageError
 from annotator.export.models import ExportFormat
 from annotator.prompts.build import PromptSet
@@ -213,7 +214,7 @@ def _select(
             Finding(
                 code="unreviewed",
                 severity=Severity.WARNING,
-                message=f"{unreviewed} sample(s) not reviewed by a person are included",
+                message=f"{counted(unreviewed, 'sample')} not reviewed by a person are included",
                 fix="review them (annotator review, or annotator accept DIR ID...) before training",
             )
         )

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from annotator.basemodels import get_base_model
 from annotator.checks import Finding, Severity
+from annotator.counting import counted
 from annotator.errors import AnnotatorError
 from annotator.export.dashscope import ZipLayout, build_layout
 from annotator.export.deployment import deployment_body
@@ -31,7 +32,9 @@ class ExportRefusedError(AnnotatorError):
     """The checks found problems; nothing was written. ``plan.errors`` lists them."""
 
     def __init__(self, plan: ExportPlan) -> None:
-        super().__init__(f"export refused: {len(plan.errors)} problem(s); nothing was written")
+        super().__init__(
+            f"export refused: {counted(len(plan.errors), 'problem')}; nothing was written"
+        )
         self.plan = plan
 
 
@@ -235,7 +238,7 @@ def _export_folder(ws: Workspace, options: ExportOptions, plan: ExportPlan) -> E
     quoted = formula_cells(e.prompt for e in plan.train)
     if options.format is ExportFormat.DIFFSYNTH and quoted:
         plan.notes.append(
-            f"{quoted} prompt(s) begin with = + - @ or a tab: written to metadata.csv after a "
+            f"prompts that begin with = + - @ or a tab ({quoted}): written to metadata.csv after a "
             "' so that a spreadsheet shows them as text instead of running them as formulas"
         )
     with Staging() as staging:
@@ -261,7 +264,8 @@ def _clean_leftovers(folder: Path, names: list[str], plan: ExportPlan) -> None:
     removed = remove_leftovers(folder, names)
     if removed:
         plan.notes.append(
-            f"removed {len(removed)} temporary file(s) of an interrupted export from {folder}"
+            f"removed {counted(len(removed), 'temporary file')} of an interrupted export "
+            f"from {folder}"
         )
 
 

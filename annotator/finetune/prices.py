@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from annotator.counting import counted
+
 PRICES_DATED = "2026-11-30"
 CURRENCY = "CNY"
 
@@ -50,7 +52,7 @@ class VideoCost:
 
     def describe(self, model: str, resolution: str) -> str:
         """One line: the videos, the seconds and the money (or why it is unknown)."""
-        videos = f"{self.count} video(s) x {self.seconds} s of {model} at {resolution}"
+        videos = f"{counted(self.count, 'video')} x {self.seconds} s of {model} at {resolution}"
         if self.per_second is None or self.total is None:
             return (
                 f'{videos}: price unknown (give it in config.toml under [video_prices."{model}"])'

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.basemodels import BASE_MODELS, DEFAULT_MODEL, Mode
+from annotator.counting import counted
 from annotator.export.naming import sanitize_stem
 from annotator.finetune.client import Answer, DashScopeClient
 from annotator.finetune.errors import PipelineError
@@ -336,7 +337,7 @@ def follow(
         fetch,
         lambda found: all(r.status in TASK_FINAL for r in found),
         on_update,
-        what=f"{len(rows)} video task(s)",
+        what=f"{counted(len(rows), 'video task')}",
     )
 
 

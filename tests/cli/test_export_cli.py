@@ -39,7 +39,7 @@ def test_accept_and_reject_through_the_history(tmp_path: Path) -> None:
     assert _run("reject", tmp_path, "b.mp4", "--reason", "logo in the corner").exit_code == 0
     result = _run("accept", tmp_path, "--all")
     assert result.exit_code == 0, result.output
-    assert "2 sample(s) accepted" in result.output
+    assert "2 samples accepted" in result.output
     with Workspace.open(tmp_path) as ws:
         b = ws.resolve("b.mp4")
         assert (b.status, b.reject_reason) == (Status.REJECTED, "logo in the corner")
@@ -98,7 +98,7 @@ def test_import_sets_prompts_and_reports_bad_lines(tmp_path: Path) -> None:
     result = _run("import", tmp_path / "ws", tmp_path / "data.jsonl")
     assert result.exit_code == 1  # one line failed
     assert "data.jsonl line 2" in result.output
-    assert "1 prompt(s) set" in result.output
+    assert "1 prompt set" in result.output
     with Workspace.open(tmp_path / "ws") as ws:
         assert ws.resolve("a.mp4").prompt_override == "新的提示词"
 

@@ -115,7 +115,7 @@ def test_three_pictures_two_each_make_six_new_samples_and_a_rerun_creates_nothin
     assert _creates(fake) == 6
     assert "0 started, 6 found from before" in " ".join(again.output.split())
     jobs = runner.invoke(app, ["jobs", str(root)])
-    assert "candidates (annotator source): 6 from 3 picture(s): 6 SUCCEEDED; 6 downloaded" in (
+    assert "candidates (annotator source): 6 from 3 pictures: 6 SUCCEEDED; 6 downloaded" in (
         " ".join(jobs.output.split())
     )
 
@@ -142,7 +142,7 @@ def test_dry_run_counts_the_videos_to_make_and_their_price(
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "6 to make" in flat
-    assert "6 video(s) x 5 s of wan2.5-i2v-preview at 480P = 9.00 CNY" in flat
+    assert "6 videos x 5 s of wan2.5-i2v-preview at 480P = 9.00 CNY" in flat
     assert fake.requests() == []
     config = tmp_path / "config.toml"
     config.write_text('[video_prices."wan2.5-i2v-preview"]\n480P = 0.5\n', encoding="utf-8")

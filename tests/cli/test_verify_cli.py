@@ -77,7 +77,7 @@ def test_dry_run_lists_requests_with_tokens_and_cost_and_sends_nothing(
     assert [r["path"] for r in data["requests"]] == ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4"]
     assert data["input_tokens"] > 0 and data["cost"] > 0 and data["currency"] == "CNY"
     table = runner.invoke(app, ["verify", str(root), "-p", "openai", "--dry-run"])
-    assert "3 request(s) to openai" in table.output
+    assert "3 requests to openai" in table.output
     assert "CNY (qwen-vl-max, cn list price of" in table.output
     local = verify(root, fake, "--dry-run")  # a server of its own: DashScope's prices don't apply
     assert "cost unknown" in local.output

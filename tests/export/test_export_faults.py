@@ -58,7 +58,7 @@ def test_temporaries_of_killed_exports_are_removed_by_the_next_export(tmp_path: 
     )
     hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
     assert hidden == sorted([running, ".notes.txt.12.part"])
-    assert any("4 temporary file(s) of an interrupted export" in n for n in result.notes)
+    assert any("4 temporary files of an interrupted export" in n for n in result.notes)
 
 
 def test_folders_of_killed_folder_exports_are_removed_by_the_next_one(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_caption_command_dry_run_and_run(ws: Workspace) -> None:
     runner = CliRunner()
     dry = runner.invoke(app, ["caption", str(ws.root), "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "3 request(s) to replay" in dry.output
+    assert "3 requests to replay" in dry.output
     assert ws.latest_captions() == {}
     result = runner.invoke(app, ["caption", str(ws.root)])
     assert result.exit_code == 1  # one clip has no recording

@@ -140,7 +140,7 @@ def test_jobs_shows_the_checkpoint_picked(
     monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
     result = CliRunner().invoke(cli_app, ["jobs", str(ws.root)])
     assert result.exit_code == 0, result.output
-    assert f"{job.job_id}: 3 checkpoint(s); best: checkpoint-60" in " ".join(result.output.split())
+    assert f"{job.job_id}: 3 checkpoints; best: checkpoint-60" in " ".join(result.output.split())
 
 
 def test_review_without_a_terminal_says_what_to_use_instead(

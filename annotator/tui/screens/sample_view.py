@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static
 
+from annotator.counting import counted
 from annotator.safetext import outside_text
 from annotator.tui.domain import AssembledPrompt, Finding, SampleVerdict
 from annotator.tui.frames import FrameCache
@@ -30,7 +31,6 @@ from annotator.tui.widgets.frames import FramesPanel, Graphics
 from annotator.tui.widgets.prompt_view import FindingsView, PromptView
 from annotator.tui.widgets.sample_list import SampleList
 from annotator.tui.widgets.verdict_badge import titled
-from annotator.tui.words import counted
 from annotator.tui.writes import guarded_write
 from annotator.workspace import Sample, Status
 

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.counting import counted
 from annotator.safetext import outside_text
 from annotator.tui.domain import PhraseView
 from annotator.tui.keys import Group, bindings
@@ -24,7 +25,6 @@ from annotator.tui.state import ReviewState
 from annotator.tui.threads import StoreThreads
 from annotator.tui.widgets.fields import FieldEditor, PendingEdit
 from annotator.tui.widgets.prompt_view import highlighted
-from annotator.tui.words import counted
 from annotator.tui.writes import guarded_write
 
 PICK_THRESHOLD = 0.5  # phrases at or above this support start picked

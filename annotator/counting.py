@@ -1,4 +1,4 @@
-"""Counting words for what the review says: "1 sample", "2 samples"."""
+"""Counting words for what the tool says: "1 sample", "2 samples"."""
 
 from __future__ import annotations
 
