@@ -157,7 +157,7 @@ def _list_checkpoints(
             paths = download_previews(
                 ws, client, job.job_id, ckpt, folder, lambda name: make(name, 0)
             )
-            where = folder / ckpt.checkpoint
+            where = paths[0].parent if paths else folder  # the folder download_previews used
             err_console.print(
                 styled(f"{ckpt.checkpoint}: {counted(len(paths), 'preview')} in {where}"),
                 soft_wrap=True,

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from annotator.export.naming import sanitize_stem
 from annotator.finetune.client import DashScopeClient
 from annotator.finetune.errors import PipelineError
 from annotator.finetune.multipart import Progress
@@ -75,7 +76,9 @@ def _suffix(url: str) -> str:
 
 def previews_folder(ws: Workspace, job_id: str, output: Path | None = None) -> Path:
     """OUTPUT/<job id>; by default beside the workspace (inside it, a scan would take clips)."""
-    return (output or ws.root.parent / f"{ws.root.name}-checkpoints") / job_id
+    # The job id is the server's word: a "/" or ".." in it never leads out of the folder.
+    folder = output or ws.root.parent / f"{ws.root.name}-checkpoints"
+    return folder / sanitize_stem(job_id, "job")
 
 
 def download_previews(
@@ -87,7 +90,7 @@ def download_previews(
     progress_for: Callable[[str], Progress | None] | None = None,
 ) -> list[Path]:
     """Save the checkpoint's preview videos to FOLDER/<checkpoint>/, with their prompts."""
-    target = folder / checkpoint.checkpoint
+    target = folder / sanitize_stem(checkpoint.checkpoint, "checkpoint")  # the server's name
     paths: list[Path] = []
     index = []
     for n, item in enumerate(checkpoint.previews or [], start=1):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -434,11 +435,12 @@ class DashScopeClient:
         """Save URL to DEST (through DEST.part, so a broken download leaves no half file)."""
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".part")
+        shown = unsigned(url)  # a result URL's query is its signature: never said
         try:
             with self._plain.stream("GET", url) as response:
                 if response.status_code in (403, 404):
                     raise NotFoundError(
-                        f"{url} is gone ({response.status_code}): result URLs last 24 h; "
+                        f"{shown} is gone ({response.status_code}): result URLs last 24 h; "
                         "fetch fresh ones and download again",
                         status=response.status_code,
                     )
@@ -453,7 +455,11 @@ class DashScopeClient:
                             progress(done, total or done)
         except httpx.HTTPError as exc:
             part.unlink(missing_ok=True)
-            raise ConnectionFailedError(f"cannot download {url}: {exc}; try again") from exc
+            if isinstance(exc, httpx.HTTPStatusError):  # its text names the signed URL
+                reason = f"{exc.response.status_code} {exc.response.reason_phrase}"
+            else:
+                reason = str(exc).replace(url, shown).replace(str(httpx.URL(url)), shown)
+            raise ConnectionFailedError(f"cannot download {shown}: {reason}; try again") from exc
         part.replace(dest)
         return dest
 
@@ -477,6 +483,13 @@ def _every_item(
         total = output.get("total")
         if not items or (seen >= total if isinstance(total, int) else len(items) < page_size):
             return
+
+
+def unsigned(url: str) -> str:
+    """URL without its query and fragment: a signed result URL's signature and access key id
+    are there, and a message names the file without them."""
+    parts = urlsplit(url)
+    return parts._replace(query="", fragment="").geturl()
 
 
 def _json(response: httpx.Response) -> Any:

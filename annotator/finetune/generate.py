@@ -277,6 +277,6 @@ def download_video(
     if found.video_path and Path(found.video_path).is_file():
         return found
     stem = sanitize_stem(PurePosixPath(urlsplit(found.image).path).stem, "video")
-    dest = folder / f"{stem}-{found.task_id[:8]}.mp4"
+    dest = folder / f"{stem}-{sanitize_stem(found.task_id, 'task')[:8]}.mp4"  # never a "/"
     client.download(found.video_url, dest, progress)
     return GENERATIONS.update(ws, found.id, {"video_path": str(dest)})

@@ -347,7 +347,10 @@ def video_name(row: SourceTask) -> str:
     stem = Path(row.picture).stem
     if row.kind == Mode.KF2V.value:
         stem = stem.removesuffix("_first")
-    return f"{sanitize_stem(stem, 'picture')}-{row.candidate:02d}-{row.task_id[:8]}.mp4"
+    # The task id is the server's word: only its letters and digits go into the name, so
+    # that a "/" or ".." in it never puts the video outside the folder.
+    task = sanitize_stem(row.task_id, "task")[:8]
+    return f"{sanitize_stem(stem, 'picture')}-{row.candidate:02d}-{task}.mp4"
 
 
 def download_candidate(
