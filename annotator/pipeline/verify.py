@@ -21,7 +21,11 @@ from annotator.basemodels import Mode
 from annotator.captioning import Provider, ProviderError
 from annotator.captioning.estimate import estimate_image_tokens, estimate_text_tokens
 from annotator.captioning.pricing import CostEstimate
+from annotator.captioning.providers.replay import ReplayProvider
 from annotator.captioning.question import AsksAboutClips, clip_questions
+from annotator.captioning.verification import (
+    TASK as VERIFY_TASK,
+)
 from annotator.captioning.verification import (
     PromptParts,
     VerifyInstruction,
@@ -101,6 +105,10 @@ def plan_verification(
     name, backend = make_provider(ws, provider, options or {}, settings)
     asker = clip_questions(backend)
     model = choose_model(model, name, settings)
+    if isinstance(backend, ReplayProvider):
+        # Recorded answers: stored, keyed and shown as replayed from their file, so a
+        # recording never passes for (nor is cached as) the verdict of a real model.
+        model = backend.answered_as(VERIFY_TASK)
     instruction = load_verify_instruction("zh" if ws.info.lang == "zh" else "en")
     samples = [s for s in ws.samples() if s.counts]
     if sample_ids is not None:

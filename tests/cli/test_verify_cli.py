@@ -187,3 +187,28 @@ def test_kill_9_mid_batch_loses_nothing_stored_and_the_rerun_sends_the_rest(
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
     assert "key" not in [c for c in columns if c != "cache_key"]
+
+
+def test_replayed_verdicts_name_the_file_they_came_from_not_a_model(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.workspace.verdicts import latest_verdicts
+
+    root = make_root(tmp_path, fake)
+    (root / "replay.jsonl").write_text("")
+    lines = [{"file": f"clip_{i:02d}.mp4", "lang": "en", "text": GOOD} for i in range(3)]
+    (root / "verify.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    result = runner.invoke(app, ["verify", str(root), "-p", "replay"])
+    assert result.exit_code == 0, result.output
+    assert "Verified 3 of 3 with replay (replayed from verify.jsonl)" in result.output
+    assert "qwen-vl-max" not in result.output  # no model wrote these answers
+    with Workspace.open(root) as ws:
+        models = {v.provider: v.model for v in latest_verdicts(ws).values()}
+    assert models == {"replay": "replayed from verify.jsonl"}
+    data = json.loads(runner.invoke(app, ["verify", str(root), "-p", "replay", "--json"]).output)
+    assert {s["model"] for s in data["samples"]} == {"replayed from verify.jsonl"}
+    assert data["model"] == "replayed from verify.jsonl"
+    # A recording is no model's verdict: the model itself still has all three to verify.
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    real = json.loads(verify(root, fake, "--dry-run", "--json").output)
+    assert len(real["requests"]) == 3 and real["already_verified"] == 0

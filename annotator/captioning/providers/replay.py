@@ -181,6 +181,12 @@ class ReplayProvider:
         entry = next((e for e in found if e.lang == question.lang), found[0])
         return RawAnswer(entry.text)
 
+    def answered_as(self, task: str) -> str:
+        """The model name an answer for TASK is stored and shown under: the file it is
+        replayed from (``verify.jsonl``), as a caption says ``replayed from replay.jsonl``;
+        no model wrote it here and now, and it must never pass for one that did."""
+        return f"replayed from {self.path.with_name(f'{task}.jsonl').name}"
+
     def _find(self, request: CaptionRequest) -> ReplayEntry:
         name = request.clip.name
         found = self._by_sha.get(request.clip_sha256) or self._by_name.get(name)
