@@ -9,9 +9,12 @@ is made, so an interrupted check keeps what it had done.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -21,13 +24,15 @@ from annotator.workspace import Sample, Workspace, WorkspaceError
 from annotator.workspace.analyses import store_analyses, stored_analyses
 
 QualityProgress = Callable[[int, int, str], None]
-"""Called with (done, total, the clip at hand) before each analysis and once at the end."""
+"""Called with (done, total, the next clip) at the start and after each analysis (the
+last time with done == total and no clip)."""
 
 # The analyses this process made or read lately, by clip key: the same bytes give the same
 # result, so a store that takes no write (read-only) or another workspace holding the same
 # clip costs no second decode.
 _RECENT: OrderedDict[str, ClipQuality] = OrderedDict()
 _RECENT_MAX = 512
+_WORKERS = min(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -65,21 +70,42 @@ def clip_quality(
     if remembered:
         with contextlib.suppress(WorkspaceError):
             store_analyses(ws, remembered, ANALYSIS_VERSION)
-    for done, sample in enumerate(todo):
-        if on_progress is not None:
-            on_progress(done, len(todo), sample.path)
-        try:
-            quality = analyse_quality(ws.root / sample.clip)
-        except MediaError:
-            run.unreadable += 1
-            continue
-        run.results[sample.id] = quality
-        run.analysed += 1
-        _remember(sample.clip_key, quality)
-        _keep(ws, sample.clip_key, quality)
-    if on_progress is not None and todo:
-        on_progress(len(todo), len(todo), "")
+    if todo:
+        _analyse_all(ws, todo, run, on_progress)
     return run
+
+
+def _analyse_all(
+    ws: Workspace, todo: Sequence[Sample], run: QualityRun, on_progress: QualityProgress | None
+) -> None:
+    """Analyse TODO, two clips at once (one decodes while the other is read for text), each
+    result stored here, in the caller's thread, as soon as it comes, in order."""
+    if on_progress is not None:
+        on_progress(0, len(todo), todo[0].path)
+    pool = ThreadPoolExecutor(max_workers=_WORKERS)
+    try:
+        futures = [pool.submit(_analyse, ws.root / sample.clip) for sample in todo]
+        for done, (sample, future) in enumerate(zip(todo, futures, strict=True), start=1):
+            quality = future.result()
+            if quality is None:
+                run.unreadable += 1
+            else:
+                run.results[sample.id] = quality
+                run.analysed += 1
+                _remember(sample.clip_key, quality)
+                _keep(ws, sample.clip_key, quality)
+            if on_progress is not None:
+                on_progress(done, len(todo), todo[done].path if done < len(todo) else "")
+    finally:
+        # Interrupted (Ctrl-C): the clips not started are dropped, the stored ones kept.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _analyse(path: Path) -> ClipQuality | None:
+    try:
+        return analyse_quality(path)
+    except MediaError:
+        return None  # the clip rules and the scan report a clip that does not decode
 
 
 def _remember(clip_key: str, quality: ClipQuality) -> None:

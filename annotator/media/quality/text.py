@@ -38,6 +38,7 @@ _SAME_WORDS = 0.7  # two readings this alike (0..1) say the same words
 
 _engine: Any = None
 _engine_lock = threading.Lock()
+_run_lock = threading.Lock()
 
 
 def _ocr() -> Any:
@@ -51,6 +52,14 @@ def _ocr() -> Any:
                 det_limit_side_len=OCR_SIDE, det_limit_type="max", print_verbose=False
             )
         return _engine
+
+
+def _run(picture: np.ndarray, **steps: bool) -> Any:
+    """One call of the engine. One at a time: its detector keeps the last picture's resize
+    step on itself, so two threads would mix them (the clips' decoding runs alongside)."""
+    engine = _ocr()
+    with _run_lock:
+        return engine(picture, **steps)
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ def _detect(picture: np.ndarray) -> list[Box]:
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.BOX))
-    found, _ = _ocr()(np.ascontiguousarray(small[:, :, ::-1]), use_cls=False, use_rec=False)
+    found, _ = _run(np.ascontiguousarray(small[:, :, ::-1]), use_cls=False, use_rec=False)
     sh, sw = small.shape[:2]
     boxes: list[Box] = []
     for quad in found or []:
@@ -105,7 +114,7 @@ def _read(picture: np.ndarray, box: Box) -> str:
     crop = picture[top:bottom, left:right]
     if crop.size == 0:
         return ""
-    result, _ = _ocr()(np.ascontiguousarray(crop[:, :, ::-1]), use_det=False, use_cls=False)
+    result, _ = _run(np.ascontiguousarray(crop[:, :, ::-1]), use_det=False, use_cls=False)
     if not result:
         return ""
     text, score = str(result[0][0]), float(result[0][1])
