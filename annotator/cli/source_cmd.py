@@ -124,7 +124,7 @@ def source(
             events = SourceEvents(started=_said_started, update=update)
             report = run_source(ws, client, candidates, options, poller, events)
     _print_report(root, report, as_json)
-    if report.failed:
+    if report.failed or report.undownloaded:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -250,6 +250,10 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
                 "recovered": len(report.recovered),
                 "videos": [r.model_dump(mode="json") for r in report.downloaded],
                 "failed": [r.model_dump(mode="json") for r in report.failed],
+                "not_downloaded": [
+                    {"task_id": r.task_id, "picture": r.picture, "error": outside_text(why)}
+                    for r, why in report.undownloaded
+                ],
                 "added": report.scan.added if report.scan else [],
             }
         )
@@ -262,12 +266,22 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
             styled(("failed:", "red"), f" {Path(row.picture).name} #{row.candidate}: "),
             outside_text(said),
         )
+    for row, why in report.undownloaded:
+        err_console.print(
+            styled(("not downloaded:", "red"), f" {Path(row.picture).name} #{row.candidate}: "),
+            outside_text(why),
+        )
     added = len(report.scan.added) if report.scan else 0
     console.print(
         f"{len(report.started)} started, {len(report.reused) + len(report.recovered)} found "
         f"from before; {counted(len(report.downloaded), 'video')} in generated/, "
         f"{counted(added, 'new sample')}"
         + (f"; {len(report.failed)} failed (run again to retry them)" if report.failed else "")
+        + (
+            f"; {len(report.undownloaded)} not downloaded (run again to fetch them)"
+            if report.undownloaded
+            else ""
+        )
     )
     if report.downloaded:
         console.print(

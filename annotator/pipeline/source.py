@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.finetune.client import DashScopeClient
 from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
@@ -41,6 +42,9 @@ class SourceReport:
     recovered: list[SourceTask] = field(default_factory=list)
     failed: list[SourceTask] = field(default_factory=list)
     downloaded: list[SourceTask] = field(default_factory=list)
+    # Tasks that succeeded but whose video could not be fetched, with why: one such video
+    # never stops the others (a re-run fetches it again).
+    undownloaded: list[tuple[SourceTask, str]] = field(default_factory=list)
     scan: ScanReport | None = None
 
 
@@ -101,6 +105,9 @@ def run_source(
             report.failed.append(row)
             continue
         progress = events.progress_for(row.picture) if events.progress_for else None
-        report.downloaded.append(download_candidate(ws, client, row, folder, progress))
+        try:
+            report.downloaded.append(download_candidate(ws, client, row, folder, progress))
+        except AnnotatorError as exc:
+            report.undownloaded.append((row, str(exc)))
     report.scan = scan(ws)
     return report

@@ -1,0 +1,94 @@
+"""annotator source against a broken or hostile server: one bad answer is one clear message
+about that candidate, and the rest of the batch goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.cli import app
+from tests.cli.test_source_cli import _creates, _source, pictures, root, runner, videos
+from tests.fakes.dashscope_server import Reply
+from tests.fakes.finetune_server import FakeFinetune
+
+__all__ = ["pictures", "root", "videos"]  # fixtures used here
+
+
+class MangledFake(FakeFinetune):
+    """The fake, with MANGLE(output) changing the task answers of the tasks in MANGLED
+    (by creation order from 1)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mangled: set[int] = set()
+        self.mangle: dict[str, Any] = {}
+
+    def _tasks_get(self, rec: Any, id: str) -> tuple[int, dict[str, Any]]:
+        status, body = super()._tasks_get(rec, id)
+        task = self.tasks.get(id)
+        if task is not None and task.data["number"] in self.mangled:
+            body["output"].update(self.mangle)
+        return status, body
+
+
+@pytest.fixture
+def fake(videos: list[bytes]) -> Iterator[MangledFake]:
+    with MangledFake() as server:
+        server.task_videos = videos
+        yield server
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_download_refused_is_said_for_its_candidate_and_the_others_are_scanned(
+    root: Path, pictures: Path, fake: MangledFake
+) -> None:
+    fake.fail("media", Reply(status=403, code="AccessDenied", message="Request has expired"))
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "is gone (403)" in _flat(result.output)
+    assert len(list((root / "generated").glob("*.mp4"))) == 5
+    status = runner.invoke(app, ["status", str(root), "--json"])
+    assert status.output.count('"generated/') == 5  # scanned: five new samples
+    again = _source(fake, root, pictures)
+    assert again.exit_code == 0, again.output
+    assert _creates(fake) == 6  # nothing made twice: the video was only fetched again
+    assert len(list((root / "generated").glob("*.mp4"))) == 6
+
+
+def test_a_success_without_a_video_is_that_candidates_failure(
+    root: Path, pictures: Path, fake: MangledFake
+) -> None:
+    fake.mangled, fake.mangle = {3}, {"video_url": None}
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "has no video" in _flat(result.output)
+    assert len(list((root / "generated").glob("*.mp4"))) == 5
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        {"task_status": 7},
+        {"task_status": {"state": "SUCCEEDED"}},
+        {"video_url": ["http://x/v.mp4"]},
+        {"message": {"nested": True}, "end_time": 1732990000},
+    ],
+    ids=["status-number", "status-object", "url-list", "message-object"],
+)
+def test_a_field_of_the_wrong_type_never_crashes_nor_breaks_the_store(
+    root: Path, pictures: Path, fake: MangledFake, mangle: dict[str, Any]
+) -> None:
+    fake.mangled, fake.mangle = {1}, mangle
+    result = _source(fake, root, pictures, "--timeout", "2")
+    assert "Traceback" not in result.output and "internal error" not in result.output.lower()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    jobs = runner.invoke(app, ["jobs", str(root)])  # the store still reads
+    assert jobs.exit_code == 0, jobs.output
