@@ -198,3 +198,17 @@ def test_a_result_of_another_version_or_unreadable_is_made_again(tmp_path: Path)
         run = clip_quality(ws, [a, b])
         assert (run.analysed, run.cached) == (2, 0)
         assert clip_quality(ws, [a, b]).cached == 2
+
+
+def test_a_clip_that_no_longer_decodes_is_skipped_the_others_analysed(tmp_path: Path) -> None:
+    make_footage(tmp_path / "good.mp4", seed=34)
+    make_footage(tmp_path / "gone_bad.mp4", seed=35)
+    with Workspace.create(tmp_path, I2V) as ws:
+        scan(ws)
+        (tmp_path / "gone_bad.mp4").write_bytes(b"not a video any more")
+        calls: list[tuple[int, int, str]] = []
+        samples = sorted(ws.samples(), key=lambda s: s.path)
+        run = clip_quality(ws, samples, lambda *a: calls.append(a))
+        assert (run.analysed, run.unreadable) == (1, 1)
+        assert [c[:2] for c in calls] == [(0, 2), (1, 2), (2, 2)]
+        assert analysis_count(ws) == 1
