@@ -83,7 +83,8 @@ def _sample_findings(sample: Sample, seen: SampleVerdict) -> Iterator[Finding]:
             sample,
             "verify-unreadable",
             seen.problem or "verification unreadable",
-            "look at the clip yourself, or run `annotator verify --force` on it again",
+            "look at the clip yourself, or run `annotator verify` again: it asks again "
+            "wherever the answer was unreadable",
             Severity.WARNING,
         )
         return

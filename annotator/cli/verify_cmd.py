@@ -134,6 +134,7 @@ def _report(
                 "verified_now": summary.done,
                 "failed": summary.failed,
                 "already_verified": plan.cached,
+                "unreadable_again": len(plan.unreadable_again),
                 "no_prompt": len(plan.no_prompt),
                 "verified": counts.verified,
                 "flagged": counts.flagged,
@@ -159,7 +160,7 @@ def _report(
     lost = f", {summary.lost} answered but not stored" if summary.lost else ""
     console.print(
         f"Verified {summary.done} of {summary.total} with {plan.provider_name} ({plan.model}); "
-        f"{summary.failed} failed, {plan.cached} already verified{taken}{lost}. "
+        f"{summary.failed} failed, {plan.cached} already verified{_again(plan)}{taken}{lost}. "
         f"Now {counts.verified} verified, {counts.flagged} flagged, {counts.stale} stale, "
         f"{counts.unverified} not verified; tokens: {summary.input_tokens} in + "
         f"{summary.output_tokens} out, {cost_words}."
@@ -170,6 +171,14 @@ def _report(
         )
     if summary.stop_reason:
         err_console.print(styled(("stopped:", "bold red"), " ", outside_text(summary.stop_reason)))
+
+
+def _again(plan: VerifyPlan) -> str:
+    """ ", N asked again (...)": the samples sent again because their answer was unreadable."""
+    n = len(plan.unreadable_again)
+    if n == 0:
+        return ""
+    return f", {n} asked again ({'its answer was' if n == 1 else 'their answers were'} unreadable)"
 
 
 def _print_flagged(samples: list[Sample], verdicts: dict[str, SampleVerdict]) -> None:
@@ -235,6 +244,7 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool, settings: Set
             "currency": spent.currency,
             "prices_dated": PRICES_DATED,
             "already_verified": plan.cached,
+            "unreadable_again": len(plan.unreadable_again),
             "no_prompt": len(plan.no_prompt),
         }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -246,7 +256,7 @@ def _print_dry_run(ws: Workspace, plan: VerifyPlan, as_json: bool, settings: Set
     cost_words = spent.words()
     console.print(
         f"{counted(len(rows), 'request')} to {plan.provider_name}, about {total_in} input and "
-        f"{total_out} output tokens, {cost_words}; "
+        f"{total_out} output tokens, {cost_words}{_again(plan)}; "
         f"{counted(plan.cached, 'sample')} already verified. "
         "Nothing was sent (--dry-run)."
     )

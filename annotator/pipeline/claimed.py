@@ -56,7 +56,8 @@ class ClaimedRun(Generic[Req, Res]):
         self.ws, self.kind, self.key, self.sample_id = ws, kind, key, sample_id
         self.command = command
         self.claimant = Claimant.new()
-        self.results_since = now_iso() if force else None
+        self.started = now_iso()
+        self.results_since = self.started if force else None
         self.write_error: StoreWriteError | None = None
         self.lost = 0
 
@@ -72,6 +73,11 @@ class ClaimedRun(Generic[Req, Res]):
         """Report the failure of REQUEST, then release its claim."""
         raise NotImplementedError
 
+    def answers_since(self, request: Req) -> str | None:
+        """Only answers stored at or after this time keep REQUEST from being sent (None:
+        any answer does): the run's start when it replaces what is stored (--force)."""
+        return self.results_since
+
     def claim(self, request: Req) -> bool:
         """Whether to send REQUEST: False when another run holds it or stored its answer."""
         try:
@@ -80,7 +86,7 @@ class ClaimedRun(Generic[Req, Res]):
                 self.key(request),
                 self.sample_id(request),
                 self.claimant,
-                results_since=self.results_since,
+                results_since=self.answers_since(request),
             )
         except StoreWriteError as exc:
             raise self.stop(exc) from exc

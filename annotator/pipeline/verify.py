@@ -46,7 +46,12 @@ from annotator.pipeline.prompts import load_prompts
 from annotator.prompts.build import Prompt, PromptSet
 from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status, StoreWriteError, Workspace
-from annotator.workspace.verdicts import add_verdict, latest_verdicts, verdict_keys
+from annotator.workspace.verdicts import (
+    add_verdict,
+    latest_verdicts,
+    unreadable_keys,
+    verdict_keys,
+)
 
 CLAIM_KIND = "verify"
 # What a verdict costs on top of the clip, for --dry-run: the answer (a JSON object with
@@ -69,6 +74,8 @@ class VerifyPlan:
     no_prompt: list[Sample] = field(default_factory=list)  # nothing to verify yet
     force: bool = False
     prompts: PromptSet | None = None
+    # Keys whose stored verdict is unreadable: asked again, as a failed request would be.
+    unreadable_again: frozenset[str] = frozenset()
 
     def start(
         self, ws: Workspace, on_failure: OnFailure | None
@@ -117,7 +124,10 @@ def plan_verification(
     if status is not None:
         samples = [s for s in samples if s.status is status]
     prompts = load_prompts(ws, samples)
-    stored = verdict_keys(ws)
+    # An unreadable verdict is kept (shown) until a readable answer replaces it, but does
+    # not count as verified: a plain re-run asks again, as after a failed request.
+    unreadable = unreadable_keys(ws)
+    stored = verdict_keys(ws) - unreadable
     kf2v = ws.info.mode is Mode.KF2V
     requests: list[VerifyRequest] = []
     by_request: dict[VerifyRequest, Sample] = {}
@@ -146,6 +156,7 @@ def plan_verification(
             continue
         requests.append(request)
         by_request[request] = sample
+    again = frozenset(r.key for r in requests if r.key in unreadable)
     return VerifyPlan(
         backend,
         asker,
@@ -158,6 +169,7 @@ def plan_verification(
         no_prompt,
         force,
         prompts,
+        again,
     )
 
 
@@ -206,6 +218,13 @@ class _VerifyRun(ClaimedRun[VerifyRequest, VerifyResult]):
             command="verify",
         )
         self.plan, self.on_failure = plan, on_failure
+
+    def answers_since(self, request: VerifyRequest) -> str | None:
+        """An unreadable verdict asked again is replaced: only what another run stored
+        since this one began keeps it from being sent."""
+        if request.key in self.plan.unreadable_again:
+            return self.started
+        return super().answers_since(request)
 
     def send(self, request: VerifyRequest) -> VerifyResult:
         """Ask the plan's model whether the prompt matches the clip."""

@@ -129,6 +129,12 @@ def verdict_keys(ws: Workspace) -> set[str]:
     return {row[0] for row in ws.query("SELECT cache_key FROM verdicts")}
 
 
+def unreadable_keys(ws: Workspace) -> set[str]:
+    """The cache keys whose stored verdict is "verification unreadable": a plain re-run
+    asks again for these (as for a failed request), the record kept until then."""
+    return {row[0] for row in ws.query("SELECT cache_key FROM verdicts WHERE verdict IS NULL")}
+
+
 def accepted_at(ws: Workspace) -> dict[str, datetime]:
     """When a person last accepted each sample (an acceptance undone does not count): the
     export lets a person's acceptance after a verdict overrule the model."""

@@ -212,3 +212,37 @@ def test_replayed_verdicts_name_the_file_they_came_from_not_a_model(
     monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
     real = json.loads(verify(root, fake, "--dry-run", "--json").output)
     assert len(real["requests"]) == 3 and real["already_verified"] == 0
+
+
+def test_a_plain_rerun_asks_again_where_the_answer_was_unreadable(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    root = make_root(tmp_path, fake)
+    # One at a time: clip_00's ask and its retry both get garbage; the others are read.
+    fake.queue(COMPATIBLE, answer("Looks fine!"), answer("```json\n{oops"))
+    first = verify(root, fake, "-j", "1")
+    assert first.exit_code == 0, first.output
+    assert "3 verified, 2 flagged" in first.output  # clip_00 unreadable, clip_01 green
+
+    def unreadable() -> list[str]:
+        check = json.loads(runner.invoke(app, ["check", str(root), "--no-scan", "--json"]).output)
+        return [f["path"] for f in check["left_out"] if f["code"] == "verify-unreadable"]
+
+    assert unreadable() == ["clip_00.mp4"]
+    # The dry run counts it (and its cost), and says why it is sent again.
+    plan = json.loads(verify(root, fake, "--dry-run", "--json").output)
+    assert [r["path"] for r in plan["requests"]] == ["clip_00.mp4"]
+    assert (plan["already_verified"], plan["unreadable_again"]) == (2, 1)
+    words = verify(root, fake, "--dry-run").output
+    assert "1 request to openai" in words and "1 asked again (its answer was unreadable)" in words
+    assert unreadable() == ["clip_00.mp4"]  # shown until a readable answer replaces it
+    sent = len(fake.requests(COMPATIBLE))
+    again = verify(root, fake)
+    assert again.exit_code == 0, again.output
+    assert len(fake.requests(COMPATIBLE)) == sent + 1
+    assert "Verified 1 of 1" in again.output and "2 already verified" in again.output
+    assert "1 asked again (its answer was unreadable)" in again.output
+    assert "3 verified, 1 flagged" in again.output and unreadable() == []
+    data = json.loads(verify(root, fake, "--json").output)["summary"]
+    assert (data["sent"], data["unreadable_again"], data["already_verified"]) == (0, 0, 3)
