@@ -35,6 +35,8 @@ from annotator.captioning.verification import (
     verify_clip,
 )
 from annotator.config import Settings, load_settings
+from annotator.counting import counted
+from annotator.errors import AnnotatorError
 from annotator.pipeline.caption import (
     choose_model,
     estimate_clip_tokens,
@@ -43,7 +45,8 @@ from annotator.pipeline.caption import (
 )
 from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
 from annotator.pipeline.prompts import load_prompts
-from annotator.prompts.build import Prompt, PromptSet
+from annotator.prompts.build import Prompt, PromptContext, PromptSet
+from annotator.shellcmd import command
 from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status, StoreWriteError, Workspace
 from annotator.workspace.verdicts import (
@@ -157,6 +160,7 @@ def plan_verification(
         requests.append(request)
         by_request[request] = sample
     again = frozenset(r.key for r in requests if r.key in unreadable)
+    _refuse_without_effect(ws.root, requests, prompts.context)
     return VerifyPlan(
         backend,
         asker,
@@ -170,6 +174,32 @@ def plan_verification(
         force,
         prompts,
         again,
+    )
+
+
+class NoEffectTextError(AnnotatorError):
+    """Verify before the workspace has an effect text (no template yet)."""
+
+
+def _refuse_without_effect(
+    root: Path, requests: Sequence[VerifyRequest], context: PromptContext
+) -> None:
+    """Refuse to ask about prompts that say nothing of the effect: before ``mine --apply``
+    or a template, the effect line would be empty (or the trigger alone), every clip would
+    come back "effect not shown", and each verdict would go stale (and be paid for again)
+    the moment the template is set, as it changes every prompt."""
+    if context.template.strip():
+        return
+    bare = " .。,，"
+    empty = [r for r in requests if not r.parts.effect.replace(context.trigger, "").strip(bare)]
+    if not empty:
+        return  # a person's own full prompts carry their effect text
+    raise NoEffectTextError(
+        f"no effect text yet: the workspace has no template, so the prompts of "
+        f"{counted(len(empty), 'sample')} say nothing of the effect for the model to check",
+        fix=f"find the effect's words in the captions with `{command('mine', root, '--apply')}`"
+        f" or write them with `{command('template', root, '--set', 'TEXT')}`, "
+        "then run verify",
     )
 
 

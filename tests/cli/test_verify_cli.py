@@ -246,3 +246,28 @@ def test_a_plain_rerun_asks_again_where_the_answer_was_unreadable(
     assert "3 verified, 1 flagged" in again.output and unreadable() == []
     data = json.loads(verify(root, fake, "--json").output)["summary"]
     assert (data["sent"], data["unreadable_again"], data["already_verified"]) == (0, 0, 3)
+
+
+def test_verify_before_a_template_refuses_and_names_the_commands_that_give_one(
+    tmp_path: Path, fake: FakeDashScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.shellcmd import command
+
+    monkeypatch.setenv("DASHSCOPE_API_KEY", KEY)
+    root = make_root(tmp_path / "my clips", fake, clips=2)
+    with Workspace.open(root) as ws:
+        ws.set_workspace_field("template", "")  # before `mine --apply`: no effect text
+    for args in ((), ("--dry-run",)):
+        result = verify(root, fake, *args)
+        assert result.exit_code == 1, result.output
+        said = " ".join(result.output.split())  # the message may wrap
+        assert said.startswith("error: ") and "no effect text" in said
+        assert command("mine", root, "--apply") in said
+        assert command("template", root, "--set", "TEXT") in said
+        assert "Traceback" not in result.output
+    assert fake.requests() == []  # nothing asked about an empty effect line
+    with Workspace.open(root) as ws:
+        ws.set_workspace_field("template", "Then the s86b5p effect begins, {pronoun} spins.")
+    done = verify(root, fake)
+    assert done.exit_code == 0, done.output
+    assert "Verified 2 of 2" in done.output and "effect not shown" not in done.output
