@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.finetune.checkpoints import (
     download_previews,
     export_checkpoint,
@@ -65,6 +66,7 @@ class CheckpointBoard:
         self._ws, self._client, self._job, self._poller = ws, client, job, poller
         self.job_id: str = job.job_id
         self._folder = previews_folder(ws, job.job_id, output)
+        self.problems: list[str] = []  # the last load's previews that could not be fetched
 
     @property
     def title(self) -> str:
@@ -74,10 +76,17 @@ class CheckpointBoard:
         """Fetch every checkpoint's previews, download those not on disk; all previews."""
         found = refresh_checkpoints(self._ws, self._client, self._job)
         previews = []
+        self.problems = []
         for ckpt in found:
             paths = [Path(p) for p in ckpt.downloads or []]
             if len(paths) != len(ckpt.previews or []) or not all(p.is_file() for p in paths):
-                paths = download_previews(self._ws, self._client, self.job_id, ckpt, self._folder)
+                try:
+                    paths = download_previews(
+                        self._ws, self._client, self.job_id, ckpt, self._folder
+                    )
+                except AnnotatorError as exc:  # one checkpoint's previews: the others show
+                    self.problems.append(f"{ckpt.checkpoint}: {exc}")
+                    paths = []
             previews += [
                 Preview(
                     checkpoint=ckpt.checkpoint,

@@ -37,6 +37,7 @@ class _Board:
     """Three checkpoints' previews of two validation samples, from clips on disk."""
 
     title = "job ft-202611301200-abcd (SUCCEEDED) · wan2.5-i2v-preview"
+    problems: Sequence[str] = ()  # every preview fetched
 
     def __init__(self, folder: Path) -> None:
         self.previews = [

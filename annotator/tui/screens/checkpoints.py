@@ -52,6 +52,8 @@ class Board(Protocol):
     @property
     def title(self) -> str: ...
     def load(self) -> Sequence[PreviewLike]: ...
+    @property
+    def problems(self) -> Sequence[str]: ...
     def chosen(self) -> str | None: ...
     def choose(self, checkpoint: str) -> None: ...
     def cost(self, checkpoint: str) -> str: ...
@@ -135,7 +137,7 @@ class CheckpointsScreen(Screen[None]):
         self.busy = True
         self._load()
 
-    @work(thread=True, exclusive=True, group="board")
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _load(self) -> tuple[list[PreviewLike], str | None]:
         previews = list(self.board.load())
         for p in previews:  # decode every filmstrip here, not on the UI thread
@@ -179,6 +181,8 @@ class CheckpointsScreen(Screen[None]):
         if best in self.checkpoints:
             self.focus_index = self.checkpoints.index(best)
         self.refresh_board()
+        if self.board.problems:  # previews that could not be fetched, each with why
+            self.say("; ".join(self.board.problems))
 
     def preview(self, checkpoint: str, sample: int) -> PreviewLike | None:
         for p in self.previews:
@@ -261,7 +265,7 @@ class CheckpointsScreen(Screen[None]):
         question = f"Export {best} and deploy it?"
         self.app.push_screen(ConfirmScreen(question, self.board.cost(best)), answered)
 
-    @work(thread=True, exclusive=True, group="board")
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _export_and_deploy(self, checkpoint: str) -> str:
         return self.board.export_and_deploy(checkpoint)
 
