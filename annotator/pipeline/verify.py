@@ -45,7 +45,7 @@ from annotator.pipeline.caption import (
 )
 from annotator.pipeline.claimed import ClaimedRun, OnFailure, run_claimed
 from annotator.pipeline.prompts import load_prompts
-from annotator.prompts.build import Prompt, PromptContext, PromptSet
+from annotator.prompts.build import Prompt, PromptContext, PromptSet, PromptSource
 from annotator.shellcmd import command
 from annotator.verdicts import SampleVerdict
 from annotator.workspace import Sample, Status, StoreWriteError, Workspace
@@ -90,12 +90,22 @@ class VerifyPlan:
 def make_parts(prompt: Prompt) -> PromptParts:
     """The parts the model checks, as the prompt builder placed them in the final text."""
     parts = prompt.parts
+    effect = parts.part("template")
+    if prompt.source is PromptSource.OVERRIDE and not says_more(effect, parts.part("trigger")):
+        # A person's full prompt and no template to find in it: the effect is what the
+        # prompt says from the trigger on.
+        effect = prompt.text[parts.trigger[0] :]
     return PromptParts(
         prompt=prompt.text,
         subject=parts.part("subject") or prompt.subject,
         background=parts.part("background") or prompt.background,
-        effect=parts.part("template"),
+        effect=effect,
     )
+
+
+def says_more(effect: str, trigger: str) -> bool:
+    """Whether EFFECT has words beyond the trigger (and punctuation)."""
+    return bool(effect.replace(trigger, "").strip(" .。,，"))
 
 
 def plan_verification(
@@ -190,8 +200,7 @@ def _refuse_without_effect(
     the moment the template is set, as it changes every prompt."""
     if context.template.strip():
         return
-    bare = " .。,，"
-    empty = [r for r in requests if not r.parts.effect.replace(context.trigger, "").strip(bare)]
+    empty = [r for r in requests if not says_more(r.parts.effect, context.trigger)]
     if not empty:
         return  # a person's own full prompts carry their effect text
     raise NoEffectTextError(

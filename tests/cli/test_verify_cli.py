@@ -266,7 +266,18 @@ def test_verify_before_a_template_refuses_and_names_the_commands_that_give_one(
         assert command("template", root, "--set", "TEXT") in said
         assert "Traceback" not in result.output
     assert fake.requests() == []  # nothing asked about an empty effect line
+    # A person's own full prompt carries its effect text: that one is asked about.
     with Workspace.open(root) as ws:
+        first = ws.samples()[0]
+        ws.edit(first.id, "prompt_override", "A red square. A grey wall. Then s86b5p, it spins.")
+    own = verify(root, fake, "--only", first.name, "--json")
+    assert own.exit_code == 0, own.output
+    assert json.loads(own.output)["summary"]["verified_now"] == 1
+    (asked,) = fake.requests(COMPATIBLE)
+    text = asked.json["messages"][0]["content"][-1]["text"]
+    assert "EFFECT (what happens over the video): s86b5p, it spins." in text
+    with Workspace.open(root) as ws:
+        ws.edit(first.id, "prompt_override", "")
         ws.set_workspace_field("template", "Then the s86b5p effect begins, {pronoun} spins.")
     done = verify(root, fake)
     assert done.exit_code == 0, done.output
