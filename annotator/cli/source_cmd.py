@@ -124,7 +124,7 @@ def source(
             events = SourceEvents(started=_said_started, update=update)
             report = run_source(ws, client, candidates, options, poller, events)
     _print_report(root, report, as_json)
-    if report.failed or report.undownloaded:
+    if report.failed or report.undownloaded or report.refused:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -250,6 +250,14 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
                 "recovered": len(report.recovered),
                 "videos": [r.model_dump(mode="json") for r in report.downloaded],
                 "failed": [r.model_dump(mode="json") for r in report.failed],
+                "refused": [
+                    {
+                        "picture": c.source.pictures[0].text,
+                        "number": c.number,
+                        "error": outside_text(why),
+                    }
+                    for c, why in report.refused
+                ],
                 "not_downloaded": [
                     {"task_id": r.task_id, "picture": r.picture, "error": outside_text(why)}
                     for r, why in report.undownloaded
@@ -266,6 +274,11 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
             styled(("failed:", "red"), f" {Path(row.picture).name} #{row.candidate}: "),
             outside_text(said),
         )
+    for candidate, why in report.refused:
+        name = Path(candidate.source.pictures[0].text).name
+        err_console.print(
+            styled(("refused:", "red"), f" {name} #{candidate.number}: "), outside_text(why)
+        )
     for row, why in report.undownloaded:
         err_console.print(
             styled(("not downloaded:", "red"), f" {Path(row.picture).name} #{row.candidate}: "),
@@ -277,6 +290,7 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
         f"from before; {counted(len(report.downloaded), 'video')} in generated/, "
         f"{counted(added, 'new sample')}"
         + (f"; {len(report.failed)} failed (run again to retry them)" if report.failed else "")
+        + (f"; {len(report.refused)} refused by the service" if report.refused else "")
         + (
             f"; {len(report.undownloaded)} not downloaded (run again to fetch them)"
             if report.undownloaded

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.finetune.client import DashScopeClient
+from annotator.finetune.errors import InvalidRequestError
 from annotator.finetune.multipart import Progress
 from annotator.finetune.poll import Poller
 from annotator.finetune.prices import VideoCost, video_cost
@@ -45,6 +46,9 @@ class SourceReport:
     # Tasks that succeeded but whose video could not be fetched, with why: one such video
     # never stops the others (a re-run fetches it again).
     undownloaded: list[tuple[SourceTask, str]] = field(default_factory=list)
+    # Candidates whose create request the service refused (a picture it cannot read or
+    # will not take), with why: nothing was made, and the other candidates go on.
+    refused: list[tuple[Candidate, str]] = field(default_factory=list)
     scan: ScanReport | None = None
 
 
@@ -86,7 +90,11 @@ def run_source(
     report = SourceReport()
     rows = []
     for candidate in candidates:
-        resumed = start_candidate(ws, client, candidate, options)
+        try:
+            resumed = start_candidate(ws, client, candidate, options)
+        except InvalidRequestError as exc:  # this request's refusal; a key or quota one stops
+            report.refused.append((candidate, str(exc)))
+            continue
         bucket = (
             report.started
             if resumed.created

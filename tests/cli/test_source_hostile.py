@@ -3,6 +3,7 @@ about that candidate, and the rest of the batch goes on."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,19 @@ class MangledFake(FakeFinetune):
         super().__init__()
         self.mangled: set[int] = set()
         self.mangle: dict[str, Any] = {}
+
+    def _start_task(self, rec: Any, kf2v: bool) -> tuple[int, dict[str, Any]]:
+        # As the service does for a picture it cannot read: this request is refused.
+        url = str(((rec.json or {}).get("input") or {}).get("img_url", ""))
+        if url.startswith("data:") and not base64.b64decode(url.split(",", 1)[1]).startswith(
+            b"\x89PNG"
+        ):
+            return 400, {
+                "request_id": "r-1",
+                "code": "InvalidParameter",
+                "message": "The image format is not supported \x1b[2J",
+            }
+        return super()._start_task(rec, kf2v)
 
     def _tasks_get(self, rec: Any, id: str) -> tuple[int, dict[str, Any]]:
         status, body = super()._tasks_get(rec, id)
@@ -92,3 +106,19 @@ def test_a_field_of_the_wrong_type_never_crashes_nor_breaks_the_store(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     jobs = runner.invoke(app, ["jobs", str(root)])  # the store still reads
     assert jobs.exit_code == 0, jobs.output
+
+
+def test_a_picture_the_service_refuses_is_said_and_the_other_pictures_are_made(
+    root: Path, pictures: Path, fake: MangledFake
+) -> None:
+    (pictures / "dog.png").write_bytes(b"not a picture at all")  # between cat and fox
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 1, result.output
+    flat = _flat(result.output)
+    assert "Traceback" not in flat and "\x1b" not in result.output
+    assert "refused: dog.png #1" in flat and "refused: dog.png #2" in flat
+    assert "image format is not supported" in flat
+    made = sorted(p.name for p in (root / "generated").glob("*.mp4"))
+    assert [n.split("-")[0] for n in made] == ["cat", "cat", "fox", "fox"]
+    again = _source(fake, root, pictures)  # the refusal stays; nothing else is made again
+    assert again.exit_code == 1 and len(fake.tasks) == 4
