@@ -303,7 +303,10 @@ def _when(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
         from datetime import UTC
 
-        return datetime.fromtimestamp(float(value) / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(float(value) / 1000, UTC)
+        except (OverflowError, ValueError, OSError):  # a time no clock has: none said
+            return None
     return None
 
 

@@ -85,3 +85,20 @@ def test_a_failed_download_does_not_print_the_urls_signature(
         said = str(caught.value) + str(caught.value.fix or "")
         assert "s3cr3tSig" not in said and "LTAIabcdefgh" not in said
         assert "/media/tasks/x.mp4" in said  # which download failed is still said
+
+
+@pytest.mark.parametrize("created", [10**20, "99999999999999999999", 10**17, -(10**20)])
+def test_a_listed_task_with_an_impossible_creation_time_is_no_crash(
+    ws: Workspace, fake: FakeFinetune, client: DashScopeClient, tmp_path: Path, created: object
+) -> None:
+    make_image(tmp_path / "pics" / "cat.png", 64, 48)
+    pictures, _ = find_pictures(tmp_path / "pics", Mode.I2V)
+    options = SourceOptions(model="wan2.5-i2v-preview", mode=Mode.I2V, prompt=PROMPT, per_image=1)
+    [candidate] = plan(client.service.endpoint, pictures, options)
+    row = start_candidate(ws, client, candidate, options).row
+    # As a run killed between its create request and the answer leaves it: no task id.
+    SOURCES.update(ws, row.id, {"task_id": None, "status": "CREATING"})
+    [task] = fake.tasks.values()
+    task.data["gmt_create"] = created
+    again = start_candidate(ws, client, candidate, options)  # looks the task up in the list
+    assert again.row.task_id is not None
