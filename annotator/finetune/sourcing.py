@@ -23,7 +23,7 @@ from annotator.basemodels import BASE_MODELS, DEFAULT_MODEL, Mode
 from annotator.counting import counted
 from annotator.export.naming import sanitize_stem
 from annotator.finetune.client import Answer, DashScopeClient
-from annotator.finetune.errors import PipelineError
+from annotator.finetune.errors import NotFoundError, PipelineError
 from annotator.finetune.generate import (
     TASK_UNHAPPY,
     Picture,
@@ -49,6 +49,7 @@ _MODEL_RESOLUTIONS = {"wan2.6": ("720P", "1080P"), "wan2.7": ("720P", "1080P")}
 MAX_SEED = 2**31 - 1  # the API takes seeds in [0, 2147483647]
 # A task listed at the service counts as a dead run's if made this long before its row.
 _CLOCK_SLACK = timedelta(minutes=2)
+TASK_UNKNOWN = "UNKNOWN"  # the service's status for a task it has no record of
 # The task query API takes 20 requests a second per account: stay under it.
 TASK_READS_PER_SECOND = 15
 
@@ -330,7 +331,13 @@ def follow(
         if len(sent) >= TASK_READS_PER_SECOND:
             clock.sleep(1.0 - (now - sent[0]))
         sent.append(clock.now())
-        return refresh_task(ws, client, SOURCES, row)
+        try:
+            return refresh_task(ws, client, SOURCES, row)
+        except NotFoundError as exc:
+            # The service no longer has the task (its records last 24 h): it ends UNKNOWN,
+            # as the service itself says of such a task, and the others are still followed.
+            gone = {"status": TASK_UNKNOWN, "code": "NotFound", "message": exc.message}
+            return SOURCES.update(ws, row.id, gone)
 
     def fetch() -> list[SourceTask]:
         current = [SOURCES.by_row(ws, row.id) for row in rows]

@@ -26,6 +26,7 @@ class MangledFake(FakeFinetune):
         super().__init__()
         self.mangled: set[int] = set()
         self.mangle: dict[str, Any] = {}
+        self.forgotten: set[int] = set()  # tasks whose record the service no longer has
 
     def _start_task(self, rec: Any, kf2v: bool) -> tuple[int, dict[str, Any]]:
         # As the service does for a picture it cannot read: this request is refused.
@@ -41,8 +42,10 @@ class MangledFake(FakeFinetune):
         return super()._start_task(rec, kf2v)
 
     def _tasks_get(self, rec: Any, id: str) -> tuple[int, dict[str, Any]]:
-        status, body = super()._tasks_get(rec, id)
         task = self.tasks.get(id)
+        if task is not None and task.data["number"] in self.forgotten:
+            return 404, {"request_id": "r-2", "code": "NotFound", "message": f"task {id} not found"}
+        status, body = super()._tasks_get(rec, id)
         if task is not None and task.data["number"] in self.mangled:
             body["output"].update(self.mangle)
         return status, body
@@ -122,3 +125,18 @@ def test_a_picture_the_service_refuses_is_said_and_the_other_pictures_are_made(
     assert [n.split("-")[0] for n in made] == ["cat", "cat", "fox", "fox"]
     again = _source(fake, root, pictures)  # the refusal stays; nothing else is made again
     assert again.exit_code == 1 and len(fake.tasks) == 4
+
+
+def test_a_task_the_service_no_longer_knows_is_that_candidates_failure(
+    root: Path, pictures: Path, fake: MangledFake
+) -> None:
+    fake.forgotten = {4}
+    result = _source(fake, root, pictures)
+    assert result.exit_code == 1, result.output
+    flat = _flat(result.output)
+    assert "Traceback" not in flat and "failed: dog.png #2" in flat and "UNKNOWN" in flat
+    assert len(list((root / "generated").glob("*.mp4"))) == 5
+    fake.forgotten = set()
+    again = _source(fake, root, pictures)  # made again, as a failed task is
+    assert again.exit_code == 0, again.output
+    assert len(list((root / "generated").glob("*.mp4"))) == 6
