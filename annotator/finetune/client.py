@@ -48,6 +48,9 @@ _RETRY_WAITS = (1.0, 3.0)  # for GETs that hit a 5xx, a throttle or a dropped co
 LOG_PAGE = 1000  # the most log lines one request may ask for (the documented upper limit)
 LIST_PAGE = 50  # items per page of the jobs and deployments lists (within both limits)
 _MAX_PAGES = 1000  # a guard against a list whose pages never end
+# A guard against a download that never ends (a broken or hostile server): a Wan video or
+# preview is a few MB to a few tens of MB.
+MAX_DOWNLOAD_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -446,13 +449,20 @@ class DashScopeClient:
                     )
                 response.raise_for_status()
                 total = int(response.headers.get("Content-Length") or 0)
+                if total > MAX_DOWNLOAD_BYTES:
+                    raise _too_large(shown)
                 done = 0
                 with part.open("wb") as out:
                     for chunk in response.iter_bytes():
                         out.write(chunk)
                         done += len(chunk)
+                        if done > MAX_DOWNLOAD_BYTES:
+                            raise _too_large(shown)
                         if progress:
                             progress(done, total or done)
+        except RemoteError:
+            part.unlink(missing_ok=True)
+            raise
         except httpx.HTTPError as exc:
             part.unlink(missing_ok=True)
             if isinstance(exc, httpx.HTTPStatusError):  # its text names the signed URL
@@ -483,6 +493,13 @@ def _every_item(
         total = output.get("total")
         if not items or (seen >= total if isinstance(total, int) else len(items) < page_size):
             return
+
+
+def _too_large(shown: str) -> RemoteError:
+    return BadResponseError(
+        f"{shown} is larger than any video ({MAX_DOWNLOAD_BYTES // 1024**2} MB): download stopped",
+        fix="the server answered something else than the video; try again later",
+    )
 
 
 def unsigned(url: str) -> str:

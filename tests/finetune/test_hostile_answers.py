@@ -102,3 +102,14 @@ def test_a_listed_task_with_an_impossible_creation_time_is_no_crash(
     task.data["gmt_create"] = created
     again = start_candidate(ws, client, candidate, options)  # looks the task up in the list
     assert again.row.task_id is not None
+
+
+def test_a_download_larger_than_any_video_is_stopped_and_leaves_nothing(
+    fake: FakeFinetune, client: DashScopeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import annotator.finetune.client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_DOWNLOAD_BYTES", 100)  # the fake's video is bigger
+    with pytest.raises(RemoteError, match="larger than"):
+        client.download(f"{fake.url}/media/tasks/x.mp4?Signature=s3cr3t", tmp_path / "v.mp4")
+    assert list(tmp_path.iterdir()) == []  # neither the video nor its .part
