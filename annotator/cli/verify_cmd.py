@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,13 +103,25 @@ def verify(
     raise typer.Exit(EXIT_PROBLEMS if summary.failed or summary.stopped else EXIT_OK)
 
 
-def _scope(ws: Workspace, plan: VerifyPlan) -> tuple[list[Sample], dict[str, SampleVerdict]]:
-    """The samples this run looked at and their latest verdicts, as the store has them now."""
+_COUNTS = ("verified", "flagged", "stale", "unverified")
+
+
+def _scope(
+    ws: Workspace, plan: VerifyPlan, summary: BatchSummary
+) -> tuple[list[Sample], dict[str, SampleVerdict]] | None:
+    """The samples this run looked at and their latest verdicts, as the store has them now;
+    None when the store stopped the batch and no longer reads (damaged under the run):
+    the stop reason names it and its fix, and no sample is to blame."""
     from annotator.pipeline.verify import load_verdicts
 
     assert plan.prompts is not None
-    samples = [ws.sample(sid) for sid in plan.prompts.prompts]
-    return samples, load_verdicts(ws, plan.prompts)
+    try:
+        samples = [ws.sample(sid) for sid in plan.prompts.prompts]
+        return samples, load_verdicts(ws, plan.prompts)
+    except sqlite3.DatabaseError:
+        if not summary.stopped:
+            raise
+        return None
 
 
 def _report(
@@ -122,8 +135,9 @@ def _report(
     from annotator.captioning.pricing import PRICES_DATED
     from annotator.pipeline.verify import money, totals
 
-    samples, verdicts = _scope(ws, plan)
-    counts = totals(samples, verdicts)
+    scope = _scope(ws, plan, summary)
+    samples, verdicts = scope or ([], {})
+    counts = totals(samples, verdicts) if scope else None
     spent = money(plan, summary.input_tokens, summary.output_tokens, settings)
     if as_json:
         data = {
@@ -136,10 +150,8 @@ def _report(
                 "already_verified": plan.cached,
                 "unreadable_again": len(plan.unreadable_again),
                 "no_prompt": len(plan.no_prompt),
-                "verified": counts.verified,
-                "flagged": counts.flagged,
-                "stale": counts.stale,
-                "unverified": counts.unverified,
+                # None each: the store no longer reads (see stop_reason).
+                **{k: None if counts is None else getattr(counts, k) for k in _COUNTS},
                 "input_tokens": summary.input_tokens,
                 "output_tokens": summary.output_tokens,
                 "cost": None if spent.amount is None else round(spent.amount, 4),
@@ -158,12 +170,16 @@ def _report(
     cost_words = spent.words()
     taken = f", {summary.taken} left to another verify run" if summary.taken else ""
     lost = f", {summary.lost} answered but not stored" if summary.lost else ""
+    now = (
+        "The store no longer reads, so nothing is counted"
+        if counts is None
+        else f"Now {counts.verified} verified, {counts.flagged} flagged, {counts.stale} stale, "
+        f"{counts.unverified} not verified"
+    )
     console.print(
         f"Verified {summary.done} of {summary.total} with {plan.provider_name} ({plan.model}); "
         f"{summary.failed} failed, {plan.cached} already verified{_again(plan)}{taken}{lost}. "
-        f"Now {counts.verified} verified, {counts.flagged} flagged, {counts.stale} stale, "
-        f"{counts.unverified} not verified; tokens: {summary.input_tokens} in + "
-        f"{summary.output_tokens} out, {cost_words}."
+        f"{now}; tokens: {summary.input_tokens} in + {summary.output_tokens} out, {cost_words}."
     )
     if plan.no_prompt:
         console.print(

@@ -129,9 +129,9 @@ class ClaimedRun(Generic[Req, Res]):
     def _lost_words(self) -> str:
         if self.lost == 0:
             return "the batch stopped before an answer was lost"
-        answers = "answer" if self.lost == 1 else "answers"
+        answers, were = ("answer", "was") if self.lost == 1 else ("answers", "were")
         return (
-            f"{self.lost} {answers} received could not be stored and were lost: "
+            f"{self.lost} {answers} received could not be stored and {were} lost: "
             f"run {self.command} again to ask for them"
         )
 

@@ -83,6 +83,9 @@ _WRITE_FAILURES = {
     sqlite3.SQLITE_LOCKED: "another program kept the store locked; close it (another review?)",
 }
 
+# SQLite's primary result codes of a store file that is no database any more.
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
 
 class Workspace:
     """A folder of clips and its store; every write is its own committed transaction."""
@@ -167,15 +170,25 @@ class Workspace:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
                     raise
-            except sqlite3.OperationalError as exc:
-                raise self._write_error(exc) from exc
+            except sqlite3.DatabaseError as exc:
+                error = self._write_error(exc)
+                if error is exc:
+                    raise
+                raise error from exc
 
-    def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
+    def _write_error(self, exc: sqlite3.DatabaseError) -> Exception:
         """EXC as StoreWriteError when it is a write the store cannot take, else EXC."""
+        path = self.store_dir / DB_NAME
+        if _primary_code(exc) in _DAMAGED:
+            # Overwritten or cut short under a running command: no write can go there.
+            return StoreWriteError(
+                f"{path} is damaged ({exc})",
+                fix="restore it from a backup, or move it away and start anew with "
+                f"`{command('init', self.root, '--mode', 'MODE')}`",
+            )
         fix = _WRITE_FAILURES.get(_primary_code(exc))
         if fix is None:
             return exc
-        path = self.store_dir / DB_NAME
         return StoreWriteError(
             f"cannot write to {path} ({exc})", fix=fix.format(store=self.store_dir)
         )
