@@ -9,6 +9,7 @@ from PIL import Image
 
 from annotator.clipfacts import ClipFacts
 from annotator.media.borders import detect_black_borders
+from annotator.media.errors import MediaError
 from annotator.media.frames import decode_spaced
 from annotator.media.probe import describe_clip, open_video
 
@@ -35,5 +36,11 @@ def analyse_clip(path: Path, border_frames: int = BORDER_SAMPLE_FRAMES) -> ClipA
     with open_video(Path(path)) as (container, stream):
         run = decode_spaced(container, stream, border_frames)
         probe = describe_clip(container, stream, run.first)
+    sizes = list(dict.fromkeys(f"{image.width}x{image.height}" for image in run.picked))
+    if len(sizes) > 1:  # two recordings joined, a stream that switched resolution
+        raise MediaError(
+            f"its picture changes size within the clip ({', then '.join(sizes)})",
+            fix="re-encode it at one size, or cut it where the size changes",
+        )
     facts = ClipFacts(**probe.model_dump(), black_borders=detect_black_borders(run.picked))
     return ClipAnalysis(facts=facts, first_frame=run.picked[0], last_frame=run.last_image)
