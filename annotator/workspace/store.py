@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -186,9 +187,14 @@ class Workspace:
                 fix="restore it from a backup, or move it away and start anew with "
                 f"`{command('init', self.root, '--mode', 'MODE')}`",
             )
-        fix = _WRITE_FAILURES.get(_primary_code(exc))
+        code = _primary_code(exc)
+        fix = _WRITE_FAILURES.get(code)
         if fix is None:
             return exc
+        if code == sqlite3.SQLITE_IOERR and not _writable(self.store_dir):
+            # A file made read-only under an open store fails its writes as an I/O error:
+            # the fix is the file's, not the disk's.
+            fix = _WRITE_FAILURES[sqlite3.SQLITE_READONLY]
         return StoreWriteError(
             f"cannot write to {path} ({exc})", fix=fix.format(store=self.store_dir)
         )
@@ -627,6 +633,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise WorkspaceError(
             f"{path} is damaged ({exc}); restore it from a backup or move it away and run init"
         ) from exc
+
+
+def _writable(store: Path) -> bool:
+    """Whether the store's folder and the database's files in it can be written (by this
+    user, as the system sees it now: a read-only or immutable file is not)."""
+    files = [store / f"{DB_NAME}{suffix}" for suffix in ("", "-wal", "-shm")]
+    return all(os.access(p, os.W_OK) for p in [store, *files] if p.exists())
 
 
 def _primary_code(exc: sqlite3.Error) -> int:

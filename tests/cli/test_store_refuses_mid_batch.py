@@ -11,10 +11,13 @@ an open connection)."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,45 @@ def test_a_store_made_read_only_mid_verify_is_blamed_with_its_fix(
     # that fit one: it is asked for again by the next run.
     assert "1 answer received could not be stored and was lost: run verify again" in said
     assert "Now 1 verified" in said  # what the store holds is still read and counted
+
+
+@contextmanager
+def immutable_later(paths: list[Path]) -> Iterator[Callable[[], None]]:
+    """A function that makes PATHS read-only even for root and for the files' open
+    handles (chattr +i), undone on the way out; skips where that cannot be done (not
+    root, or a file system without the flag). chmod would stop neither root nor a store
+    already open, so a real read-only file under a running batch takes this."""
+    probe = paths[0].with_name("probe")
+    probe.touch()
+    can = subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode == 0
+    subprocess.run(["chattr", "-i", str(probe)], capture_output=True)
+    probe.unlink()
+    if os.geteuid() != 0 or not can:
+        pytest.skip("chattr +i is not available to this user here")
+
+    def lock() -> None:
+        for path in paths:
+            subprocess.run(["chattr", "+i", str(path)], check=True)
+
+    try:
+        yield lock
+    finally:
+        for path in paths:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def test_a_store_file_made_read_only_mid_verify_names_the_read_only_fix(
+    tmp_path: Path, fake: FakeDashScope
+) -> None:
+    root = make_root(tmp_path)
+    store = root / ".annotator"
+    db = store / "workspace.db"
+    # Not the shared-memory file: SQLite maps it, and a mapped page that cannot be
+    # written ends the process (SIGBUS), which no message could explain.
+    files = [db, db.with_name(db.name + "-wal"), store]
+    with immutable_later(files) as lock:
+        said = run_spoiled(root, fake, "verify", VERDICT, lock)
+    assert f"stopped: cannot write to {db}" in said, said
+    # SQLite says "disk I/O error"; the fix is the file's, not the disk's.
+    assert f"the store is read-only; make {store} and the files in it writable" in said, said
+    assert "check the disk" not in said
