@@ -4,9 +4,9 @@ follow-up 4): the message blames the store and names its fix, never a clip.
 The batch runs for real (the openai SDK against the fake DashScope, one request at a
 time, each answer a little slow); once the second request is on its way, the store is
 spoiled under the running command: its real SQLite files overwritten with garbage (a
-damaged store), or its connection made read-only (``PRAGMA query_only``: SQLITE_READONLY
-as a read-only file gives; chmod would neither stop root, who runs the tests in CI, nor
-an open connection)."""
+damaged store), made immutable (``chattr +i``, as root: chmod would neither stop root,
+who runs the tests in CI, nor a store already open), or its connection made read-only
+(``PRAGMA query_only``: SQLITE_READONLY, as a read-only file gives)."""
 
 from __future__ import annotations
 
