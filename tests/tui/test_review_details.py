@@ -7,11 +7,11 @@ from __future__ import annotations
 from rich.color import Color as RichColor
 from rich.color import ColorSystem
 
+from annotator.counting import counted
 from annotator.tui.app import ReviewApp
 from annotator.tui.domain import Finding, Severity
 from annotator.tui.widgets.prompt_view import findings_text
 from annotator.tui.widgets.sample_list import STATUS_MARK, legend
-from annotator.counting import counted
 from annotator.workspace import Status, Workspace
 from tests.tui import screen_text
 from tests.tui.helpers import SIZE, review_app, screen, settle, type_text
