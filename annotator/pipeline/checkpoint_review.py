@@ -79,7 +79,10 @@ class CheckpointBoard:
         self.problems = []
         for ckpt in found:
             paths = [Path(p) for p in ckpt.downloads or []]
-            if len(paths) != len(ckpt.previews or []) or not all(p.is_file() for p in paths):
+            # A preview the service lists without a video has no file (download_previews
+            # skips it): the files go, in order, to the previews that have a video.
+            with_video = [bool(item.get("video_path")) for item in ckpt.previews or []]
+            if len(paths) != sum(with_video) or not all(p.is_file() for p in paths):
                 try:
                     paths = download_previews(
                         self._ws, self._client, self.job_id, ckpt, self._folder
@@ -87,15 +90,18 @@ class CheckpointBoard:
                 except AnnotatorError as exc:  # one checkpoint's previews: the others show
                     self.problems.append(f"{ckpt.checkpoint}: {exc}")
                     paths = []
+            files = iter(paths)
             previews += [
                 Preview(
                     checkpoint=ckpt.checkpoint,
                     step=step_of(ckpt),
                     sample=n,
                     prompt=str(item.get("prompt") or ""),
-                    path=paths[n - 1] if n - 1 < len(paths) else None,
+                    path=next(files, None) if has_video else None,
                 )
-                for n, item in enumerate(ckpt.previews or [], start=1)
+                for n, (item, has_video) in enumerate(
+                    zip(ckpt.previews or [], with_video, strict=True), start=1
+                )
             ]
         return previews
 
