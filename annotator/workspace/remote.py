@@ -130,13 +130,12 @@ class Deployment(Requested):
     deleted_at: datetime | None = None
 
 
-class Generation(Requested):
+class VideoTask(Requested):
+    """What the service says of one asynchronous video synthesis task (the columns that
+    generations and source tasks share)."""
+
     task_id: str | None
-    deployed_model: str
-    kind: str
-    image: str
-    last_image: str | None = None
-    prompt: str | None = None
+    kind: str  # i2v or kf2v
     status: str
     submit_time: str | None = None
     scheduled_time: str | None = None
@@ -153,12 +152,19 @@ class Generation(Requested):
     updated_at: datetime
 
 
-class SourceTask(Requested):
+class Generation(VideoTask):
+    """A test video made with a deployed LoRA (annotator generate)."""
+
+    deployed_model: str
+    image: str
+    last_image: str | None = None
+    prompt: str | None = None
+
+
+class SourceTask(VideoTask):
     """A candidate clip made with a Wan base model from a picture (annotator source)."""
 
-    task_id: str | None
     model: str
-    kind: str  # i2v or kf2v
     picture: str
     last_picture: str | None = None
     picture_sha256: str  # the picture's (kf2v: the first picture's) content
@@ -167,21 +173,7 @@ class SourceTask(Requested):
     resolution: str
     duration: int | None = None
     candidate: int  # 1..N among the candidates of one picture
-    status: str
-    submit_time: str | None = None
-    scheduled_time: str | None = None
-    end_time: str | None = None
-    orig_prompt: str | None = None
-    actual_prompt: str | None = None
-    video_url: str | None = None
-    video_path: str | None = None
     sample_id: str | None = None
-    usage: dict[str, Any] | None = None
-    code: str | None = None
-    message: str | None = None
-    request_id: str | None = None
-    requested_at: datetime
-    updated_at: datetime
 
 
 M = TypeVar("M", bound=BaseModel)
