@@ -47,6 +47,8 @@ NOISY = "noisy-clip"
 LOW_SHORT_SIDE = 240
 # A near-duplicate: most sampled frames alike (a copy trimmed or cut differently).
 NEAR_SHARE = 0.75
+# The same video lasts the same: within this share of the longer (or two frames).
+SAME_LENGTH_SHARE = 0.02
 # Outliers of the set: a robust z-score (median and MAD of the logarithm) beyond this, and
 # a ratio to the median beyond the next two, among at least MIN_SET analysed clips.
 OUTLIER_Z = 3.5
@@ -256,7 +258,9 @@ def _duplicates(clips: Sequence[_Clip]) -> Iterator[Finding]:
             a, b = keep.quality, copy.quality
             like = likeness(a.phashes, a.dhashes, b.phashes, b.dhashes)
             alike = f"{like.matched} of {like.compared} sampled frames alike"
-            if like.same:
+            if not _same_length(a, b):
+                alike += f"; {b.duration_s:.2f} s against {a.duration_s:.2f} s"
+            if like.same and _same_length(a, b):
                 yield _finding(
                     copy.sample,
                     DUPLICATE,
@@ -280,6 +284,23 @@ def _duplicates(clips: Sequence[_Clip]) -> Iterator[Finding]:
             else:
                 continue
             reported.add(copy.sample.id)
+
+
+def _frame_step(q: ClipQuality) -> float:
+    """The clip's frame duration: its length runs one frame past its last sampled frame
+    (a plausible 5-120 fps), else that of 24 fps."""
+    step = q.duration_s - q.frames[-1].time_s if q.frames else 0.0
+    return step if 1 / 120 <= step <= 1 / 5 else 1 / 24
+
+
+def _same_length(a: ClipQuality, b: ClipQuality) -> bool:
+    """Whether two clips last the same within ~2% or two frames: a re-encode keeps the
+    length within a frame, while another take of a fixed shot (the same room and person,
+    hashes a few bits apart) rarely lasts the same."""
+    slack = max(
+        SAME_LENGTH_SHARE * max(a.duration_s, b.duration_s), 2 * max(_frame_step(a), _frame_step(b))
+    )
+    return abs(a.duration_s - b.duration_s) <= slack
 
 
 def _size(clip: _Clip) -> str:

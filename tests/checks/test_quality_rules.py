@@ -212,3 +212,23 @@ def test_a_clip_without_edges_is_not_judged_blurry() -> None:
 def test_blur_is_not_judged_in_a_set_too_small_to_compare() -> None:
     pairs = [(_sample("a"), _quality(1)), (_sample("soft"), _quality(2, sharpness=5.0))]
     assert _run(pairs) == []
+
+
+def test_another_take_with_alike_frames_but_another_length_is_near_not_the_same() -> None:
+    # A fixed camera, the same room and person: every sampled frame within a re-encode's
+    # bits, but 3.6 s against 3.0 s (a re-encode keeps the length within a frame).
+    frames = [
+        FrameStats(time_s=i * 0.5, mean=110.0, std=50.0, edges=9.0, dominant=0.1) for i in range(8)
+    ]
+    book = _quality(1, duration_s=3.6, frames=frames)
+    walk = book.model_copy(update={"duration_s": 3.0, "sharpness": 1.0})
+    [f] = _run([(_sample("book"), book), (_sample("walk"), walk)])
+    assert (f.code, f.severity, f.path) == ("near-duplicate-video", Severity.WARNING, "walk.mp4")
+    assert "3.00 s" in f.message and "3.60 s" in f.message
+
+
+def test_a_copy_within_a_frame_of_the_length_is_still_the_same_video() -> None:
+    a = _quality(1, duration_s=4.0)
+    copy = a.model_copy(update={"duration_s": 4.04, "sharpness": 1.0})
+    [f] = _run([(_sample("a"), a), (_sample("copy"), copy)])
+    assert f.code == "duplicate-video"
