@@ -11,7 +11,8 @@ set. Severities follow the guide and what export must refuse:
 - warning: burned-in subtitles, captions, logos or watermarks, a static overlay, a title
   card, a clip much blurrier or noisier than the rest (the guide: the model learns them as
   part of the effect);
-- info: a resolution far below the 480P the base models generate. The guide asks for
+- info: a resolution far below the 480P the base models generate (under 288 on the short
+  side and 640 on the long: 240p and 256p footage). The guide asks for
   many resolutions and the service trains at ``max_pixels`` (192x192 for wan2.5), so a
   small clip is worth a look, not a refusal.
 """
@@ -42,9 +43,12 @@ LOW_RESOLUTION = "low-resolution"
 BLURRY = "blurry-clip"
 NOISY = "noisy-clip"
 
-# Wan's base models generate 480P and 720P: a clip under half of 480 on its short side is
-# far below what they are trained on and generate.
-LOW_SHORT_SIDE = 240
+# Wan's base models generate 480P and 720P: a clip under 288 on its short side (60% of
+# 480; 240p, 256p footage) and under 640 on its long side is far below what they generate
+# (a wide film frame as wide as 720p, 1280x272, is not). Info only: the service trains at
+# max_pixels, so such a clip is worth a look, not a refusal.
+LOW_SHORT_SIDE = 288
+LOW_LONG_SIDE = 640
 # A near-duplicate: most sampled frames alike (a copy trimmed or cut differently).
 NEAR_SHARE = 0.75
 # The same video lasts the same: within this share of the longer (or two frames).
@@ -232,14 +236,16 @@ def _low_resolution(
             if sample.probe
             else None
         )
-        if size is None or min(size) >= LOW_SHORT_SIDE or min(size) <= 0:
+        if size is None or min(size) <= 0:
+            continue
+        if min(size) >= LOW_SHORT_SIDE or max(size) >= LOW_LONG_SIDE:
             continue
         yield _finding(
             sample,
             LOW_RESOLUTION,
             Severity.INFO,
             f"clip is {size[0]}x{size[1]}, far below the 480P/720P {model.name} generates "
-            f"(short side under {LOW_SHORT_SIDE})",
+            f"(under {LOW_SHORT_SIDE} on its short side and {LOW_LONG_SIDE} on its long side)",
             "use a source of at least 480 pixels on its short side, or reject this clip",
         )
 

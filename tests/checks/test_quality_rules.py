@@ -78,7 +78,7 @@ def test_a_clean_set_has_no_finding() -> None:
 
 def test_the_same_video_twice_is_an_error_on_the_lesser_copy_naming_the_other() -> None:
     big = _quality(1)
-    copy = big.model_copy(update={"width": 480, "height": 270, "sharpness": 300.0})
+    copy = big.model_copy(update={"width": 512, "height": 288, "sharpness": 300.0})
     found = _run([(_sample("copy"), copy), (_sample("orig"), big), (_sample("x"), _quality(2))])
     [f] = found
     assert (f.code, f.severity, f.path) == ("duplicate-video", Severity.ERROR, "copy.mp4")
@@ -232,3 +232,15 @@ def test_a_copy_within_a_frame_of_the_length_is_still_the_same_video() -> None:
     copy = a.model_copy(update={"duration_s": 4.04, "sharpness": 1.0})
     [f] = _run([(_sample("a"), a), (_sample("copy"), copy)])
     assert f.code == "duplicate-video"
+
+
+def test_a_240p_clip_is_low_resolution_and_a_288p_one_is_not() -> None:
+    # Real footage at 320x240, 340x256, 426x240 is well under the 480P Wan generates.
+    for width, height in ((320, 240), (340, 256), (426, 240), (240, 426)):
+        [f] = _run([(_sample("small"), _quality(1, width=width, height=height))])
+        assert (f.code, f.severity) == ("low-resolution", Severity.INFO)
+        assert f"{width}x{height}" in f.message and "288" in f.message and "640" in f.message
+    assert _run([(_sample("ok"), _quality(1, width=384, height=288))]) == []
+    # A wide film frame as wide as 720p (skv_scene_cuts.mp4) is no small clip.
+    for width, height in ((1280, 272), (640, 272)):
+        assert _run([(_sample("wide"), _quality(1, width=width, height=height))]) == []

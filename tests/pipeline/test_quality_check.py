@@ -32,10 +32,12 @@ QUALITY_CODES = {
     "burned-in-caption",
     "logo-text",
     "static-overlay",
-    "low-resolution",
     "blurry-clip",
     "noisy-clip",
 }
+# The footage made here is 320x240 (fast): under the 288 short side the low-resolution rule
+# asks for, so that info finding is on nearly every clip and is judged on tiny.mp4 alone.
+LOW_RESOLUTION = "low-resolution"
 CLEAN = ("clean_a.mp4", "clean_b.mp4", "clean_c.mp4", "clean_d.mp4", "sharp.mp4")
 
 
@@ -96,7 +98,9 @@ def test_each_case_is_found_with_its_fix(checked) -> None:  # type: ignore[no-un
     assert _quality(report, "news.mp4") == {"logo-text"}
     assert _quality(report, "marked.mp4") == {"static-overlay"}
     assert _quality(report, "black_start.mp4") == {"flat-first-frame"}
-    assert _quality(report, "tiny.mp4") == {"low-resolution"}
+    assert _quality(report, "tiny.mp4") == set()
+    [low] = [f for f in report.findings if f.path == "tiny.mp4" and f.code == LOW_RESOLUTION]
+    assert "176x144" in low.message
     # The blurred copy: much blurrier than the rest, and a degraded copy of sharp.mp4.
     soft = {f.code: f for f in report.findings if f.path == "soft.mp4" and f.code in QUALITY_CODES}
     assert "blurry-clip" in soft
