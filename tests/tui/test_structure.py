@@ -16,7 +16,8 @@ FACADE = "annotator.tui.domain"
 # What any module of the UI may import from the rest of annotator: itself, the shared
 # layer, and the workspace's data models (values, never the store). The shared layer is
 # not the domain: small modules every layer uses (the error base, plain text rules, user
-# files, pid liveness, languages, clip facts, verdicts, config, the base models), which
+# files, pid liveness, languages, clip facts, verdicts, config, the base models, counting
+# words, shell commands), which
 # import no domain package themselves (lint-imports keeps them so).
 SHARED = (
     "annotator.tui",
@@ -29,6 +30,8 @@ SHARED = (
     "annotator.verdicts",
     "annotator.config",
     "annotator.basemodels",
+    "annotator.counting",
+    "annotator.shellcmd",
 )
 MODELS = {"Caption", "HistoryEntry", "Pronoun", "Sample", "Status", "WorkspaceInfo"}
 # The modules that receive the workspace to hand it to the facade.
