@@ -57,6 +57,8 @@ def sharpness(picture: np.ndarray) -> float:
     content (mean absolute gradient): low on a blurred picture. Blur lowers the second
     derivative faster than the first, while how much of the picture is edges or flat (a
     studio wall, a sky) cancels out. 0.0 for a picture without edges."""
+    if picture.shape[0] < 3 or picture.shape[1] < 3:  # a sliver: no Laplacian, never NaN
+        return 0.0
     lap = (
         picture[1:-1, :-2]
         + picture[1:-1, 2:]
