@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotator.cli.common import progress_bar
+from annotator.safetext import strip_controls
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -30,6 +31,7 @@ def analyse_clips(ws: Workspace, *, quiet: bool = False) -> None:
 
         def show(done: int, total: int, item: str) -> None:
             nonlocal task
+            item = strip_controls(item)  # a file name: its escapes never reach the terminal
             if task is None:
                 task = bar.add_task("Analysing clips", total=total, item=item)
             bar.update(task, completed=done, item=item)
