@@ -79,12 +79,14 @@ def footage_pictures(
     centre_text: str | None = None,
     blur: float = 0.0,
     noise: float = 0.0,
+    subtitle_px: int | None = None,
 ) -> Iterator[np.ndarray]:
     """The pictures of a footage-like clip (see ``make_footage``)."""
     n_frames = max(1, round(seconds * fps))
     lead = round(black_lead_s * fps)
     card = round(title_card_s * fps)
     font_size = max(12, height // 12)
+    subtitle_size = subtitle_px or font_size
     rng = np.random.default_rng(seed + 1000)
     for i, picture in enumerate(footage_frames(width, height, n_frames, seed)):
         if i < lead or i >= n_frames - round(black_tail_s * fps):
@@ -113,10 +115,10 @@ def footage_pictures(
             draw.text(
                 (width // 2, int(height * 0.9)),
                 line,
-                font=_font(font_size),
+                font=_font(subtitle_size),
                 fill=(255, 255, 255),
                 anchor="ms",
-                stroke_width=2,
+                stroke_width=1 if subtitle_px else 2,
                 stroke_fill=(0, 0, 0),
             )
         if corner_text:
@@ -170,6 +172,7 @@ def make_footage(
     centre_text: str | None = None,
     blur: float = 0.0,
     noise: float = 0.0,
+    subtitle_px: int | None = None,
     audio: bool = False,
     crf: int = 23,
     preset: str = "veryfast",
@@ -180,7 +183,8 @@ def make_footage(
     the top-right corner and ``corner_logo`` (a mark without text) in the top-left on every
     frame; ``black_lead_s`` seconds of black come first, or ``title_card_s`` seconds of a
     title card (a line of text on a plain colour); ``black_tail_s`` seconds of black end it;
-    ``centre_text`` stays in the middle of the picture (a sign, not a logo)."""
+    ``centre_text`` stays in the middle of the picture (a sign, not a logo);
+    ``subtitle_px`` sets the subtitles' font size (else a twelfth of the height)."""
     pictures = footage_pictures(
         width,
         height,
@@ -196,6 +200,7 @@ def make_footage(
         centre_text=centre_text,
         blur=blur,
         noise=noise,
+        subtitle_px=subtitle_px,
     )
     return write_clip(
         path,

@@ -161,3 +161,22 @@ def test_text_held_in_the_middle_is_no_logo(tmp_path: Path) -> None:
 def test_a_black_end_is_found_on_the_last_frame(tmp_path: Path) -> None:
     q = analyse_quality(make_footage(tmp_path / "fade.mp4", seed=15, black_tail_s=0.5))
     assert (q.first_look, q.last_look) == (None, FrameLook.BLACK)
+
+
+def test_small_subtitles_on_a_large_frame_are_read_on_the_lower_band(tmp_path: Path) -> None:
+    # Subtitles 3% of the height (16 px at 540p, as on real footage): at the analysis size
+    # they are a few pixels high and vanish; the lower band is read at a higher resolution.
+    clip = make_footage(
+        tmp_path / "small_subs.mp4",
+        960,
+        540,
+        1.5,
+        seed=16,
+        subtitles=SUBTITLE_LINES[:4],
+        subtitle_px=16,
+    )
+    q = analyse_quality(clip)
+    [found] = q.text
+    assert found.kind is TextKind.SUBTITLES
+    assert found.box[1] > 0.8 and 0.25 < (found.box[0] + found.box[2]) / 2 < 0.75
+    assert found.frames >= 2 and found.text

@@ -23,7 +23,8 @@ SHARPNESS_SIDE = 144  # the short side at which sharpness is measured
 def analyse_quality(path: Path, *, read_text: bool = True) -> ClipQuality:
     """Decode a few frames of the clip at PATH once and measure them (see ``ClipQuality``).
     READ_TEXT False skips the text detection. Every failure to read is a ``MediaError``."""
-    return measure(sample_clip(path, SAMPLED_FRAMES), read_text=read_text)
+    bands = _text_positions(SAMPLED_FRAMES) if read_text else []
+    return measure(sample_clip(path, SAMPLED_FRAMES, bands), read_text=read_text)
 
 
 def measure(clip: SampledClip, *, read_text: bool = True) -> ClipQuality:
@@ -37,7 +38,9 @@ def measure(clip: SampledClip, *, read_text: bool = True) -> ClipQuality:
     with_content = [g for g, s in zip(greys, stats, strict=True) if s.std >= 4.0] or greys
     # Noise is steady over a clip: every other frame tells it at half the cost.
     noise_frames = with_content[::2]
-    reading = _spread(pictures[1:] if len(pictures) > 2 else pictures, TEXT_FRAMES)
+    read_at = _text_positions(len(pictures))
+    reading = [pictures[i] for i in read_at]
+    bands = [b for b in (clip.frames[i].band for i in read_at) if b is not None]
     return ClipQuality(
         width=clip.width,
         height=clip.height,
@@ -50,7 +53,7 @@ def measure(clip: SampledClip, *, read_text: bool = True) -> ClipQuality:
         content_start_s=None if clip.content_start_s is None else round(clip.content_start_s, 3),
         sharpness=round(float(np.median([sharpness(_common_scale(g)) for g in with_content])), 4),
         noise=round(float(np.median([noise_sigma(g) for g in noise_frames])), 3),
-        text=find_text(reading) if read_text else [],
+        text=find_text(reading, bands if len(bands) == len(reading) else []) if read_text else [],
         overlays=find_overlays(greys[1:] if len(greys) > 4 else greys),
     )
 
@@ -66,10 +69,13 @@ def _common_scale(picture: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.BOX))
 
 
-def _spread(items: list[np.ndarray], count: int) -> list[np.ndarray]:
-    if len(items) <= count:
+def _text_positions(frames: int) -> list[int]:
+    """Which of FRAMES sampled frames are read for text: ``TEXT_FRAMES`` spread over them,
+    the first left out (a title card or a fade says little about the clip's text)."""
+    items = list(range(1, frames)) if frames > 2 else list(range(frames))
+    if len(items) <= TEXT_FRAMES:
         return items
-    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+    return [items[round(i * (len(items) - 1) / (TEXT_FRAMES - 1))] for i in range(TEXT_FRAMES)]
 
 
 def _inside(rgb: np.ndarray, bars: tuple[int, int, int, int] | None) -> np.ndarray:

@@ -11,7 +11,7 @@ the decoder's picture (never converted to RGB at full size).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,24 @@ from annotator.media.frames import decode_spaced
 from annotator.media.probe import clockwise_rotation, decode_frames, ffmpeg_reason, open_video
 
 ANALYSIS_SIDE = 480  # longest side of the pictures analysed (a 720p clip: 480x270)
+# Longest side of the frames whose lower band is read for subtitles: real subtitles are
+# about 3% of the height, a few pixels at the analysis size (then gone to text detection).
+BAND_SIDE = 640
+BAND_DEPTH = 0.3  # the lower band: the frame's lowest 30%...
+BAND_WIDTH = 0.6  # ...its middle 60% across (subtitles are centred)
+_DETECTOR_STEP = 32  # text detection squeezes a picture to multiples of this: a band is cut so
+
+
+@dataclass(frozen=True)
+class Band:
+    """The middle of a frame's lower band at ``BAND_SIDE``, cut to the detector's step."""
+
+    rgb: np.ndarray  # (h, w, 3) uint8
+    top: float  # where it lies in the frame, as shares of its height and width
+    left: float
+    right: float
+
+
 _TINY = (64, 36)  # enough to tell a uniform frame from a picture
 FLAT_STD = 4.0  # grey levels: below, a frame is uniform (compression leaves 1-2)
 _LEAD_LIMIT_S = 5.0  # how far a flat start is followed to the first picture
@@ -38,6 +56,9 @@ class SampledFrame:
 
     time_s: float
     rgb: np.ndarray  # (h, w, 3) uint8
+    # The lower band at ``BAND_SIDE``, as displayed: made only for the frames asked for,
+    # and only when larger than the analysis picture's.
+    band: Band | None = None
 
 
 @dataclass(frozen=True)
@@ -51,18 +72,21 @@ class SampledClip:
     content_start_s: float | None  # the first non-uniform frame, when the first is uniform
 
 
-def sample_clip(path: Path, count: int = 8) -> SampledClip:
+def sample_clip(path: Path, count: int = 8, bands: Collection[int] = ()) -> SampledClip:
     """Decode ``count`` evenly spaced frames of the clip at PATH (its first and last among
     them), each scaled to fit ``ANALYSIS_SIDE``; when the first frame is uniform, follow the
-    start to the first frame with a picture. Every failure is a ``MediaError``."""
+    start to the first frame with a picture. The chosen frames at the positions BANDS also
+    keep their lower band at ``BAND_SIDE``. Every failure is a ``MediaError``."""
     with open_video(Path(path)) as (container, stream):
         try:
-            return _sample(container, stream, count)
+            return _sample(container, stream, count, frozenset(bands))
         except av.error.FFmpegError as exc:
             raise MediaError(f"cannot be decoded: {ffmpeg_reason(exc)}") from None
 
 
-def _sample(container: InputContainer, stream: VideoStream, count: int) -> SampledClip:
+def _sample(
+    container: InputContainer, stream: VideoStream, count: int, bands: frozenset[int]
+) -> SampledClip:
     times, keys = _packet_index(container, stream)
     if not times:  # no timestamps to seek by (some AVI): one decode from the start
         container.seek(0, stream=stream)
@@ -91,7 +115,8 @@ def _sample(container: InputContainer, stream: VideoStream, count: int) -> Sampl
         if shape is None:
             shape = _display_size(frame)
         picture = _small_rgb(frame, shape)
-        chosen.append(SampledFrame(time_s=(pts - start) * tb, rgb=picture))
+        band = _band(frame, shape) if len(chosen) in bands else None
+        chosen.append(SampledFrame(time_s=(pts - start) * tb, rgb=picture, band=band))
         if len(chosen) == 1 and _uniform(picture):
             content_start, at = _first_picture(decoder, start, tb)
     if not chosen or shape is None:
@@ -167,6 +192,29 @@ def _small_rgb(frame: av.VideoFrame, display: tuple[int, int]) -> np.ndarray:
     if rotation:
         pixels = np.ascontiguousarray(np.rot90(pixels, k=-rotation // 90))
     return pixels
+
+
+def _band(frame: av.VideoFrame, display: tuple[int, int]) -> Band | None:
+    """The middle of the frame's lower band at ``BAND_SIDE`` (None when that is no larger
+    than the analysis picture, or for a frame turned by its display matrix: not read so)."""
+    if clockwise_rotation(frame.rotation) or max(display) <= ANALYSIS_SIDE:
+        return None
+    scale = min(1.0, BAND_SIDE / max(display))
+    width, height = (
+        max(2, round(display[0] * scale / 2) * 2),
+        max(2, round(display[1] * scale / 2) * 2),
+    )
+    big = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA")
+    pixels: np.ndarray = big.to_ndarray()
+    rows = min(height, max(1, round(height * BAND_DEPTH / _DETECTOR_STEP)) * _DETECTOR_STEP)
+    cols = min(width, max(1, round(width * BAND_WIDTH / _DETECTOR_STEP)) * _DETECTOR_STEP)
+    left = (width - cols) // 2
+    return Band(
+        rgb=np.ascontiguousarray(pixels[height - rows :, left : left + cols]),
+        top=(height - rows) / height,
+        left=left / width,
+        right=(left + cols) / width,
+    )
 
 
 def _uniform(rgb: np.ndarray) -> bool:

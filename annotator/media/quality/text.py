@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from annotator.media.quality.model import Box, TextFound, TextKind
+from annotator.media.quality.sampling import Band
 from annotator.safetext import strip_controls
 
 OCR_SIDE = 384  # longest side of a picture handed to text detection
@@ -35,6 +36,11 @@ _EDGE_BAND = 0.22  # a logo's centre is this close (share of the side) to an edg
 _CHANGE = 4.0  # grey levels: the picture outside the text changes between frames
 _READ_SCORE = 0.6  # recognition's confidence in what it read
 _SAME_WORDS = 0.7  # two readings this alike (0..1) say the same words
+# The lower band read at a higher resolution (see ``band_subtitles``): a line's centre
+# this close to the frame's middle (subtitles are centred), at the same height (within a
+# line's height) on every frame.
+_BAND_CENTRED = 0.1
+_BAND_SIDE_PX = 1024  # detection runs on the band at its own size, up to this
 
 _engine: Any = None
 _engine_lock = threading.Lock()
@@ -85,10 +91,13 @@ def _union(boxes: Sequence[Box]) -> Box:
     )
 
 
-def _detect(picture: np.ndarray) -> list[Box]:
-    """The text lines detected on one picture, as shares of its size."""
+def _detect(
+    picture: np.ndarray, side: int = OCR_SIDE, min_height: float = _MIN_HEIGHT
+) -> list[Box]:
+    """The text lines detected on one picture (made to fit SIDE first), as shares of its
+    size, at least MIN_HEIGHT of its height and wider than tall."""
     height, width = picture.shape[:2]
-    scale = min(1.0, OCR_SIDE / max(width, height))
+    scale = min(1.0, side / max(width, height))
     small = picture
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -99,7 +108,7 @@ def _detect(picture: np.ndarray) -> list[Box]:
     for quad in found or []:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         box = (min(xs) / sw, min(ys) / sh, max(xs) / sw, max(ys) / sh)
-        if box[3] - box[1] >= _MIN_HEIGHT and (box[2] - box[0]) * sw >= (box[3] - box[1]) * sh:
+        if box[3] - box[1] >= min_height and (box[2] - box[0]) * sw >= (box[3] - box[1]) * sh:
             boxes.append(box)
     return boxes
 
@@ -141,8 +150,19 @@ def _lower_centre(box: Box) -> bool:
     return cy >= _LOWER_BAND and _CENTRE[0] <= cx <= _CENTRE[1]
 
 
-def find_text(pictures: Sequence[np.ndarray]) -> list[TextFound]:
-    """Burned-in text on PICTURES (a few frames spread over the clip, analysis size)."""
+def find_text(pictures: Sequence[np.ndarray], bands: Sequence[Band] = ()) -> list[TextFound]:
+    """Burned-in text on PICTURES (a few frames spread over the clip, analysis size); BANDS,
+    the same frames' lower bands at a higher resolution (when the clip is larger than the
+    analysis size), are read for small subtitles the pictures are too small to show."""
+    found = _text_on_pictures(pictures)
+    if len(bands) >= 2 and not any(f.kind is not TextKind.LOGO for f in found):
+        lower = band_subtitles(bands)
+        if lower is not None:
+            found.append(lower)
+    return found
+
+
+def _text_on_pictures(pictures: Sequence[np.ndarray]) -> list[TextFound]:
     if len(pictures) < 2:
         return []
     # Every kind of burned-in text is seen on two frames at least: when all frames but one
@@ -231,3 +251,60 @@ def _subtitles(pictures: Sequence[np.ndarray], lines: list[_Line]) -> TextFound 
         frames=len(frames),
         of_frames=len(pictures),
     )
+
+
+def band_subtitles(bands: Sequence[Band]) -> TextFound | None:
+    """Subtitles (words that change) or a caption (the same words while the band changes)
+    centred in BANDS, the lower band of a few frames spread over the clip, at a resolution
+    where a line 3% of the height is still read. The box is in shares of the whole frame.
+    The middle frame is read first: without a centred line there (most clips), the others
+    are not read."""
+    middle = len(bands) // 2
+    order = [middle, *(i for i in range(len(bands)) if i != middle)]
+    lines: list[tuple[int, Box, str]] = []
+    for n, i in enumerate(order):
+        band = bands[i]
+        crop, top, left, right = band.rgb, band.top, band.left, band.right
+        depth = 1.0 - top
+        centred = [
+            box
+            for box in _detect(crop, _BAND_SIDE_PX, _MIN_HEIGHT / depth)
+            if abs(left + (box[0] + box[2]) / 2 * (right - left) - 0.5) <= _BAND_CENTRED
+        ]
+        if n == 0 and not centred:
+            return None
+        for box in centred[:2]:
+            text = _read(crop, box)
+            if text:
+                frame_box = (
+                    left + box[0] * (right - left),
+                    top + box[1] * depth,
+                    left + box[2] * (right - left),
+                    top + box[3] * depth,
+                )
+                lines.append((i, frame_box, text))
+    lines = _same_height(lines)
+    frames = {i for i, _, _ in lines}
+    if len(frames) < 2:
+        return None
+    changing = _words_change([text for _, _, text in lines])
+    if not changing and not _changes([b.rgb for b in bands]):
+        return None  # the same words over a still band: a sign in a fixed shot
+    return TextFound(
+        kind=TextKind.SUBTITLES if changing else TextKind.CAPTION,
+        box=_union([box for _, box, _ in lines]),
+        text=lines[0][2],
+        frames=len(frames),
+        of_frames=len(bands),
+    )
+
+
+def _same_height(lines: list[tuple[int, Box, str]]) -> list[tuple[int, Box, str]]:
+    """The lines at the height most of them share (within a line's height): subtitles stay
+    on one line of the screen, text in the scene moves with it."""
+    if not lines:
+        return lines
+    centres = [(box[1] + box[3]) / 2 for _, box, _ in lines]
+    height = float(np.median([box[3] - box[1] for _, box, _ in lines]))
+    middle = float(np.median(centres))
+    return [ln for ln, c in zip(lines, centres, strict=True) if abs(c - middle) <= height]
