@@ -7,6 +7,7 @@ Every path (and any other word a user or a file chose) is quoted as a POSIX shel
 from __future__ import annotations
 
 import shlex
+import unicodedata
 from os import PathLike
 
 PROGRAM = "annotator"
@@ -23,5 +24,29 @@ def command(name: str, *words: str | PathLike[str]) -> str:
 
 
 def quote(word: str | PathLike[str]) -> str:
-    """WORD as one shell word (``shlex.quote``): bare when it is safe, else in quotes."""
-    return shlex.quote(str(word))
+    """WORD as one shell word (``shlex.quote``): bare when it is safe, else in quotes.
+
+    A word with control characters (an escape sequence, a newline, a right-to-left mark in
+    a folder's name) is written in ANSI-C quotes, ``$'...\\x1b...'``, which bash and zsh
+    read back as the same word: the terminal shows the escapes as text, never runs them.
+    """
+    text = str(word)
+    if any(_is_control(c) for c in text):
+        return "$'" + "".join(_ansi_c(c) for c in text) + "'"
+    return shlex.quote(text)
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _ansi_c(char: str) -> str:
+    """CHAR inside $'...': backslash and quote escaped, a control character by its code."""
+    if char in "\\'":
+        return "\\" + char
+    if not _is_control(char):
+        return char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
