@@ -121,7 +121,7 @@ def review(
 
 def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: list[str]) -> None:
     """Serve `annotator review ROOT` to browsers until Ctrl+C (`review --web`)."""
-    from annotator.cli.common import console, err_console
+    from annotator.cli.common import console, err_console, styled
     from annotator.cli.review_web import (
         ReviewServer,
         bind_error,
@@ -148,7 +148,8 @@ def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: l
     except SessionLockedError as exc:
         raise fail(str(exc)) from None
     command = served_command(root, extra)
-    console.print(f"Serving the review of {root} on {url_for(host, port)}")
+    # The folder's name is outside text: its control characters are never printed.
+    console.print(styled(f"Serving the review of {root} on {url_for(host, port)}"))
     if local:
         for line in ssh_hint(port):
             console.print(line)
@@ -157,7 +158,7 @@ def _serve_web(root: Path, *, host: str, port: int, allow_remote: bool, extra: l
             f"warning: listening on {host}: anyone who can reach port {port} can review and "
             "change this workspace (no password)."
         )
-    console.print(f"Each browser tab runs: {command}")
+    console.print(styled(f"Each browser tab runs: {command}"))
     console.print("Press Ctrl+C to stop.")
     server = ReviewServer(
         command, host=host, port=port, title=f"annotator review · {root.name}", any_host=not local
