@@ -36,13 +36,12 @@ async def test_a_new_finding_shows_on_the_saved_edit(
     app = review_app(ws)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "no findings" in _findings(app)
+        assert "trigger" not in _findings(app).lower()
         await pilot.press("s")
         await type_text(pilot, f"a woman holding a {TRIGGER} sign")
         await pilot.press("enter")  # saved now
         await pilot.pause()
         assert TRIGGER in screen(app).state.samples[screen(app).current or ""].subject
-        assert "no findings" not in _findings(app)
         assert TRIGGER in _findings(app) or "trigger" in _findings(app).lower()
 
 
@@ -61,7 +60,7 @@ async def test_a_stale_finding_goes_on_the_saved_edit(
         await pilot.press("enter")
         await pilot.pause()
         assert ws.sample(sid).subject == "a woman in a red coat"
-        assert "no findings" in _findings(app)
+        assert "trigger" not in _findings(app).lower()
 
 
 async def test_undo_rechecks_the_sample_at_once(ws: Workspace, no_background_run: None) -> None:
@@ -75,7 +74,7 @@ async def test_undo_rechecks_the_sample_at_once(ws: Workspace, no_background_run
         assert "trigger" in _findings(app).lower()
         await pilot.press("u")
         await pilot.pause()
-        assert "no findings" in _findings(app)
+        assert "trigger" not in _findings(app).lower()
 
 
 async def test_the_set_rules_follow_in_the_background(ws: Workspace) -> None:
