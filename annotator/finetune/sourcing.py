@@ -23,7 +23,7 @@ from annotator.basemodels import BASE_MODELS, DEFAULT_MODEL, Mode
 from annotator.counting import counted
 from annotator.export.naming import sanitize_stem
 from annotator.finetune.client import Answer, DashScopeClient
-from annotator.finetune.errors import NotFoundError, PipelineError
+from annotator.finetune.errors import InvalidRequestError, NotFoundError, PipelineError
 from annotator.finetune.generate import (
     TASK_UNHAPPY,
     Picture,
@@ -333,9 +333,10 @@ def follow(
         sent.append(clock.now())
         try:
             return refresh_task(ws, client, SOURCES, row)
-        except NotFoundError as exc:
-            # The service no longer has the task (its records last 24 h): it ends UNKNOWN,
-            # as the service itself says of such a task, and the others are still followed.
+        except (NotFoundError, InvalidRequestError) as exc:
+            # The service no longer has the task (its records last 24 h), or refuses its id:
+            # it ends UNKNOWN, as the service itself says of such a task, and the others
+            # are still followed.
             gone = {"status": TASK_UNKNOWN, "code": "NotFound", "message": exc.message}
             return SOURCES.update(ws, row.id, gone)
 

@@ -27,6 +27,10 @@ class MangledFake(FakeFinetune):
         self.mangled: set[int] = set()
         self.mangle: dict[str, Any] = {}
         self.forgotten: set[int] = set()  # tasks whose record the service no longer has
+        self.forgotten_as: tuple[int, dict[str, Any]] = (
+            404,
+            {"request_id": "r-2", "code": "NotFound", "message": "task not found"},
+        )
 
     def _start_task(self, rec: Any, kf2v: bool) -> tuple[int, dict[str, Any]]:
         # As the service does for a picture it cannot read: this request is refused.
@@ -44,7 +48,7 @@ class MangledFake(FakeFinetune):
     def _tasks_get(self, rec: Any, id: str) -> tuple[int, dict[str, Any]]:
         task = self.tasks.get(id)
         if task is not None and task.data["number"] in self.forgotten:
-            return 404, {"request_id": "r-2", "code": "NotFound", "message": f"task {id} not found"}
+            return self.forgotten_as
         status, body = super()._tasks_get(rec, id)
         if task is not None and task.data["number"] in self.mangled:
             body["output"].update(self.mangle)
@@ -127,10 +131,18 @@ def test_a_picture_the_service_refuses_is_said_and_the_other_pictures_are_made(
     assert again.exit_code == 1 and len(fake.tasks) == 4
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (404, {"request_id": "r-2", "code": "NotFound", "message": "task not found"}),
+        (400, {"request_id": "r-3", "code": "InvalidParameter", "message": "bad task id"}),
+    ],
+    ids=["not-found", "refused"],
+)
 def test_a_task_the_service_no_longer_knows_is_that_candidates_failure(
-    root: Path, pictures: Path, fake: MangledFake
+    root: Path, pictures: Path, fake: MangledFake, answer: tuple[int, dict[str, Any]]
 ) -> None:
-    fake.forgotten = {4}
+    fake.forgotten, fake.forgotten_as = {4}, answer
     result = _source(fake, root, pictures)
     assert result.exit_code == 1, result.output
     flat = _flat(result.output)
