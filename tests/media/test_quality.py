@@ -180,3 +180,25 @@ def test_small_subtitles_on_a_large_frame_are_read_on_the_lower_band(tmp_path: P
     assert found.kind is TextKind.SUBTITLES
     assert found.box[1] > 0.8 and 0.25 < (found.box[0] + found.box[2]) / 2 < 0.75
     assert found.frames >= 2 and found.text
+
+
+def test_a_trimmed_copy_matches_the_longer_clip_in_time_order(tmp_path: Path) -> None:
+    # The middle half of a 3 s pan, encoded again: its sampled frames lie between the long
+    # clip's, at other relative times, but in the same order.
+    import av
+    import numpy as np
+
+    from annotator.media.encode import write_clip
+
+    long = make_footage(tmp_path / "long.mp4", seconds=3.0, seed=17)
+    with av.open(str(long)) as container:
+        pictures = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    middle = pictures[len(pictures) // 4 : 3 * len(pictures) // 4]
+    trimmed = write_clip(tmp_path / "trimmed.mp4", iter(middle), fps=12, crf=28)
+    a, b = analyse_quality(long, read_text=False), analyse_quality(trimmed, read_text=False)
+    like = likeness(a.phashes, a.dhashes, b.phashes, b.dhashes)
+    assert like.matched >= 0.75 * like.compared and not like.same
+    assert likeness(b.phashes, b.dhashes, a.phashes, a.dhashes).matched >= 0.75 * like.compared
+    other = analyse_quality(make_footage(tmp_path / "o.mp4", seconds=3.0, seed=18), read_text=False)
+    assert likeness(a.phashes, a.dhashes, other.phashes, other.dhashes).matched == 0
+    assert np.asarray(middle).shape[0] == 18
