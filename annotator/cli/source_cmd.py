@@ -277,7 +277,7 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
     for candidate, why in report.refused:
         name = Path(candidate.source.pictures[0].text).name
         err_console.print(
-            styled(("refused:", "red"), f" {name} #{candidate.number}: "), outside_text(why)
+            styled(("not started:", "red"), f" {name} #{candidate.number}: "), outside_text(why)
         )
     for row, why in report.undownloaded:
         err_console.print(
@@ -290,7 +290,7 @@ def _print_report(root: Path, report: SourceReport, as_json: bool) -> None:
         f"from before; {counted(len(report.downloaded), 'video')} in generated/, "
         f"{counted(added, 'new sample')}"
         + (f"; {len(report.failed)} failed (run again to retry them)" if report.failed else "")
-        + (f"; {len(report.refused)} refused by the service" if report.refused else "")
+        + (f"; {len(report.refused)} not started (see above)" if report.refused else "")
         + (
             f"; {len(report.undownloaded)} not downloaded (run again to fetch them)"
             if report.undownloaded

@@ -270,7 +270,10 @@ class _SourceRequest:
         return created is None or created >= attempt.requested_at - _CLOCK_SLACK
 
     def new_row(self) -> dict[str, Any]:
-        """The body as stored names the pictures by their paths; `create` sends them."""
+        """The body as stored names the pictures by their paths; `create` sends them.
+        PictureChangedError (before any row or request) for a picture gone or changed."""
+        for pic in self.candidate.source.pictures:
+            _still_there(pic)
         pictures = [p.text for p in self.candidate.source.pictures]
         first = self.candidate.source.pictures[0]
         return {
@@ -289,14 +292,36 @@ class _SourceRequest:
 
     def create(self, attempt: SourceTask) -> Answer:
         model = self.options.model
-        urls = [
-            picture_url(self.client, pic, model, inline=True)
-            for pic in self.candidate.source.pictures
-        ]
+        try:
+            urls = [
+                picture_url(self.client, pic, model, inline=True)
+                for pic in self.candidate.source.pictures
+            ]
+        except OSError as exc:  # gone since new_row looked: nothing was sent
+            raise PictureChangedError(f"a picture cannot be read any more ({exc})") from None
         body = self._body(urls)
         # wan2.7 makes both on the video-generation path; the kf2v models on image2video.
         kf2v = self.options.mode is Mode.KF2V and not uses_media(model)
         return self.client.synthesize(body, kf2v=kf2v, oss=needs_oss(body))
+
+
+class PictureChangedError(PipelineError):
+    """A picture moved, changed or became unreadable after the run found it: its candidates
+    are left out (the others go on)."""
+
+
+def _still_there(pic: Picture) -> None:
+    """PictureChangedError unless the local picture PIC still has the content it was
+    planned with (its candidates' fingerprints and seeds were drawn from it)."""
+    if pic.path is None:
+        return
+    try:
+        same = file_sha256(pic.path) == pic.sha256
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PictureChangedError(f"{pic.path.name} cannot be read any more ({reason})") from None
+    if not same:
+        raise PictureChangedError(f"{pic.path.name} changed since the run found it; run again")
 
 
 def _when(value: Any) -> datetime | None:

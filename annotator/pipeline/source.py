@@ -22,6 +22,7 @@ from annotator.finetune.resumable import Resumed
 from annotator.finetune.sourcing import (
     GENERATED_FOLDER,
     Candidate,
+    PictureChangedError,
     SourceOptions,
     download_candidate,
     follow,
@@ -46,8 +47,8 @@ class SourceReport:
     # Tasks that succeeded but whose video could not be fetched, with why: one such video
     # never stops the others (a re-run fetches it again).
     undownloaded: list[tuple[SourceTask, str]] = field(default_factory=list)
-    # Candidates whose create request the service refused (a picture it cannot read or
-    # will not take), with why: nothing was made, and the other candidates go on.
+    # Candidates not started, with why (the service refused the picture, or it was moved
+    # or changed during the run): nothing was made, and the other candidates go on.
     refused: list[tuple[Candidate, str]] = field(default_factory=list)
     scan: ScanReport | None = None
 
@@ -92,7 +93,8 @@ def run_source(
     for candidate in candidates:
         try:
             resumed = start_candidate(ws, client, candidate, options)
-        except InvalidRequestError as exc:  # this request's refusal; a key or quota one stops
+        # This candidate's own trouble; a refused key, quota or account stops the run.
+        except (InvalidRequestError, PictureChangedError) as exc:
             report.refused.append((candidate, str(exc)))
             continue
         bucket = (

@@ -27,6 +27,7 @@ class MangledFake(FakeFinetune):
         self.mangled: set[int] = set()
         self.mangle: dict[str, Any] = {}
         self.forgotten: set[int] = set()  # tasks whose record the service no longer has
+        self.moving: Path | None = None
         self.forgotten_as: tuple[int, dict[str, Any]] = (
             404,
             {"request_id": "r-2", "code": "NotFound", "message": "task not found"},
@@ -123,7 +124,7 @@ def test_a_picture_the_service_refuses_is_said_and_the_other_pictures_are_made(
     assert result.exit_code == 1, result.output
     flat = _flat(result.output)
     assert "Traceback" not in flat and "\x1b" not in result.output
-    assert "refused: dog.png #1" in flat and "refused: dog.png #2" in flat
+    assert "not started: dog.png #1" in flat and "not started: dog.png #2" in flat
     assert "image format is not supported" in flat
     made = sorted(p.name for p in (root / "generated").glob("*.mp4"))
     assert [n.split("-")[0] for n in made] == ["cat", "cat", "fox", "fox"]
@@ -152,3 +153,27 @@ def test_a_task_the_service_no_longer_knows_is_that_candidates_failure(
     again = _source(fake, root, pictures)  # made again, as a failed task is
     assert again.exit_code == 0, again.output
     assert len(list((root / "generated").glob("*.mp4"))) == 6
+
+
+class _MovesFox(MangledFake):
+    """As a person moving fox.png away while the run is starting its tasks."""
+
+    def _start_task(self, rec: Any, kf2v: bool) -> tuple[int, dict[str, Any]]:
+        answer = super()._start_task(rec, kf2v)
+        if self.moving is not None and self.moving.exists():
+            self.moving.rename(self.moving.with_name("moved.bin"))
+        return answer
+
+
+def test_a_picture_moved_during_the_run_is_said_and_the_others_are_made(
+    root: Path, pictures: Path, videos: list[bytes]
+) -> None:
+    with _MovesFox() as fake:
+        fake.task_videos = videos
+        fake.moving = pictures / "fox.png"
+        result = _source(fake, root, pictures)
+    assert result.exit_code == 1, result.output
+    flat = _flat(result.output)
+    assert "unexpected" not in flat and "not started: fox.png #1: fox.png cannot be read" in flat
+    assert "not started: fox.png #2" in flat
+    assert len(list((root / "generated").glob("*.mp4"))) == 4  # cat and dog, two each
