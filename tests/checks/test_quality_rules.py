@@ -244,3 +244,18 @@ def test_a_240p_clip_is_low_resolution_and_a_288p_one_is_not() -> None:
     # A wide film frame as wide as 720p (skv_scene_cuts.mp4) is no small clip.
     for width, height in ((1280, 272), (640, 272)):
         assert _run([(_sample("wide"), _quality(1, width=width, height=height))]) == []
+
+
+def test_half_the_frames_alike_in_order_is_a_near_duplicate_and_fewer_is_nothing() -> None:
+    # The same footage with boxes drawn over it, or a title over a test pattern: on real
+    # clips 4-5 of 8 sampled frames agree, while unrelated clips agree on none.
+    a = _quality(1)
+    other = _hashes(9)
+    half = a.model_copy(
+        update={"phashes": [*a.phashes[:4], *other[4:]], "dhashes": a.dhashes, "sharpness": 1.0}
+    )
+    [f] = _run([(_sample("a"), a), (_sample("boxes"), half)])
+    assert (f.code, f.path) == ("near-duplicate-video", "boxes.mp4")
+    assert "4 of 8" in f.message
+    three = a.model_copy(update={"phashes": [*a.phashes[:3], *other[3:]], "sharpness": 1.0})
+    assert _run([(_sample("a"), a), (_sample("three"), three)]) == []
