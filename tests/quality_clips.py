@@ -80,6 +80,7 @@ def footage_pictures(
     blur: float = 0.0,
     noise: float = 0.0,
     subtitle_px: int | None = None,
+    score_box: Sequence[str] = (),
 ) -> Iterator[np.ndarray]:
     """The pictures of a footage-like clip (see ``make_footage``)."""
     n_frames = max(1, round(seconds * fps))
@@ -103,7 +104,9 @@ def footage_pictures(
             )
             yield np.asarray(title)
             continue
-        if not (blur or subtitles or corner_text or corner_logo or noise or centre_text):
+        if not (blur or subtitles or corner_text or corner_logo or noise or centre_text) and not (
+            score_box
+        ):
             yield picture
             continue
         image = Image.fromarray(picture)
@@ -131,6 +134,27 @@ def footage_pictures(
                 stroke_width=1,
                 stroke_fill=(0, 0, 0),
             )
+        if score_box:
+            box_size = max(12, height // 14)
+            draw.rectangle(
+                (
+                    width // 30,
+                    height // 30,
+                    width // 30 + 8 * box_size,
+                    height // 30 + 4 * box_size,
+                ),
+                fill=(20, 20, 60),
+            )
+            for k, line in enumerate(score_box):
+                draw.text(
+                    (
+                        width // 30 + box_size // 2,
+                        height // 30 + box_size // 3 + k * box_size * 6 // 5,
+                    ),
+                    line,
+                    font=_font(box_size),
+                    fill=(255, 255, 255),
+                )
         if centre_text:
             draw.text(
                 (width // 2, height // 2),
@@ -173,6 +197,7 @@ def make_footage(
     blur: float = 0.0,
     noise: float = 0.0,
     subtitle_px: int | None = None,
+    score_box: Sequence[str] = (),
     audio: bool = False,
     crf: int = 23,
     preset: str = "veryfast",
@@ -184,7 +209,9 @@ def make_footage(
     frame; ``black_lead_s`` seconds of black come first, or ``title_card_s`` seconds of a
     title card (a line of text on a plain colour); ``black_tail_s`` seconds of black end it;
     ``centre_text`` stays in the middle of the picture (a sign, not a logo);
-    ``subtitle_px`` sets the subtitles' font size (else a twelfth of the height)."""
+    ``subtitle_px`` sets the subtitles' font size (else a twelfth of the height);
+    ``score_box`` lines are drawn one under the other in a box in the top-left corner (a
+    sports broadcast's score)."""
     pictures = footage_pictures(
         width,
         height,
@@ -201,6 +228,7 @@ def make_footage(
         blur=blur,
         noise=noise,
         subtitle_px=subtitle_px,
+        score_box=score_box,
     )
     return write_clip(
         path,

@@ -202,3 +202,13 @@ def test_a_trimmed_copy_matches_the_longer_clip_in_time_order(tmp_path: Path) ->
     other = analyse_quality(make_footage(tmp_path / "o.mp4", seconds=3.0, seed=18), read_text=False)
     assert likeness(a.phashes, a.dhashes, other.phashes, other.dhashes).matched == 0
     assert np.asarray(middle).shape[0] == 18
+
+
+def test_the_lines_of_one_score_box_are_one_logo(tmp_path: Path) -> None:
+    clip = make_footage(
+        tmp_path / "score.mp4", seed=19, score_box=("FRIENDLY", "FRA 2 USA 1", "GOAL 72")
+    )
+    q = analyse_quality(clip)
+    [found] = q.text
+    assert found.kind is TextKind.LOGO
+    assert found.box[0] < 0.2 and found.box[1] < 0.15 and found.box[3] > 0.2  # all three lines

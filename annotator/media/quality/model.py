@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 # Raise when what is measured or how changes: every cached result of another version is
 # analysed again on the next check.
-ANALYSIS_VERSION = 4  # 4: small subtitles read on the lower band at a higher resolution
+ANALYSIS_VERSION = 5  # 4: small subtitles on the lower band; 5: touching text lines merged
 
 Box = tuple[float, float, float, float]
 """A rectangle as shares of the picture: left, top, right, bottom (0..1)."""

@@ -219,7 +219,36 @@ def _static_text(
                     kind=kind, box=box, text=texts[0], frames=len(frames), of_frames=len(pictures)
                 )
             )
-    return found
+    return _merge_touching(found)
+
+
+def _merge_touching(found: list[TextFound]) -> list[TextFound]:
+    """One finding per area: held-still lines of one kind whose boxes overlap or touch
+    (the lines of one score box or a two-line logo) become one, their texts joined top to
+    bottom."""
+    merged: list[TextFound] = []
+    for item in sorted(found, key=lambda f: (f.box[1], f.box[0])):
+        for k, other in enumerate(merged):
+            if other.kind is item.kind and _touch(other.box, item.box):
+                merged[k] = TextFound(
+                    kind=item.kind,
+                    box=_union([other.box, item.box]),
+                    text=f"{other.text} {item.text}",
+                    frames=max(other.frames, item.frames),
+                    of_frames=item.of_frames,
+                )
+                break
+        else:
+            merged.append(item)
+    return merged
+
+
+def _touch(a: Box, b: Box) -> bool:
+    """Whether two boxes overlap across and lie within half a line's height of each other
+    up and down."""
+    slack = 0.5 * min(a[3] - a[1], b[3] - b[1])
+    across = min(a[2], b[2]) > max(a[0], b[0])
+    return across and a[1] - slack <= b[3] and b[1] - slack <= a[3]
 
 
 def _words_change(texts: Sequence[str]) -> bool:
