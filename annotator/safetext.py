@@ -20,6 +20,16 @@ _SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
 _AUTH_FIELD = re.compile(
     r"(?i)(\b(?:authorization|api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]+"
 )
+# What a storage server (OSS) echoes of a signed request: the access key id, the signature and
+# the string that was signed, as a URL's query field, a JSON field or an XML element.
+_SIGNED_FIELD = re.compile(
+    r"(?i)(\b(?:signature|ossaccesskeyid|x-oss-signature|x-oss-credential|security-?token)"
+    r"[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,;}<]+"
+)
+_SIGNED_ELEMENT = re.compile(
+    r"(?is)(<(StringToSign|StringToSignBytes|SignatureProvided|OSSAccessKeyId|AccessKeyId"
+    r"|SecurityToken)>).*?(</\2>)"
+)
 # An Authorization header's whole value, whatever its scheme (Basic, Digest, a bare token):
 # everything after the colon up to the end of the line or of a quoted string.
 _AUTH_HEADER = re.compile(
@@ -64,12 +74,15 @@ def _redacted_header(match: re.Match[str]) -> str:
 
 
 def redact(text: str, *secrets: str) -> str:
-    """``text`` with every known key, bearer token and ``sk-`` token replaced by [redacted]."""
+    """``text`` with every known key, bearer token, ``sk-`` token and storage signature
+    replaced by [redacted]."""
     for secret in secret_values(secrets):
         text = text.replace(secret, REDACTED)
     text = _AUTH_HEADER.sub(_redacted_header, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
     text = _AUTH_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _SIGNED_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _SIGNED_ELEMENT.sub(lambda m: m.group(1) + REDACTED + m.group(3), text)
     return _SK_TOKEN.sub(REDACTED, text)
 
 

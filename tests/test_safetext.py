@@ -92,3 +92,29 @@ def test_an_authorization_value_of_any_scheme_is_redacted_whole(header: str) -> 
     cleaned = redact(header)
     assert "dXNlcjpwYXNzd29yZA" not in cleaned
     assert REDACTED in cleaned
+
+
+@pytest.mark.parametrize(
+    ("echo", "secret"),
+    [
+        (
+            "<Error><Code>SignatureDoesNotMatch</Code><StringToSign>eyJleHBpcmF0aW9u</StringToSign>"
+            "<SignatureProvided>kq2Wv5XbQ0pN+Y1s=</SignatureProvided>"
+            "<OSSAccessKeyId>LTAI5tFakeAccessId</OSSAccessKeyId></Error>",
+            ("eyJleHBpcmF0aW9u", "kq2Wv5XbQ0pN+Y1s=", "LTAI5tFakeAccessId"),
+        ),
+        (
+            "GET https://b.oss-cn-beijing.aliyuncs.com/v.mp4?Expires=1&OSSAccessKeyId=LTAI5tFake"
+            "&Signature=kq2Wv5Xb%2BQ0 failed",
+            ("LTAI5tFake", "kq2Wv5Xb%2BQ0"),
+        ),
+        ('{"x-oss-signature": "abc123signature", "policy": "eyJwb2xpY3k"}', ("abc123signature",)),
+    ],
+)
+def test_a_storage_servers_echo_of_a_signature_is_redacted(
+    echo: str, secret: tuple[str, ...]
+) -> None:
+    cleaned = redact(echo)
+    assert REDACTED in cleaned
+    for part in secret:
+        assert part not in cleaned, part

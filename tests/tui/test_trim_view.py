@@ -3,6 +3,7 @@ keep, see the length against the model's limit, save; the details show the edit;
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from textual.widgets import Label, Static
@@ -71,4 +72,25 @@ async def test_escape_leaves_the_clip_as_it_was(tmp_path: Path) -> None:
         await pilot.press("s", "escape")
         await settle(pilot)
         assert not isinstance(app.screen, TrimScreen)
+        assert ws.samples()[0].edit is None
+
+
+async def test_a_render_that_fails_is_said_and_the_review_goes_on(tmp_path: Path) -> None:
+    root = tmp_path / "effect"
+    make_clip(root / "long.mp4", seconds=8.0)
+    ws = Workspace.create(root, WAN22)
+    scan(ws)
+    media = ws.store_dir / "media"
+    if media.exists():
+        shutil.rmtree(media)
+    media.write_text("a file where the renders' folder goes: every render fails (OSError)")
+    app = review_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press("right", "right", "e", "enter")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, TrimScreen)
+        assert any("not trimmed" in str(n.message) for n in app._notifications)
         assert ws.samples()[0].edit is None

@@ -89,8 +89,8 @@ class TrimScreen(ModalScreen[Sample | None]):
     def _load(self) -> None:
         try:
             self.post_message(self.Loaded(self.domain.trim_view(self.sample, STRIP), None))
-        except AnnotatorError as exc:
-            self.post_message(self.Loaded(None, str(exc)))
+        except Exception as exc:  # a worker's error would end the review: said here instead
+            self.post_message(self.Loaded(None, _reason(exc)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -195,8 +195,8 @@ class TrimScreen(ModalScreen[Sample | None]):
     def _save(self, start: float | None, end: float | None) -> None:
         try:
             self.post_message(self.Saved(self.domain.trim(self.sample, start, end), None))
-        except (AnnotatorError, ValueError) as exc:
-            self.post_message(self.Saved(None, str(exc)))
+        except Exception as exc:  # a full disk, a refusing store: said, the review goes on
+            self.post_message(self.Saved(None, _reason(exc)))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -210,3 +210,10 @@ class TrimScreen(ModalScreen[Sample | None]):
     def action_cancel(self) -> None:
         if not self.saving:
             self.dismiss(None)
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in one line a person can read (our errors say it themselves)."""
+    return (
+        str(exc) if isinstance(exc, AnnotatorError | ValueError) else f"{type(exc).__name__}: {exc}"
+    )
