@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotator.basemodels import BaseModel as WanBaseModel
 from annotator.checks.findings import Finding, Severity
+from annotator.checks.findings import sample_finding as _finding
 from annotator.checks.fixes import container_label
 from annotator.media import MediaError, probe_image
 from annotator.shellcmd import command
@@ -37,17 +38,6 @@ class SampleContext:
 
 
 Rule = Callable[[Sample, SampleContext], Iterator[Finding]]
-
-
-def _finding(sample: Sample, code: str, severity: Severity, message: str, fix: str) -> Finding:
-    return Finding(
-        code=code,
-        severity=severity,
-        message=message,
-        fix=fix,
-        path=sample.path,
-        sample_id=sample.id,
-    )
 
 
 def container_format(sample: Sample, ctx: SampleContext) -> Iterator[Finding]:

@@ -27,6 +27,7 @@ import numpy as np
 
 from annotator.basemodels import BaseModel as WanBaseModel
 from annotator.checks.findings import Finding, Severity
+from annotator.checks.findings import sample_finding as _finding
 from annotator.media.quality import ClipQuality, FrameLook, TextKind, likeness
 from annotator.shellcmd import command
 from annotator.workspace import Sample
@@ -74,17 +75,6 @@ class _Clip:
     @property
     def pixels(self) -> int:
         return self.quality.width * self.quality.height
-
-
-def _finding(sample: Sample, code: str, severity: Severity, message: str, fix: str) -> Finding:
-    return Finding(
-        code=code,
-        severity=severity,
-        message=message,
-        fix=fix,
-        path=sample.path,
-        sample_id=sample.id,
-    )
 
 
 def quality_findings(
