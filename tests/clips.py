@@ -12,6 +12,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
+from annotator.clipfacts import ClipFacts
 from annotator.media.encode import write_clip
 
 
@@ -155,3 +156,21 @@ def make_black_start_clip(
     for i in range(min(black, len(frames))):
         frames[i] = np.zeros_like(frames[i])
     return write_clip(path, frames, fps=fps, crf=18)
+
+
+def h264_facts(duration_s: float, fps: float, width: int = 160, height: int = 120) -> ClipFacts:
+    """What a probe says of a plain H.264 MP4 of that length, rate and size (no audio)."""
+    return ClipFacts(
+        duration_s=duration_s,
+        width=width,
+        height=height,
+        coded_width=width,
+        coded_height=height,
+        rotation=0,
+        fps=fps,
+        frame_count=round(duration_s * fps),
+        codec="h264",
+        pix_fmt="yuv420p",
+        has_audio=False,
+        container="mov,mp4,m4a,3gp,3g2,mj2",
+    )

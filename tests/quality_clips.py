@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -61,6 +62,24 @@ def footage_frames(
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
+
+
+class Scene(TypedDict, total=False):
+    """What is drawn in a footage-like clip (``footage_pictures``' keywords, the same
+    defaults)."""
+
+    seed: int
+    subtitles: Sequence[str]
+    corner_text: str | None
+    corner_logo: bool
+    black_lead_s: float
+    title_card_s: float
+    black_tail_s: float
+    centre_text: str | None
+    blur: float
+    noise: float
+    subtitle_px: int | None
+    score_box: Sequence[str]
 
 
 def footage_pictures(
@@ -186,22 +205,11 @@ def make_footage(
     seconds: float = 2.0,
     fps: int = 12,
     *,
-    seed: int = 0,
-    subtitles: Sequence[str] = (),
-    corner_text: str | None = None,
-    corner_logo: bool = False,
-    black_lead_s: float = 0.0,
-    title_card_s: float = 0.0,
-    black_tail_s: float = 0.0,
-    centre_text: str | None = None,
-    blur: float = 0.0,
-    noise: float = 0.0,
-    subtitle_px: int | None = None,
-    score_box: Sequence[str] = (),
     audio: bool = False,
     crf: int = 23,
     preset: str = "veryfast",
     keyframe_interval: int | None = None,
+    **scene: Unpack[Scene],
 ) -> Path:
     """A footage-like clip (see the module's docstring). ``subtitles`` are shown in turn in
     the lower band, changing every ``seconds / len(subtitles)``; ``corner_text`` is drawn in
@@ -212,24 +220,7 @@ def make_footage(
     ``subtitle_px`` sets the subtitles' font size (else a twelfth of the height);
     ``score_box`` lines are drawn one under the other in a box in the top-left corner (a
     sports broadcast's score)."""
-    pictures = footage_pictures(
-        width,
-        height,
-        seconds,
-        fps,
-        seed=seed,
-        subtitles=subtitles,
-        corner_text=corner_text,
-        corner_logo=corner_logo,
-        black_lead_s=black_lead_s,
-        title_card_s=title_card_s,
-        black_tail_s=black_tail_s,
-        centre_text=centre_text,
-        blur=blur,
-        noise=noise,
-        subtitle_px=subtitle_px,
-        score_box=score_box,
-    )
+    pictures = footage_pictures(width, height, seconds, fps, **scene)
     return write_clip(
         path,
         pictures,

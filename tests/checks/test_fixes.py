@@ -8,22 +8,10 @@ from annotator.basemodels import get_base_model
 from annotator.checks.fixes import SampleFix, plan_fix
 from annotator.clipfacts import Borders, ClipFacts
 from annotator.media.edits import ClipEdit, Crop, Scale
+from tests.clips import h264_facts
 
 WAN22 = get_base_model("wan2.2-i2v-flash")
-FACTS = ClipFacts(
-    duration_s=8.0,
-    width=160,
-    height=120,
-    coded_width=160,
-    coded_height=120,
-    rotation=0,
-    fps=8.0,
-    frame_count=64,
-    codec="h264",
-    pix_fmt="yuv420p",
-    has_audio=False,
-    container="mov,mp4,m4a,3gp,3g2,mj2",
-)
+FACTS = h264_facts(8.0, 8.0)
 
 
 def _plan(

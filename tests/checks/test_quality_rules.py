@@ -8,9 +8,9 @@ from pathlib import Path
 from annotator.basemodels import get_base_model
 from annotator.checks import Severity
 from annotator.checks.quality_rules import quality_findings
-from annotator.clipfacts import ClipFacts
 from annotator.media.quality import ClipQuality, FrameLook, FrameStats, Overlay, TextFound, TextKind
 from annotator.workspace import Sample
+from tests.clips import h264_facts
 
 MODEL = get_base_model("wan2.5-i2v-preview")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,20 +43,7 @@ def _quality(seed: int, **changes: object) -> ClipQuality:
 
 
 def _sample(name: str, *, kf2v: bool = False, width: int = 640, height: int = 360) -> Sample:
-    probe = ClipFacts(
-        duration_s=2.0,
-        width=width,
-        height=height,
-        coded_width=width,
-        coded_height=height,
-        rotation=0,
-        fps=12.0,
-        frame_count=24,
-        codec="h264",
-        pix_fmt="yuv420p",
-        has_audio=False,
-        container="mov,mp4,m4a,3gp,3g2,mj2",
-    )
+    probe = h264_facts(2.0, 12.0, width, height)
     return Sample(
         id=name.ljust(64, "0"),
         path=f"{name}.mp4",

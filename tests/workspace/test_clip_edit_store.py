@@ -11,26 +11,13 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
-from annotator.clipfacts import ClipFacts
 from annotator.workspace import ClipEditColumns, FrameSource, Workspace, WorkspaceInfo
 from annotator.workspace.db import MIGRATIONS, connect, now_iso
+from tests.clips import h264_facts
 
 INFO = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.2-i2v-flash", lang="en")
 SID = "a" * 64
-SOURCE_PROBE = ClipFacts(
-    duration_s=8.0,
-    width=160,
-    height=120,
-    coded_width=160,
-    coded_height=120,
-    rotation=0,
-    fps=8.0,
-    frame_count=64,
-    codec="h264",
-    pix_fmt="yuv420p",
-    has_audio=False,
-    container="mov,mp4,m4a,3gp,3g2,mj2",
-)
+SOURCE_PROBE = h264_facts(8.0, 8.0)
 EDITED_PROBE = SOURCE_PROBE.model_copy(update={"duration_s": 5.0, "frame_count": 40})
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 
 from annotator.basemodels import Mode
-from annotator.clipfacts import ClipFacts
 from annotator.workspace import (
     NotAWorkspaceError,
     SampleNotFoundError,
@@ -14,22 +13,10 @@ from annotator.workspace import (
     WorkspaceInfo,
 )
 from annotator.workspace.db import MIGRATIONS, NewerSchemaError, connect
+from tests.clips import h264_facts
 
 INFO = WorkspaceInfo(mode=Mode.I2V, base_model="wan2.5-i2v-preview", lang="en")
-PROBE = ClipFacts(
-    duration_s=3.0,
-    width=160,
-    height=120,
-    coded_width=160,
-    coded_height=120,
-    rotation=0,
-    fps=8.0,
-    frame_count=24,
-    codec="h264",
-    pix_fmt="yuv420p",
-    has_audio=False,
-    container="mov,mp4,m4a,3gp,3g2,mj2",
-)
+PROBE = h264_facts(3.0, 8.0)
 
 
 @pytest.fixture
